@@ -1,0 +1,1 @@
+"""The command line: subcommands print or act through the services (no Textual import)."""

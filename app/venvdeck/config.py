@@ -1,0 +1,91 @@
+"""User configuration: an optional TOML file adding roots and excluded folders.
+
+Precedence: command line > VENVDECK_* variables > file > defaults.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from venvdeck.errors import ConfigError
+
+DEFAULT_SCAN_DEPTH = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    roots: tuple[Path, ...] = ()
+    exclude: tuple[Path, ...] = ()
+    scan_depth: int = DEFAULT_SCAN_DEPTH
+    pip_timeout_s: float = 900.0
+    backend: str = "pip"
+    theme: str = "textual-dark"
+    source: Path | None = None
+
+
+def default_config_path(env: Mapping[str, str]) -> Path:
+    if env.get("VENVDECK_CONFIG"):
+        return Path(env["VENVDECK_CONFIG"])
+    from platformdirs import user_config_path
+
+    return user_config_path("venvdeck") / "config.toml"
+
+
+def _paths(value: object, key: str, source: Path) -> tuple[Path, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{source}: '{key}' must be a list of folder paths")
+    return tuple(Path(os.path.expanduser(v)).absolute() for v in value)
+
+
+def _parse(data: dict[str, object], source: Path) -> Config:
+    known = {f.name for f in fields(Config)} - {"source"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(f"{source}: unknown setting '{unknown[0]}' (known: {', '.join(sorted(known))})")
+    values: dict[str, object] = {"source": source}
+    for key in ("roots", "exclude"):
+        if key in data:
+            values[key] = _paths(data[key], key, source)
+    if "scan_depth" in data:
+        depth = data["scan_depth"]
+        if not isinstance(depth, int) or isinstance(depth, bool) or not 0 < depth <= 64:
+            raise ConfigError(f"{source}: 'scan_depth' must be a whole number from 1 to 64")
+        values["scan_depth"] = depth
+    if "pip_timeout_s" in data:
+        timeout = data["pip_timeout_s"]
+        if not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout <= 0:
+            raise ConfigError(f"{source}: 'pip_timeout_s' must be a positive number of seconds")
+        values["pip_timeout_s"] = float(timeout)
+    if "backend" in data:
+        if data["backend"] not in {"pip", "uv"}:
+            raise ConfigError(f"{source}: 'backend' must be \"pip\" or \"uv\"")
+        values["backend"] = data["backend"]
+    if "theme" in data:
+        if not isinstance(data["theme"], str):
+            raise ConfigError(f"{source}: 'theme' must be a string")
+        values["theme"] = data["theme"]
+    return Config(**values)  # type: ignore[arg-type]
+
+
+def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
+    """Read the config file (a missing default file is fine; a named missing one is an error)."""
+    env = os.environ if env is None else env
+    explicit = path is not None or bool(env.get("VENVDECK_CONFIG"))
+    source = path or default_config_path(env)
+    try:
+        text = source.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if explicit:
+            raise ConfigError(f"config file not found: {source}") from None
+        return Config()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {source}: {exc}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    return _parse(data, source)

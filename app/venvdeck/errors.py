@@ -1,0 +1,27 @@
+"""Errors the services raise; each carries a message fit to show a person as is."""
+
+from __future__ import annotations
+
+
+class VenvDeckError(Exception):
+    """Base of every error venvdeck reports to a person (one clear line, no traceback)."""
+
+
+class ConfigError(VenvDeckError):
+    """The config file is unreadable or malformed."""
+
+
+class EnvironmentNotFound(VenvDeckError):
+    """A path given by the user is not a Python environment or interpreter."""
+
+
+class InterpreterError(VenvDeckError):
+    """An environment's interpreter is missing, will not start, hangs or answers nonsense."""
+
+
+class OperationFailed(VenvDeckError):
+    """A subprocess ran and failed; `stderr_tail` keeps its last lines for the log."""
+
+    def __init__(self, message: str, stderr_tail: str = "") -> None:
+        super().__init__(message)
+        self.stderr_tail = stderr_tail

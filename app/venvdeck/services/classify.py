@@ -1,0 +1,289 @@
+"""Recognising an environment from a folder's files, and naming its kind, owner and health.
+
+Markers decide first (pipx_metadata.json, uv-receipt.toml, conda-meta), then location (a tool's
+configured home, or the default layout below any folder), then pyvenv.cfg keys.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Collection
+from pathlib import Path
+
+from venvdeck.models import Environment, Kind, Manager, Status
+from venvdeck.services import layout
+from venvdeck.services.locations import KnownLocations
+from venvdeck.services.pyvenv_cfg import PyvenvCfg, read_pyvenv_cfg
+
+# pipenv names its environments `<folder>-<8 chars of a urlsafe base64 hash>`.
+_PIPENV_NAME = re.compile(r"^.+-[A-Za-z0-9_-]{8}$")
+_PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", "Pipfile", ".git")
+_SYSTEM_BIN_PARENTS = {Path("/"), Path("/usr"), Path("/usr/local")}
+
+
+def looks_like_environment(children: Collection[str]) -> bool:
+    """A cheap first test on a folder's child names, before any file is read."""
+    return "pyvenv.cfg" in children or "conda-meta" in children
+
+
+def _is_under(path: Path, parent: Path) -> bool:
+    return path != parent and path.is_relative_to(parent)
+
+
+def _parent_is(path: Path, home: Path) -> bool:
+    return path.parent == home
+
+
+def _location_manager(path: Path, loc: KnownLocations) -> Manager | None:
+    """The owner implied by where the folder is (configured homes, then default layouts)."""
+    parent = path.parent
+    parts = path.parts
+    if parent == loc.pyenv_root / "versions" or parent.parent == loc.pyenv_root / "versions":
+        return Manager.PYENV
+    if parent in loc.poetry_venvs:
+        return Manager.POETRY
+    if parent in (loc.pipx_home / "venvs",) or path == loc.pipx_home / "shared":
+        return Manager.PIPX
+    if _is_under(path, loc.hatch_envs):
+        return Manager.HATCH
+    if parent == loc.pdm_venvs:
+        return Manager.PDM
+    if parent == loc.uv_tools or parent == loc.uv_pythons:
+        return Manager.UV
+    if parent == loc.workon_home or parent == loc.pipenv_home:
+        if parent == loc.pipenv_home and parent != loc.workon_home:
+            return Manager.PIPENV
+        return _workon_manager(path)
+    # Default layouts below any folder, so a root given on the command line is read the same way.
+    names = [p.lower() for p in parts]
+    if len(names) >= 3 and names[-2] == "versions" and names[-3] in {".pyenv", "pyenv-win"}:
+        return Manager.PYENV
+    if len(names) >= 5 and names[-2] == "envs" and names[-4] == "versions" and names[-5] in {".pyenv"}:
+        return Manager.PYENV
+    if len(names) >= 3 and names[-2] == "virtualenvs" and names[-3] == "pypoetry":
+        return Manager.POETRY
+    if len(names) >= 3 and names[-2] == "venvs" and names[-3] in {"pipx", ".pipx"}:
+        return Manager.PIPX
+    if len(names) >= 2 and names[-1] == "shared" and names[-2] in {"pipx", ".pipx"}:
+        return Manager.PIPX
+    if "hatch" in names and "virtual" in names and names.index("virtual") > names.index("hatch"):
+        return Manager.HATCH
+    if len(names) >= 3 and names[-2] == "venvs" and names[-3] == "pdm":
+        return Manager.PDM
+    if len(names) >= 3 and names[-2] in {"tools", "python"} and names[-3] == "uv":
+        return Manager.UV
+    if len(names) >= 4 and names[-2] == "virtualenvs" and names[-3] == "share" and names[-4] == ".local":
+        return Manager.PIPENV
+    if len(names) >= 2 and names[-2] == ".virtualenvs":
+        return _workon_manager(path)
+    if len(names) >= 2 and names[-2] == ".tox":
+        return Manager.TOX
+    if len(names) >= 2 and names[-2] == ".nox":
+        return Manager.NOX
+    if len(names) >= 2 and names[-2] == ".hatch":
+        return Manager.HATCH
+    return None
+
+
+def _workon_manager(path: Path) -> Manager:
+    """WORKON_HOME is shared by virtualenvwrapper and pipenv; pipenv's names carry a hash."""
+    if _PIPENV_NAME.match(path.name) and (path / ".project").is_file():
+        return Manager.PIPENV
+    return Manager.VIRTUALENVWRAPPER
+
+
+def _read_first_line(path: Path) -> str | None:
+    try:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            return handle.readline().strip() or None
+    except OSError:
+        return None
+
+
+def _project(path: Path, manager: Manager | None) -> Path | None:
+    """The project folder an environment serves, when the layout or a file says so."""
+    if manager in {Manager.TOX, Manager.NOX} or path.parent.name == ".hatch":
+        return path.parent.parent
+    if path.parent.name == "envs" and path.parent.parent.name == ".pixi":
+        return path.parent.parent.parent
+    if manager in {Manager.VIRTUALENVWRAPPER, Manager.PIPENV}:
+        recorded = _read_first_line(path / ".project")
+        return Path(recorded) if recorded else None
+    if manager is not None:
+        return None
+    parent = path.parent
+    if path.name in {".venv", "venv", "env", ".env", "virtualenv", ".virtualenv"}:
+        return parent
+    if any(os.path.exists(parent / marker) for marker in _PROJECT_MARKERS):
+        return parent
+    return None
+
+
+def _broken_reason(path: Path, interpreter: Path | None, exists: bool, cfg: PyvenvCfg | None) -> str | None:
+    if interpreter is None:
+        return "no Python interpreter in bin/ or Scripts/"
+    if not exists:
+        try:
+            target = os.readlink(interpreter)
+        except OSError:
+            target = ""
+        target_text = f" ({target})" if target else ""
+        return f"its interpreter {interpreter.name} points to a Python that no longer exists{target_text}"
+    if cfg is not None and cfg.home:
+        home = Path(cfg.home)
+        if not home.is_dir():
+            return f"its base Python folder {home} is gone"
+    return None
+
+
+def _venv_kind(cfg: PyvenvCfg) -> Kind:
+    return {"uv": Kind.UV, "virtualenv": Kind.VIRTUALENV}.get(cfg.creator, Kind.VENV)
+
+
+def _base_interpreter(cfg: PyvenvCfg | None, interpreter: Path | None, version: str | None) -> Path | None:
+    if cfg is not None:
+        named = cfg.base_executable
+        if named:
+            return Path(named)
+        if cfg.home and version:
+            short = ".".join(version.split(".")[:2])
+            for name in (f"python{short}", "python3", "python", "python.exe"):
+                candidate = Path(cfg.home) / name
+                if os.path.lexists(candidate):
+                    return candidate
+    if interpreter is not None and os.path.islink(interpreter):
+        return Path(os.path.realpath(interpreter))
+    return None
+
+
+def _is_active(real: Path, loc: KnownLocations) -> bool:
+    return any(os.path.realpath(p) == str(real) for p in loc.active)
+
+
+def _virtual_env(path: Path, real: Path, loc: KnownLocations) -> Environment:
+    cfg = read_pyvenv_cfg(path / "pyvenv.cfg")
+    interpreter, exists = layout.find_interpreter(path)
+    version = (cfg.version if cfg else None) or layout.patchlevel_version(path)
+    if version is None or version.count(".") < 2:
+        version = version or next(iter(layout.lib_python_versions(path)), None)
+    if os.path.isfile(path / "pipx_metadata.json"):
+        manager: Manager | None = Manager.PIPX
+    elif os.path.isfile(path / "uv-receipt.toml"):
+        manager = Manager.UV
+    else:
+        manager = _location_manager(path, loc)
+    reason = _broken_reason(path, interpreter, exists, cfg)
+    kind = _venv_kind(cfg) if cfg is not None else Kind.VIRTUALENV
+    return Environment(
+        path=path,
+        kind=kind,
+        manager=manager,
+        interpreter=interpreter,
+        python_version=version,
+        status=Status.BROKEN if reason else Status.OK,
+        broken_reason=reason,
+        project=_project(path, manager),
+        is_active=_is_active(real, loc),
+        include_system_site_packages=cfg.include_system_site_packages if cfg else False,
+        base_interpreter=_base_interpreter(cfg, interpreter, version),
+        prompt=cfg.prompt if cfg else None,
+        pyvenv_cfg=cfg.items if cfg else (),
+    )
+
+
+def _conda_env(path: Path, real: Path, loc: KnownLocations) -> Environment:
+    interpreter, exists = layout.find_interpreter(path)
+    is_pixi = os.path.exists(path / "conda-meta" / "pixi") or (
+        path.parent.name == "envs" and path.parent.parent.name == ".pixi"
+    )
+    location_manager = _location_manager(path, loc)
+    manager = Manager.PIXI if is_pixi else (location_manager or Manager.CONDA)
+    version = layout.conda_python_version(path)
+    reason = None
+    if interpreter is None and version is not None:
+        reason = "conda-meta lists python but its interpreter is missing"
+    elif interpreter is not None and not exists:
+        reason = _broken_reason(path, interpreter, exists, None)
+    return Environment(
+        path=path,
+        kind=Kind.CONDA,
+        manager=manager,
+        interpreter=interpreter,
+        python_version=version,
+        status=Status.BROKEN if reason else Status.OK,
+        broken_reason=reason,
+        project=_project(path, manager if is_pixi else None) if is_pixi else None,
+        is_active=_is_active(real, loc),
+    )
+
+
+def _base_install(path: Path, real: Path, loc: KnownLocations, interpreter: Path | None = None) -> Environment:
+    found, _exists = layout.find_interpreter(path)
+    interpreter = interpreter or found
+    short = layout.short_version_from_name(interpreter.name) if interpreter else None
+    version = (
+        layout.patchlevel_version(path, short)
+        or layout.version_from_dir_name(path.name)
+        or short
+        or next(iter(layout.lib_python_versions(path)), None)
+    )
+    reason = None if interpreter is not None and os.path.exists(interpreter) else "its interpreter is missing"
+    return Environment(
+        path=path,
+        kind=Kind.PYTHON,
+        manager=_location_manager(path, loc),
+        interpreter=interpreter,
+        python_version=version,
+        status=Status.BROKEN if reason else Status.OK,
+        broken_reason=reason,
+        is_active=_is_active(real, loc),
+    )
+
+
+def _is_legacy_virtualenv(path: Path, children: Collection[str]) -> bool:
+    """virtualenv < 20 wrote no pyvenv.cfg; it left bin/activate and orig-prefix.txt."""
+    if path in _SYSTEM_BIN_PARENTS:
+        return False
+    bindir = "Scripts" if "Scripts" in children else "bin"
+    if bindir not in children or not ({"lib", "Lib"} & set(children)):
+        return False
+    if os.path.isfile(path / bindir / "activate") or os.path.isfile(path / bindir / "activate.bat"):
+        return True
+    return any(
+        os.path.isfile(path / "lib" / f"python{v}" / "orig-prefix.txt") for v in layout.lib_python_versions(path)
+    )
+
+
+def classify(path: Path, children: Collection[str], loc: KnownLocations) -> Environment | None:
+    """The environment at `path` given its child names, or None when it is not one."""
+    real = Path(os.path.realpath(path))
+    if "conda-meta" in children and os.path.isdir(path / "conda-meta"):
+        return _conda_env(path, real, loc)
+    if "pyvenv.cfg" in children and os.path.isfile(path / "pyvenv.cfg"):
+        return _virtual_env(path, real, loc)
+    if ("bin" in children or "Scripts" in children) and ("lib" in children or "Lib" in children):
+        if _is_legacy_virtualenv(path, children):
+            return _virtual_env(path, real, loc)
+        if layout.is_base_install(path):
+            return _base_install(path, real, loc)
+    return None
+
+
+def classify_path(path: Path, loc: KnownLocations) -> Environment | None:
+    """classify() for a folder whose children have not been listed yet."""
+    try:
+        children = os.listdir(path)
+    except OSError:
+        return None
+    return classify(path, children, loc)
+
+
+def base_install_for_interpreter(executable: Path, loc: KnownLocations) -> Environment | None:
+    """The base install behind an interpreter found on PATH (its prefix is bin/..)."""
+    prefix = executable.parent.parent
+    if os.path.isfile(prefix / "pyvenv.cfg") or os.path.isdir(prefix / "conda-meta"):
+        return classify_path(prefix, loc)
+    if not layout.is_base_install(prefix):
+        return None
+    return _base_install(prefix, prefix, loc, interpreter=executable)

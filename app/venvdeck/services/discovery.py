@@ -1,0 +1,307 @@
+"""Finding every environment on disk.
+
+A synchronous walker runs in a worker thread (it only scandirs and reads small files) and hands
+each environment to the event loop the moment it is found; `discover()` yields them in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from venvdeck.errors import EnvironmentNotFound
+from venvdeck.models import Environment, Kind
+from venvdeck.services import layout
+from venvdeck.services.classify import base_install_for_interpreter, classify, classify_path
+from venvdeck.services.locations import KnownLocations, known_locations, read_conda_registry
+
+# Folders never worth entering: version control, JS dependencies, byte-code and tool caches.
+SKIPPED_NAMES = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".bzr",
+        "_darcs",
+        "node_modules",
+        "bower_components",
+        "__pycache__",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".hypothesis",
+        ".ipynb_checkpoints",
+        ".npm",
+        ".yarn",
+        ".pnpm-store",
+        ".cargo",
+        ".rustup",
+        ".gradle",
+        ".m2",
+        ".ivy2",
+        ".sbt",
+        ".nuget",
+        ".Trash",
+        "Trash",
+        ".trash",
+        "site-packages",
+        "dist-packages",
+        ".direnv",
+        ".terraform",
+        "proc",
+        "snap",
+    }
+)
+# Cache folders: only poetry keeps real environments in one.
+_CACHE_NAMES = frozenset({".cache", "Caches"})
+_CACHE_KEEP = {"pypoetry": "virtualenvs"}
+DEFAULT_MAX_DEPTH = 12
+_PYENV_SHIMS = ("shims",)
+
+
+@dataclass(slots=True)
+class DiscoveryOptions:
+    """What to walk: explicit roots (then nothing else), or the user's home and every tool's home."""
+
+    roots: Sequence[Path] = ()
+    extra_roots: Sequence[Path] = ()
+    excluded: Sequence[Path] = ()
+    max_depth: int = DEFAULT_MAX_DEPTH
+    environ: Mapping[str, str] | None = None
+    include_path_interpreters: bool = True
+
+
+@dataclass(slots=True)
+class DiscoveryReport:
+    """Counters filled in while a discovery runs."""
+
+    folders_scanned: int = 0
+    unreadable: list[Path] = field(default_factory=list)
+    looked_in: list[Path] = field(default_factory=list)
+
+
+class _Walker:
+    """Walks folders, reports each environment once, and never follows a folder symlink."""
+
+    def __init__(
+        self,
+        loc: KnownLocations,
+        emit: Callable[[Environment], None],
+        cancelled: threading.Event,
+        report: DiscoveryReport,
+        excluded: Iterable[Path],
+        max_depth: int,
+    ) -> None:
+        self.loc = loc
+        self.emit = emit
+        self.cancelled = cancelled
+        self.report = report
+        self.excluded = {os.path.realpath(p) for p in excluded}
+        self.max_depth = max_depth
+        self.seen_envs: set[str] = set()
+        self.seen_interpreters: set[str] = set()
+        self.walked_roots: set[str] = set()
+
+    def offer(self, env: Environment) -> None:
+        """Emit env unless it was already reported under another path."""
+        real = os.path.realpath(env.path)
+        if env.kind is Kind.PYTHON and env.interpreter is not None:
+            key = os.path.realpath(env.interpreter)
+            if key in self.seen_interpreters:
+                return
+            self.seen_interpreters.add(key)
+        elif real in self.seen_envs:
+            return
+        self.seen_envs.add(real)
+        self.emit(env)
+
+    def offer_path(self, path: Path) -> None:
+        """Report the environment at path (a registry line, an active env), if it is one."""
+        real = Path(os.path.realpath(path))
+        if str(real) in self.seen_envs or not real.is_dir():
+            return
+        env = classify_path(real, self.loc)
+        if env is not None:
+            self.offer(env)
+
+    def walk(self, root: Path) -> None:
+        root_real = os.path.realpath(root)
+        if root_real in self.walked_roots or root_real in self.excluded:
+            return
+        self.walked_roots.add(root_real)
+        self.report.looked_in.append(root)
+        stack: list[tuple[Path, int]] = [(Path(root_real), 0)]
+        while stack and not self.cancelled.is_set():
+            folder, depth = stack.pop()
+            stack.extend(reversed(self._visit(folder, depth)))
+
+    def _visit(self, folder: Path, depth: int) -> list[tuple[Path, int]]:
+        """List one folder: report it if it is an environment, return the subfolders to enter."""
+        self.report.folders_scanned += 1
+        names: list[str] = []
+        subdirs: list[str] = []
+        links: list[str] = []
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    names.append(entry.name)
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            subdirs.append(entry.name)
+                        elif entry.is_symlink():
+                            links.append(entry.name)
+                    except OSError:
+                        continue
+        except OSError:
+            self.report.unreadable.append(folder)
+            return []
+        env = classify(folder, names, self.loc)
+        if env is not None:
+            self.offer(env)
+            return self._nested_homes(folder, env, subdirs, depth)
+        for name in links:
+            self._offer_link(folder / name)
+        if depth >= self.max_depth:
+            return []
+        in_cache = folder.name in _CACHE_NAMES
+        keep_only = _CACHE_KEEP.get(folder.name) if folder.parent.name in _CACHE_NAMES else None
+        children = []
+        for name in sorted(subdirs):
+            if name in SKIPPED_NAMES or (in_cache and name not in _CACHE_KEEP):
+                continue
+            if keep_only is not None and name != keep_only:
+                continue
+            child = folder / name
+            if str(child) in self.walked_roots or str(child) in self.excluded:
+                continue
+            children.append((child, depth + 1))
+        return children
+
+    def _nested_homes(self, folder: Path, env: Environment, subdirs: list[str], depth: int) -> list[tuple[Path, int]]:
+        """Conda installs and pyenv versions keep more environments in their `envs/`."""
+        if "envs" in subdirs and env.kind in {Kind.CONDA, Kind.PYTHON}:
+            return [(folder / "envs", depth + 1)]
+        return []
+
+    def _offer_link(self, link: Path) -> None:
+        """A symlink to an environment reports the environment (once), never a walk through it."""
+        try:
+            if not link.is_dir():
+                return
+        except OSError:
+            return
+        if os.path.isfile(link / "pyvenv.cfg") or os.path.isdir(link / "conda-meta"):
+            self.offer_path(link)
+
+    def path_interpreters(self, path_value: str) -> None:
+        """Base interpreters on PATH (never pyenv shims, which are scripts)."""
+        seen_dirs: set[str] = set()
+        shims = {os.path.realpath(self.loc.pyenv_root / "shims")}
+        for entry in path_value.split(os.pathsep):
+            if not entry or self.cancelled.is_set():
+                continue
+            real_dir = os.path.realpath(entry)
+            if real_dir in seen_dirs or real_dir in shims or Path(real_dir).name in _PYENV_SHIMS:
+                continue
+            seen_dirs.add(real_dir)
+            try:
+                names = sorted(os.listdir(real_dir))
+            except OSError:
+                continue
+            for name in names:
+                if not (name in {"python", "python3"} or layout.short_version_from_name(name)):
+                    continue
+                if name.endswith("-config"):
+                    continue
+                executable = Path(os.path.realpath(Path(real_dir) / name))
+                if str(executable) in self.seen_interpreters or not os.access(executable, os.X_OK):
+                    continue
+                env = base_install_for_interpreter(executable, self.loc)
+                if env is not None:
+                    self.offer(env)
+
+
+def _check_roots(roots: Sequence[Path]) -> list[Path]:
+    checked = []
+    for root in roots:
+        path = Path(os.path.expanduser(root)).absolute()
+        if not path.is_dir():
+            raise EnvironmentNotFound(f"root does not exist or is not a folder: {root}")
+        checked.append(path)
+    return checked
+
+
+def discover_sync(
+    options: DiscoveryOptions,
+    emit: Callable[[Environment], None],
+    cancelled: threading.Event | None = None,
+    report: DiscoveryReport | None = None,
+) -> DiscoveryReport:
+    """Walk everything options name, calling emit(env) for each environment as found."""
+    environ = os.environ if options.environ is None else options.environ
+    loc = known_locations(environ)
+    report = report or DiscoveryReport()
+    walker = _Walker(loc, emit, cancelled or threading.Event(), report, options.excluded, options.max_depth)
+    if options.roots:
+        for root in _check_roots(options.roots):
+            walker.walk(root)
+        return report
+    for active in loc.active:
+        walker.offer_path(active)
+    for home in loc.manager_homes():
+        if home.is_dir():
+            walker.walk(home)
+    for prefix in read_conda_registry(loc.conda_registry):
+        walker.offer_path(prefix)
+    for root in options.extra_roots:
+        walker.walk(Path(os.path.expanduser(root)))
+    walker.walk(loc.home)
+    if options.include_path_interpreters:
+        walker.path_interpreters(environ.get("PATH", ""))
+    return report
+
+
+async def discover(
+    options: DiscoveryOptions | None = None, report: DiscoveryReport | None = None
+) -> AsyncIterator[Environment]:
+    """Yield each environment as soon as the walker (in a thread) finds it.
+
+    Raises EnvironmentNotFound at once when an explicit root does not exist.
+    """
+    options = options or DiscoveryOptions()
+    _check_roots(options.roots)
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[Environment | BaseException | None] = asyncio.Queue()
+    cancelled = threading.Event()
+
+    def emit(env: Environment) -> None:
+        loop.call_soon_threadsafe(queue.put_nowait, env)
+
+    def run() -> None:
+        try:
+            discover_sync(options, emit, cancelled, report)
+        except BaseException as exc:  # handed to the consumer, re-raised there
+            loop.call_soon_threadsafe(queue.put_nowait, exc)
+        finally:
+            loop.call_soon_threadsafe(queue.put_nowait, None)
+
+    thread = threading.Thread(target=run, name="venvdeck-discovery", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = await queue.get()
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        cancelled.set()
+
+
+async def discover_all(options: DiscoveryOptions | None = None) -> list[Environment]:
+    return [env async for env in discover(options)]

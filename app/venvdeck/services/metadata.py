@@ -1,0 +1,219 @@
+"""Reading installed distributions straight from disk: `*.dist-info`, `*.egg-info`, `*.egg-link`.
+
+Only the header block of METADATA / PKG-INFO is read (up to the first blank line), which is
+100-1000x faster than asking a subprocess and runs no code from the environment.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from venvdeck.models import DirectUrl
+
+_WANTED = frozenset({"name", "version", "summary", "requires-dist"})
+# pkg_resources' EGG_NAME: the project name and version as a folder name spells them.
+_EGG_NAME = re.compile(
+    r"(?P<name>[^-]+)( -(?P<ver>[^-]+) (-py(?P<pyver>[^-]+) (-(?P<plat>.+))? )? )?",
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RawDistribution:
+    """One distribution's files as found on disk, before pip's naming rules are applied."""
+
+    metadata_name: str | None
+    metadata_version: str | None
+    summary: str
+    requires: tuple[str, ...]
+    dir_name: str  # e.g. `Foo_Bar-1.0.dist-info`, `foo.egg-info`
+    info_path: Path  # the .dist-info / .egg-info folder, or the .egg-info file
+    location: Path  # the sys.path entry it was found in
+    linked: bool = False  # found through an .egg-link file (a legacy editable install)
+
+    @property
+    def is_dist_info(self) -> bool:
+        return self.dir_name.endswith(".dist-info")
+
+    def dir_name_parts(self) -> tuple[str | None, str | None]:
+        """(name, version) as pkg_resources reads them from the folder name."""
+        stem = self.dir_name.rsplit(".", 1)[0]
+        match = _EGG_NAME.match(stem)
+        if not match:
+            return None, None
+        return match["name"], match["ver"]
+
+    def read_installer(self) -> str | None:
+        try:
+            with (self.info_path / "INSTALLER").open(encoding="utf-8", errors="replace") as handle:
+                return handle.readline().strip() or None
+        except OSError:
+            return None
+
+    def is_requested(self) -> bool:
+        return os.path.isfile(self.info_path / "REQUESTED")
+
+    def read_direct_url(self) -> DirectUrl | None:
+        try:
+            data = json.loads((self.info_path / "direct_url.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return parse_direct_url(data)
+
+
+def parse_direct_url(data: object) -> DirectUrl | None:
+    """PEP 610 `direct_url.json` content, or None when it is not a valid record."""
+    if not isinstance(data, dict) or not isinstance(data.get("url"), str):
+        return None
+    url = data["url"]
+    subdirectory = data.get("subdirectory") if isinstance(data.get("subdirectory"), str) else None
+    vcs_info, archive_info, dir_info = data.get("vcs_info"), data.get("archive_info"), data.get("dir_info")
+    if isinstance(vcs_info, dict) and isinstance(vcs_info.get("vcs"), str):
+        return DirectUrl(
+            url=url,
+            vcs=vcs_info["vcs"],
+            commit_id=str(vcs_info.get("commit_id") or ""),
+            requested_revision=vcs_info.get("requested_revision"),
+            subdirectory=subdirectory,
+        )
+    if isinstance(archive_info, dict):
+        hash_value = archive_info.get("hash")
+        return DirectUrl(url=url, archive_hash=hash_value if isinstance(hash_value, str) else None, subdirectory=subdirectory)
+    if isinstance(dir_info, dict):
+        return DirectUrl(url=url, editable=bool(dir_info.get("editable")), is_dir=True, subdirectory=subdirectory)
+    return None
+
+
+def read_headers(path: Path) -> dict[str, list[str]] | None:
+    """The wanted RFC 822 headers of a METADATA / PKG-INFO file (continuation lines folded)."""
+    headers: dict[str, list[str]] = {}
+    last: str | None = None
+    try:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                if line in ("\n", "\r\n"):
+                    break
+                if line[:1] in (" ", "\t"):
+                    if last is not None and headers.get(last):
+                        headers[last][-1] += " " + line.strip()
+                    continue
+                key, sep, value = line.partition(":")
+                if not sep:
+                    last = None
+                    continue
+                last = key.strip().lower()
+                if last in _WANTED:
+                    headers.setdefault(last, []).append(value.strip())
+                else:
+                    last = None
+    except OSError:
+        return None
+    return headers
+
+
+def _egg_requires(info_dir: Path) -> tuple[str, ...]:
+    """Unconditional requirements from an egg-info's requires.txt (lines before any [section])."""
+    try:
+        lines = (info_dir / "requires.txt").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return ()
+    requires = []
+    for line in lines:
+        line = line.strip()
+        if line.startswith("["):
+            break
+        if line and not line.startswith("#"):
+            requires.append(line)
+    return tuple(requires)
+
+
+def _read_distribution(location: Path, name: str, linked: bool = False) -> RawDistribution | None:
+    info_path = location / name
+    if name.endswith(".dist-info"):
+        metadata_file = info_path / "METADATA"
+        requires: tuple[str, ...] | None = None
+    elif name.endswith(".egg-info"):
+        metadata_file = info_path / "PKG-INFO" if info_path.is_dir() else info_path
+        requires = _egg_requires(info_path)
+    else:
+        return None
+    headers = read_headers(metadata_file)
+    if headers is None:
+        return None
+    return RawDistribution(
+        metadata_name=(headers.get("name") or [None])[0],
+        metadata_version=(headers.get("version") or [None])[0],
+        summary=(headers.get("summary") or [""])[0],
+        requires=tuple(headers.get("requires-dist", ())) if requires is None else requires,
+        dir_name=name,
+        info_path=info_path,
+        location=location,
+        linked=linked,
+    )
+
+
+def scan_location(location: Path) -> tuple[list[RawDistribution], list[Path]]:
+    """Distributions directly in one sys.path entry, and the targets of its .egg-link files."""
+    found: list[RawDistribution] = []
+    links: list[Path] = []
+    if location.suffix == ".egg" and (location / "EGG-INFO").is_dir():
+        dist = _read_distribution(location, "EGG-INFO")
+        egg = _read_egg(location)
+        return ([egg] if egg else []) + ([dist] if dist else []), []
+    try:
+        names = sorted(os.listdir(location))
+    except OSError:
+        return [], []
+    for name in names:
+        if name.endswith((".dist-info", ".egg-info")):
+            dist = _read_distribution(location, name)
+            if dist is not None:
+                found.append(dist)
+        elif name.endswith(".egg-link"):
+            target = _egg_link_target(location / name)
+            if target is not None:
+                links.append(target)
+    return found, links
+
+
+def _read_egg(egg: Path) -> RawDistribution | None:
+    headers = read_headers(egg / "EGG-INFO" / "PKG-INFO")
+    if headers is None:
+        return None
+    return RawDistribution(
+        metadata_name=(headers.get("name") or [None])[0],
+        metadata_version=(headers.get("version") or [None])[0],
+        summary=(headers.get("summary") or [""])[0],
+        requires=_egg_requires(egg / "EGG-INFO"),
+        dir_name=egg.name,
+        info_path=egg / "EGG-INFO",
+        location=egg,
+    )
+
+
+def _egg_link_target(link: Path) -> Path | None:
+    try:
+        lines = link.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    target = next((line.strip() for line in lines if line.strip()), "")
+    return (link.parent / target).resolve() if target else None
+
+
+def scan_linked(target: Path) -> list[RawDistribution]:
+    """Distributions in the folder an .egg-link points to."""
+    try:
+        names = sorted(os.listdir(target))
+    except OSError:
+        return []
+    found = []
+    for name in names:
+        if name.endswith(".egg-info"):
+            dist = _read_distribution(target, name, linked=True)
+            if dist is not None:
+                found.append(dist)
+    return found

@@ -1,0 +1,235 @@
+"""Listing an environment's packages exactly as its own `pip list` would.
+
+The interpreter is asked once for its search path (cached); the distributions are then read
+from disk in-process. pip's own rules decide the rest: the first distribution of a name on the
+path wins, `.egg-link` targets come last, and on Python < 3.11 (pip's pkg_resources backend) a
+name is spelled as the folder name spells it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from venvdeck.errors import InterpreterError
+from venvdeck.models import Environment, InterpreterInfo, Package, PackageListing
+from venvdeck.services import interpreters
+from venvdeck.services.metadata import RawDistribution, scan_linked, scan_location
+
+# pip never lists these (pip/_internal/utils/compat.py stdlib_pkgs).
+_STDLIB_PKGS = frozenset({"python", "wsgiref", "argparse"})
+
+
+@dataclass(frozen=True, slots=True)
+class PipRules:
+    """The parts of pip's behaviour that differ between pip and Python versions."""
+
+    names_from_folder: bool  # pip < 21 spells a name as pkg_resources reads it from the folder name
+    versions_from_folder: bool  # pip's pkg_resources backend reads the version from the folder name
+    freeze_hidden: frozenset[str]  # what `pip freeze` hides without --all
+
+    @classmethod
+    def for_environment(cls, python: tuple[int, int, int], pip_version: str | None) -> PipRules:
+        pip = _version_tuple(pip_version)
+        importlib_backend = python >= (3, 11) and (pip is None or pip >= (22, 3))
+        if pip is not None and pip < (23, 1):
+            hidden = frozenset({"pip", "setuptools", "distribute", "wheel"})
+        elif python < (3, 12):
+            hidden = frozenset({"pip", "setuptools", "distribute", "wheel"})
+        else:
+            hidden = frozenset({"pip"})
+        return cls(
+            names_from_folder=pip is not None and pip < (21, 0),
+            versions_from_folder=not importlib_backend,
+            freeze_hidden=hidden,
+        )
+
+
+def _version_tuple(version: str | None) -> tuple[int, ...] | None:
+    if not version:
+        return None
+    try:
+        return Version(version).release
+    except InvalidVersion:
+        return None
+
+
+def safe_name(name: str) -> str:
+    """pkg_resources.safe_name: runs of characters other than letters, digits and '.' become '-'."""
+    return re.sub(r"[^A-Za-z0-9.]+", "-", name)
+
+
+def display_version(raw: str) -> str:
+    """pip shows the normalised form of a valid version and the raw text of an invalid one."""
+    try:
+        return str(Version(raw))
+    except InvalidVersion:
+        return raw
+
+
+def _url_to_path(url: str) -> Path:
+    parts = urlsplit(url)
+    path = unquote(parts.path)
+    if parts.netloc and parts.netloc != "localhost":
+        path = f"//{parts.netloc}{path}"
+    return Path(os.path.normpath(path))
+
+
+def search_path(info: InterpreterInfo, include_system_site_packages: bool) -> list[Path]:
+    """The folders pip would search: the interpreter's sys.path plus the user site when enabled."""
+    paths = list(info.sys_path)
+    user_site = info.user_site
+    user_enabled = (not info.in_virtualenv or include_system_site_packages) and not os.environ.get(
+        "PYTHONNOUSERSITE"
+    )
+    if user_enabled and user_site is not None and user_site.is_dir() and user_site not in paths:
+        index = next(
+            (i for i, p in enumerate(paths) if p.name in {"site-packages", "dist-packages"}),
+            len(paths),
+        )
+        paths.insert(index, user_site)
+    return paths
+
+
+def _name_and_version(dist: RawDistribution, rules: PipRules) -> tuple[str, str] | None:
+    name, version = dist.metadata_name, dist.metadata_version
+    dir_name, dir_version = dist.dir_name_parts()
+    if rules.names_from_folder and dir_name:
+        name = safe_name(dir_name)
+    if rules.versions_from_folder and dir_version:
+        version = dir_version
+    if not name:
+        return None
+    return name, display_version(version or "0")
+
+
+def _collect(paths: list[Path]) -> list[RawDistribution]:
+    """Distributions in path order, egg-link targets after each entry (pip's tie-break)."""
+    found: list[RawDistribution] = []
+    for location in paths:
+        dists, links = scan_location(location)
+        found += dists
+        for target in links:
+            found += scan_linked(target)
+    return found
+
+
+def _egg_link_names(paths: list[Path]) -> set[str]:
+    names: set[str] = set()
+    for location in paths:
+        try:
+            entries = os.listdir(location)
+        except OSError:
+            continue
+        names.update(canonicalize_name(e[: -len(".egg-link")]) for e in entries if e.endswith(".egg-link"))
+    return names
+
+
+def raw_pip_version(dists: list[RawDistribution]) -> str | None:
+    """The version of the first pip on the path, which decides pip's own rules."""
+    for dist in dists:
+        name = dist.metadata_name or dist.dir_name_parts()[0] or ""
+        if canonicalize_name(name) == "pip":
+            return display_version(dist.metadata_version or dist.dir_name_parts()[1] or "0")
+    return None
+
+
+def build_packages(dists: list[RawDistribution], paths: list[Path], rules: PipRules) -> list[Package]:
+    """Packages as pip lists them, sorted by canonical name."""
+    seen: set[str] = set()
+    packages: list[Package] = []
+    egg_links: set[str] | None = None
+    for dist in dists:
+        named = _name_and_version(dist, rules)
+        if named is None:
+            continue
+        name, version = named
+        canonical = canonicalize_name(name)
+        if canonical in seen or canonical in _STDLIB_PKGS:
+            continue
+        seen.add(canonical)
+        direct_url = dist.read_direct_url() if dist.is_dist_info else None
+        editable_location: Path | None = None
+        if direct_url is not None:
+            if direct_url.editable and direct_url.url.startswith("file:"):
+                editable_location = _url_to_path(direct_url.url)
+        else:
+            if egg_links is None:
+                egg_links = _egg_link_names(paths)
+            if canonical in egg_links:
+                editable_location = dist.location
+        packages.append(
+            Package(
+                name=name,
+                version=version,
+                summary=dist.summary,
+                requires=dist.requires,
+                location=dist.location,
+                metadata_path=dist.info_path,
+                installer=dist.read_installer(),
+                requested=dist.is_requested(),
+                direct_url=direct_url,
+                editable_project_location=editable_location,
+            )
+        )
+    if rules.names_from_folder:
+        packages.sort(key=lambda p: p.name.lower())
+    else:
+        packages.sort(key=lambda p: canonicalize_name(p.name))
+    return packages
+
+
+@dataclass(frozen=True, slots=True)
+class _Listed:
+    stamps: tuple[tuple[str, int], ...]
+    packages: tuple[Package, ...]
+    pip_version: str | None
+
+
+_listing_cache: dict[tuple[str, bool], _Listed] = {}
+
+
+def _stamps(paths: list[Path]) -> tuple[tuple[str, int], ...]:
+    stamps = []
+    for path in paths:
+        try:
+            stamps.append((str(path), os.stat(path).st_mtime_ns))
+        except OSError:
+            stamps.append((str(path), -1))
+    return tuple(stamps)
+
+
+def _read_listing(info: InterpreterInfo, include_system: bool) -> _Listed:
+    paths = search_path(info, include_system)
+    key = (str(info.executable), include_system)
+    stamps = _stamps(paths)
+    cached = _listing_cache.get(key)
+    if cached is not None and cached.stamps == stamps:
+        return cached
+    dists = _collect(paths)
+    pip = raw_pip_version(dists)
+    packages = build_packages(dists, paths, PipRules.for_environment(info.version_info, pip))
+    listed = _Listed(stamps, tuple(packages), pip)
+    _listing_cache[key] = listed
+    return listed
+
+
+async def environment_interpreter(env: Environment) -> InterpreterInfo:
+    """Probe env's interpreter, or explain why it cannot be used."""
+    if env.is_broken or env.interpreter is None:
+        raise InterpreterError(f"{env.path}: {env.broken_reason or 'no interpreter'}")
+    return await interpreters.probe(env.interpreter)
+
+
+async def list_packages(env: Environment) -> PackageListing:
+    """What `pip list` in env would show (works without pip in the environment)."""
+    info = await environment_interpreter(env)
+    listed = await asyncio.to_thread(_read_listing, info, env.include_system_site_packages)
+    return PackageListing(env, listed.packages, info, listed.pip_version)

@@ -1,0 +1,169 @@
+"""The one place that starts processes.
+
+Argument lists only (never a shell), a scrubbed environment, a timeout, and on timeout or
+cancellation the whole process group is killed and reaped, so no orphaned pip outlives us.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from venvdeck.errors import InterpreterError, OperationFailed
+
+# Variables that would make a child interpreter see another world than its own.
+_SCRUBBED = (
+    "PYTHONPATH",
+    "PYTHONHOME",
+    "PYTHONSTARTUP",
+    "PYTHONEXECUTABLE",
+    "PYTHONSAFEPATH",
+    "PYTHONINSPECT",
+    "__PYVENV_LAUNCHER__",
+    "VIRTUAL_ENV",
+    "VIRTUAL_ENV_PROMPT",
+    "CONDA_PREFIX",
+    "CONDA_DEFAULT_ENV",
+)
+_ADDED = {
+    "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+    "PIP_NO_INPUT": "1",
+    "PYTHONIOENCODING": "utf-8",
+    "PYTHONDONTWRITEBYTECODE": "1",
+}
+DEFAULT_TIMEOUT_S = 60.0
+_TAIL_LINES = 20
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessResult:
+    argv: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+    def stderr_tail(self, lines: int = _TAIL_LINES) -> str:
+        return "\n".join(self.stderr.strip().splitlines()[-lines:])
+
+
+def child_environment(
+    extra: Mapping[str, str] | None = None, base: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The environment a child runs with: ours, scrubbed of interpreter-bending variables."""
+    env = {k: v for k, v in (os.environ if base is None else base).items() if k not in _SCRUBBED}
+    env.update(_ADDED)
+    if extra:
+        env.update(extra)
+    return env
+
+
+def _decode(data: bytes) -> str:
+    return data.decode("utf-8", errors="replace")
+
+
+async def _spawn(
+    argv: Sequence[str], cwd: Path | None, env: Mapping[str, str] | None, merge_stderr: bool
+) -> asyncio.subprocess.Process:
+    try:
+        return await asyncio.create_subprocess_exec(
+            *argv,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT if merge_stderr else asyncio.subprocess.PIPE,
+            cwd=str(cwd) if cwd else None,
+            env=child_environment(env),
+            start_new_session=sys.platform != "win32",
+        )
+    except FileNotFoundError as exc:
+        raise InterpreterError(f"cannot run {argv[0]}: no such file") from exc
+    except PermissionError as exc:
+        raise InterpreterError(f"cannot run {argv[0]}: permission denied") from exc
+    except OSError as exc:
+        raise InterpreterError(f"cannot run {argv[0]}: {exc.strerror or exc}") from exc
+
+
+async def _kill(proc: asyncio.subprocess.Process) -> None:
+    """Kill the child's whole process group and reap it."""
+    if proc.returncode is None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            if sys.platform != "win32":
+                os.killpg(proc.pid, signal.SIGKILL)
+            else:  # pragma: no cover - Windows
+                proc.kill()
+    with contextlib.suppress(Exception):
+        await asyncio.shield(proc.wait())
+
+
+async def run(
+    argv: Sequence[str],
+    *,
+    timeout: float = DEFAULT_TIMEOUT_S,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> ProcessResult:
+    """Run argv to completion and capture its output; raise InterpreterError on timeout."""
+    proc = await _spawn(argv, cwd, env, merge_stderr=False)
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), timeout)
+    except TimeoutError:
+        await _kill(proc)
+        raise InterpreterError(f"{Path(argv[0]).name} did not answer within {timeout:g} s") from None
+    except BaseException:
+        await _kill(proc)
+        raise
+    return ProcessResult(tuple(argv), proc.returncode or 0, _decode(out), _decode(err))
+
+
+async def run_python(
+    interpreter: Path, *args: str, timeout: float = DEFAULT_TIMEOUT_S, cwd: Path | None = None
+) -> ProcessResult:
+    """Run an environment's own interpreter with args, from a neutral folder."""
+    return await run([str(interpreter), *args], timeout=timeout, cwd=cwd or Path(os.sep))
+
+
+async def stream(
+    argv: Sequence[str],
+    *,
+    timeout: float | None = None,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> AsyncIterator[str]:
+    """Yield the merged stdout/stderr lines of a long operation as they come.
+
+    Raises OperationFailed with the output's tail when the process exits non-zero. Closing the
+    iterator early (or cancelling its consumer) kills the process group.
+    """
+    proc = await _spawn(argv, cwd, env, merge_stderr=True)
+    assert proc.stdout is not None
+    tail: list[str] = []
+    loop = asyncio.get_running_loop()
+    deadline = None if timeout is None else loop.time() + timeout
+    try:
+        while True:
+            remaining = None if deadline is None else max(0.0, deadline - loop.time())
+            try:
+                raw = await asyncio.wait_for(proc.stdout.readline(), remaining)
+            except TimeoutError:
+                raise OperationFailed(
+                    f"{Path(argv[0]).name} did not finish within {timeout:g} s", "\n".join(tail)
+                ) from None
+            if not raw:
+                break
+            line = _decode(raw).rstrip("\r\n")
+            tail = [*tail[-(_TAIL_LINES - 1) :], line]
+            yield line
+        code = await proc.wait()
+        if code != 0:
+            raise OperationFailed(f"{Path(argv[0]).name} exited with status {code}", "\n".join(tail))
+    finally:
+        await _kill(proc)

@@ -1,0 +1,42 @@
+"""Session-wide set-up: offline pip, an isolated config, and wheels built once."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.wheels import build_wheel
+
+
+@pytest.fixture(scope="session", autouse=True)
+def offline_tools(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """pip and uv read no machine config and never reach an index; venvdeck reads no user config."""
+    config_home = tmp_path_factory.mktemp("config-home")
+    with pytest.MonkeyPatch.context() as mp:
+        for name in list(os.environ):
+            if name.startswith(("PIP_", "UV_")) or name in {"VIRTUAL_ENV", "CONDA_PREFIX", "PYTHONPATH"}:
+                mp.delenv(name)
+        mp.setenv("PIP_CONFIG_FILE", os.devnull)
+        mp.setenv("PIP_NO_INDEX", "1")
+        mp.setenv("PIP_RETRIES", "0")
+        mp.setenv("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+        mp.setenv("UV_NO_CONFIG", "1")
+        mp.setenv("UV_OFFLINE", "1")
+        mp.setenv("UV_CACHE_DIR", str(tmp_path_factory.mktemp("uv-cache")))
+        mp.setenv("XDG_CONFIG_HOME", str(config_home))
+        yield
+
+
+@pytest.fixture(scope="session")
+def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """demo-dep, demo-app (needs demo-dep), an oddly spelled name, and a newer demo-dep."""
+    house = tmp_path_factory.mktemp("wheelhouse")
+    build_wheel(house, "demo-dep", "1.0", summary="A dependency")
+    build_wheel(house, "demo-dep", "1.1", summary="A dependency, newer")
+    build_wheel(house, "demo-app", "0.1", requires=["demo-dep>=1.0"], summary="An app")
+    build_wheel(house, "Foo.Bar_baz", "2.0", summary="An oddly spelled name")
+    build_wheel(house, "rich", "13.3.1", module="rich_stub", summary="Stand-in for rich")
+    return house

@@ -1,0 +1,56 @@
+"""Real environments with pip, made once per session (ensurepip is the slow part: run in parallel)."""
+
+from __future__ import annotations
+
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from tests.support.pythons import find_python, make_venv, pip
+from tests.support.wheels import write_project
+
+# One per pip era: pkg_resources names (3.8), importlib (3.11), new freeze rules (3.12), pip 24 (3.13).
+PIP_ENV_VERSIONS = ("3.8", "3.11", "3.12", "3.13")
+
+
+def _git(folder: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=folder, check=True, capture_output=True
+    )
+
+
+def _populate(version: str, python: Path, root: Path, wheelhouse: Path, projects: Path) -> Path:
+    env = make_venv(python, root / f"env-{version}", with_pip=True)
+    pip(env, "install", "--no-index", "--find-links", str(wheelhouse), "demo-app")
+    pip(env, "install", "--no-index", str(next(wheelhouse.glob("Foo.Bar_baz-*.whl"))))
+    pip_version = pip(env, "--version").split()[1]
+    if tuple(int(x) for x in pip_version.split(".")[:2]) >= (21, 3):
+        pip(env, "install", "--no-index", "-e", str(projects / "plain-edit"))
+        pip(env, "install", "--no-index", "-e", str(projects / "git-edit"))
+    return env
+
+
+@pytest.fixture(scope="session")
+def editable_projects(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    projects = tmp_path_factory.mktemp("projects")
+    write_project(projects / "plain-edit", "plain-edit", "0.1")
+    repo = write_project(projects / "git-edit", "git-edit", "0.3")
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "init")
+    _git(repo, "remote", "add", "origin", "https://example.invalid/git-edit.git")
+    return projects
+
+
+@pytest.fixture(scope="session")
+def pip_envs(tmp_path_factory: pytest.TempPathFactory, wheelhouse: Path, editable_projects: Path) -> dict[str, Path]:
+    """Python version → a venv with pip holding wheels, a direct-URL install and two editables."""
+    root = tmp_path_factory.mktemp("pip-envs")
+    wanted = {v: p for v in PIP_ENV_VERSIONS if (p := find_python(v)) is not None}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {
+            v: pool.submit(_populate, v, python, root, wheelhouse, editable_projects) for v, python in wanted.items()
+        }
+        return {v: f.result() for v, f in futures.items()}

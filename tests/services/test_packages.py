@@ -1,0 +1,158 @@
+"""list_packages and freeze against the real `pip list` / `pip freeze` of the same environment."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.services.conftest import PIP_ENV_VERSIONS
+from tests.support.pythons import find_python, make_venv
+from venvdeck.errors import InterpreterError
+from venvdeck.services.freeze import freeze
+from venvdeck.services.packages import list_packages
+from venvdeck.services.resolve import resolve_environment
+
+
+def _pip_list(python: Path) -> list[tuple[str, str, str | None]]:
+    out = subprocess.run(
+        [str(python), "-m", "pip", "list", "--format=json"], check=True, capture_output=True, text=True
+    ).stdout
+    return [(d["name"], d["version"], d.get("editable_project_location")) for d in json.loads(out)]
+
+
+def _pip_freeze(python: Path) -> str:
+    return subprocess.run([str(python), "-m", "pip", "freeze"], check=True, capture_output=True, text=True).stdout
+
+
+def _ours(env_path: Path) -> list[tuple[str, str, str | None]]:
+    return [
+        (p.name, p.version, str(p.editable_project_location) if p.editable_project_location else None)
+        for p in _listing(env_path)
+    ]
+
+
+def _listing(env_path: Path) -> tuple:  # type: ignore[type-arg]
+    import asyncio
+
+    return asyncio.run(list_packages(resolve_environment(env_path))).packages
+
+
+@pytest.mark.parametrize("version", PIP_ENV_VERSIONS)
+def test_listing_matches_pip_list(version: str, pip_envs: dict[str, Path]) -> None:
+    if version not in pip_envs:
+        pytest.skip(f"no Python {version} here")
+    env = pip_envs[version]
+    ours = _ours(env)
+    assert ours == _pip_list(env / "bin" / "python")
+    names = {name.lower() for name, _, _ in ours}
+    assert {"demo-app", "demo-dep", "pip"} <= names
+
+
+@pytest.mark.parametrize("version", PIP_ENV_VERSIONS)
+async def test_freeze_matches_pip_freeze(version: str, pip_envs: dict[str, Path]) -> None:
+    if version not in pip_envs:
+        pytest.skip(f"no Python {version} here")
+    env = pip_envs[version]
+    result = await freeze(resolve_environment(env))
+    expected = _pip_freeze(env / "bin" / "python")
+    assert result.text == expected
+    assert "demo-app==0.1" in result.lines
+    assert any(line.startswith("Foo.Bar") and " @ file://" in line for line in result.lines)
+
+
+async def test_freeze_shows_editables_like_pip(pip_envs: dict[str, Path]) -> None:
+    env = pip_envs.get("3.11") or pytest.skip("no Python 3.11 here")
+    lines = (await freeze(resolve_environment(env))).lines
+    assert "# Editable install with no version control (plain-edit==0.1)" in lines
+    git_line = next(line for line in lines if line.startswith("-e git+https://example.invalid/git-edit.git@"))
+    assert git_line.endswith("#egg=git_edit")
+
+
+async def test_top_level_keeps_what_the_user_asked_for(pip_envs: dict[str, Path]) -> None:
+    env = pip_envs.get("3.11") or pytest.skip("no Python 3.11 here")
+    lines = (await freeze(resolve_environment(env), top_level=True)).lines
+    assert "demo-app==0.1" in lines
+    assert not any(line.startswith("demo-dep") for line in lines)
+
+
+async def test_listing_sees_an_install_made_after_the_first_listing(
+    pip_envs: dict[str, Path], wheelhouse: Path, tmp_path: Path
+) -> None:
+    python = find_python("3.11") or pytest.skip("no Python 3.11 here")
+    env_path = make_venv(python, tmp_path / "fresh")
+    env = resolve_environment(env_path)
+    assert [p.name for p in (await list_packages(env)).packages] == []
+    pip_python = pip_envs["3.11"] / "bin" / "python"
+    subprocess.run(
+        [str(pip_python), "-m", "pip", "--python", str(env_path / "bin" / "python"), "install",
+         "--no-index", "--find-links", str(wheelhouse), "demo-dep==1.0"],
+        check=True, capture_output=True,
+    )
+    assert [(p.name, p.version) for p in (await list_packages(env)).packages] == [("demo-dep", "1.0")]
+
+
+@pytest.mark.parametrize("version", ["2.7", "3.6", "3.7", "3.9", "3.10", "3.11", "3.12", "3.13"])
+def test_base_interpreters_match_pip(version: str) -> None:
+    python = find_python(version)
+    if python is None:
+        pytest.skip(f"no Python {version} here")
+    if subprocess.run([str(python), "-m", "pip", "--version"], capture_output=True).returncode != 0:
+        pytest.skip(f"Python {version} has no pip")
+    assert _ours(python) == _pip_list(python)
+    result = subprocess.run(
+        [str(python), "-m", "pip", "freeze"], capture_output=True, text=True, check=True
+    ).stdout
+    import asyncio
+
+    assert asyncio.run(freeze(resolve_environment(python))).text == result
+
+
+async def test_environment_without_pip_lists_from_disk(wheelhouse: Path, tmp_path: Path, pip_envs: dict[str, Path]) -> None:
+    python = find_python("3.12") or pytest.skip("no Python 3.12 here")
+    env_path = make_venv(python, tmp_path / "nopip")
+    site = next((env_path / "lib").glob("python3.*/site-packages"))
+    pip_python = pip_envs.get("3.11", env_path) / "bin" / "python"
+    subprocess.run(
+        [str(pip_python), "-m", "pip", "install", "--no-index", "--no-deps", "--target", str(site),
+         "--find-links", str(wheelhouse), "demo-app"],
+        check=True, capture_output=True,
+    )
+    listing = await list_packages(resolve_environment(env_path))
+    assert [(p.name, p.version, p.requires) for p in listing.packages] == [("demo-app", "0.1", ("demo-dep>=1.0",))]
+    assert listing.pip_version is None
+    assert (await freeze(listing.environment)).lines == ("demo-app==0.1",)
+
+
+async def test_broken_environment_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    python = find_python("3.11") or pytest.skip("no Python 3.11 here")
+    base = tmp_path / "base" / "bin"  # a base Python reached through links, then uninstalled
+    base.mkdir(parents=True)
+    (base / "python3").symlink_to(python)
+    env_path = make_venv(base / "python3", tmp_path / "broken")
+    for link in (tmp_path / "base" / "bin").iterdir():
+        link.unlink()
+    base.rmdir()
+    env = resolve_environment(env_path)
+    assert env.is_broken
+    with pytest.raises(InterpreterError, match="no longer exists"):
+        await list_packages(env)
+
+
+async def test_hung_interpreter_times_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = tmp_path / "env"
+    (fake / "bin").mkdir(parents=True)
+    (fake / "pyvenv.cfg").write_text(f"home = {tmp_path}\nversion = 3.11.7\n")
+    script = fake / "bin" / "python"
+    script.write_text("#!/bin/sh\nsleep 30\n")
+    script.chmod(0o755)
+    monkeypatch.setattr("venvdeck.services.interpreters.PROBE_TIMEOUT_S", 0.5)
+    started = time.monotonic()
+    with pytest.raises(InterpreterError, match="did not answer"):
+        await list_packages(resolve_environment(fake))
+    assert time.monotonic() - started < 5
+    assert os.path.isdir(fake)
