@@ -62,7 +62,7 @@ def _parse(data: dict[str, object], source: Path) -> Config:
         values["pip_timeout_s"] = float(timeout)
     if "backend" in data:
         if data["backend"] not in {"pip", "uv"}:
-            raise ConfigError(f"{source}: 'backend' must be \"pip\" or \"uv\"")
+            raise ConfigError(f'{source}: \'backend\' must be "pip" or "uv"')
         values["backend"] = data["backend"]
     if "theme" in data:
         if not isinstance(data["theme"], str):

@@ -17,7 +17,10 @@ PIP_ENV_VERSIONS = ("3.8", "3.11", "3.12", "3.13")
 
 def _git(folder: Path, *args: str) -> None:
     subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=folder, check=True, capture_output=True
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+        cwd=folder,
+        check=True,
+        capture_output=True,
     )
 
 
@@ -45,12 +48,15 @@ def editable_projects(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def pip_envs(tmp_path_factory: pytest.TempPathFactory, wheelhouse: Path, editable_projects: Path) -> dict[str, Path]:
+def pip_envs(
+    tmp_path_factory: pytest.TempPathFactory, wheelhouse: Path, editable_projects: Path
+) -> dict[str, Path]:
     """Python version → a venv with pip holding wheels, a direct-URL install and two editables."""
     root = tmp_path_factory.mktemp("pip-envs")
     wanted = {v: p for v in PIP_ENV_VERSIONS if (p := find_python(v)) is not None}
     with ThreadPoolExecutor(max_workers=2) as pool:
         futures = {
-            v: pool.submit(_populate, v, python, root, wheelhouse, editable_projects) for v, python in wanted.items()
+            v: pool.submit(_populate, v, python, root, wheelhouse, editable_projects)
+            for v, python in wanted.items()
         }
         return {v: f.result() for v, f in futures.items()}

@@ -26,7 +26,9 @@ def _pip_list(python: Path) -> list[tuple[str, str, str | None]]:
 
 
 def _pip_freeze(python: Path) -> str:
-    return subprocess.run([str(python), "-m", "pip", "freeze"], check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        [str(python), "-m", "pip", "freeze"], check=True, capture_output=True, text=True
+    ).stdout
 
 
 def _ours(env_path: Path) -> list[tuple[str, str, str | None]]:
@@ -89,9 +91,20 @@ async def test_listing_sees_an_install_made_after_the_first_listing(
     assert [p.name for p in (await list_packages(env)).packages] == []
     pip_python = pip_envs["3.11"] / "bin" / "python"
     subprocess.run(
-        [str(pip_python), "-m", "pip", "--python", str(env_path / "bin" / "python"), "install",
-         "--no-index", "--find-links", str(wheelhouse), "demo-dep==1.0"],
-        check=True, capture_output=True,
+        [
+            str(pip_python),
+            "-m",
+            "pip",
+            "--python",
+            str(env_path / "bin" / "python"),
+            "install",
+            "--no-index",
+            "--find-links",
+            str(wheelhouse),
+            "demo-dep==1.0",
+        ],
+        check=True,
+        capture_output=True,
     )
     assert [(p.name, p.version) for p in (await list_packages(env)).packages] == [("demo-dep", "1.0")]
 
@@ -112,18 +125,34 @@ def test_base_interpreters_match_pip(version: str) -> None:
     assert asyncio.run(freeze(resolve_environment(python))).text == result
 
 
-async def test_environment_without_pip_lists_from_disk(wheelhouse: Path, tmp_path: Path, pip_envs: dict[str, Path]) -> None:
+async def test_environment_without_pip_lists_from_disk(
+    wheelhouse: Path, tmp_path: Path, pip_envs: dict[str, Path]
+) -> None:
     python = find_python("3.12") or pytest.skip("no Python 3.12 here")
     env_path = make_venv(python, tmp_path / "nopip")
     site = next((env_path / "lib").glob("python3.*/site-packages"))
     pip_python = pip_envs.get("3.11", env_path) / "bin" / "python"
     subprocess.run(
-        [str(pip_python), "-m", "pip", "install", "--no-index", "--no-deps", "--target", str(site),
-         "--find-links", str(wheelhouse), "demo-app"],
-        check=True, capture_output=True,
+        [
+            str(pip_python),
+            "-m",
+            "pip",
+            "install",
+            "--no-index",
+            "--no-deps",
+            "--target",
+            str(site),
+            "--find-links",
+            str(wheelhouse),
+            "demo-app",
+        ],
+        check=True,
+        capture_output=True,
     )
     listing = await list_packages(resolve_environment(env_path))
-    assert [(p.name, p.version, p.requires) for p in listing.packages] == [("demo-app", "0.1", ("demo-dep>=1.0",))]
+    assert [(p.name, p.version, p.requires) for p in listing.packages] == [
+        ("demo-app", "0.1", ("demo-dep>=1.0",))
+    ]
     assert listing.pip_version is None
     assert (await freeze(listing.environment)).lines == ("demo-app==0.1",)
 

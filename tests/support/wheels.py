@@ -47,7 +47,7 @@ def build_wheel(
 
 # A complete PEP 517/660 build backend in a few lines, kept inside the test project
 # (`backend-path`), so `pip install -e` works offline with nothing to download.
-_BACKEND = '''
+_BACKEND = """
 import base64, hashlib, os, zipfile
 
 NAME, VERSION = {name!r}, {version!r}
@@ -85,7 +85,7 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
 def build_editable(wheel_directory, config_settings=None, metadata_directory=None):
     here = os.path.dirname(os.path.abspath(__file__))
     return _wheel(wheel_directory, {{"__editable__.%s.pth" % DIST: (here + "\\n").encode()}})
-'''
+"""
 
 
 def write_project(folder: Path, name: str, version: str) -> Path:

@@ -73,7 +73,9 @@ async def _packages(args: argparse.Namespace) -> int:
         json.dump([render.package_data(p) for p in listing.packages], sys.stdout)
         sys.stdout.write("\n")
     else:
-        render.print_packages(listing.packages, f"{len(listing.packages)} packages in {listing.environment.path}")
+        render.print_packages(
+            listing.packages, f"{len(listing.packages)} packages in {listing.environment.path}"
+        )
     return 0
 
 

@@ -218,7 +218,9 @@ def _conda_env(path: Path, real: Path, loc: KnownLocations) -> Environment:
     )
 
 
-def _base_install(path: Path, real: Path, loc: KnownLocations, interpreter: Path | None = None) -> Environment:
+def _base_install(
+    path: Path, real: Path, loc: KnownLocations, interpreter: Path | None = None
+) -> Environment:
     found, _exists = layout.find_interpreter(path)
     interpreter = interpreter or found
     short = layout.short_version_from_name(interpreter.name) if interpreter else None
@@ -251,7 +253,8 @@ def _is_legacy_virtualenv(path: Path, children: Collection[str]) -> bool:
     if os.path.isfile(path / bindir / "activate") or os.path.isfile(path / bindir / "activate.bat"):
         return True
     return any(
-        os.path.isfile(path / "lib" / f"python{v}" / "orig-prefix.txt") for v in layout.lib_python_versions(path)
+        os.path.isfile(path / "lib" / f"python{v}" / "orig-prefix.txt")
+        for v in layout.lib_python_versions(path)
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,7 +110,8 @@ class _Walker:
         """Emit env unless it was already reported under another path."""
         real = os.path.realpath(env.path)
         if env.kind is Kind.PYTHON and env.interpreter is not None:
-            key = os.path.realpath(env.interpreter)
+            # Several interpreters may share a prefix (/usr/bin/python3.11, python3.12).
+            key = os.path.join(real, os.path.basename(os.path.realpath(env.interpreter)))
             if key in self.seen_interpreters:
                 return
             self.seen_interpreters.add(key)
@@ -181,7 +182,9 @@ class _Walker:
             children.append((child, depth + 1))
         return children
 
-    def _nested_homes(self, folder: Path, env: Environment, subdirs: list[str], depth: int) -> list[tuple[Path, int]]:
+    def _nested_homes(
+        self, folder: Path, env: Environment, subdirs: list[str], depth: int
+    ) -> list[tuple[Path, int]]:
         """Conda installs and pyenv versions keep more environments in their `envs/`."""
         if "envs" in subdirs and env.kind in {Kind.CONDA, Kind.PYTHON}:
             return [(folder / "envs", depth + 1)]
@@ -218,7 +221,8 @@ class _Walker:
                 if name.endswith("-config"):
                     continue
                 executable = Path(os.path.realpath(Path(real_dir) / name))
-                if str(executable) in self.seen_interpreters or not os.access(executable, os.X_OK):
+                key = os.path.join(os.path.realpath(executable.parent.parent), executable.name)
+                if key in self.seen_interpreters or not os.access(executable, os.X_OK):
                     continue
                 env = base_install_for_interpreter(executable, self.loc)
                 if env is not None:
@@ -267,7 +271,7 @@ def discover_sync(
 
 async def discover(
     options: DiscoveryOptions | None = None, report: DiscoveryReport | None = None
-) -> AsyncIterator[Environment]:
+) -> AsyncGenerator[Environment, None]:
     """Yield each environment as soon as the walker (in a thread) finds it.
 
     Raises EnvironmentNotFound at once when an explicit root does not exist.
@@ -278,16 +282,21 @@ async def discover(
     queue: asyncio.Queue[Environment | BaseException | None] = asyncio.Queue()
     cancelled = threading.Event()
 
-    def emit(env: Environment) -> None:
-        loop.call_soon_threadsafe(queue.put_nowait, env)
+    def post(item: Environment | BaseException | None) -> None:
+        if cancelled.is_set():
+            return
+        try:
+            loop.call_soon_threadsafe(queue.put_nowait, item)
+        except RuntimeError:  # the consumer's loop has closed: stop walking
+            cancelled.set()
 
     def run() -> None:
         try:
-            discover_sync(options, emit, cancelled, report)
+            discover_sync(options, post, cancelled, report)
         except BaseException as exc:  # handed to the consumer, re-raised there
-            loop.call_soon_threadsafe(queue.put_nowait, exc)
+            post(exc)
         finally:
-            loop.call_soon_threadsafe(queue.put_nowait, None)
+            post(None)
 
     thread = threading.Thread(target=run, name="venvdeck-discovery", daemon=True)
     thread.start()

@@ -7,6 +7,7 @@ own pip is asked instead.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
@@ -30,10 +31,14 @@ def _name_version(package: Package) -> str:
     return f"{package.name}=={package.version}"
 
 
+def _normalised(path: Path) -> str:
+    return os.path.normcase(os.path.abspath(path))
+
+
 async def _editable_lines(package: Package) -> list[str]:
     project = package.editable_project_location
     assert project is not None
-    location = os.path.normcase(os.path.abspath(project))
+    location = _normalised(project)
     display = _name_version(package)
     state = await git_state(project, package.name)
     if state is None:

@@ -89,8 +89,6 @@ async def probe(interpreter: Path, *, use_cache: bool = True) -> InterpreterInfo
     entry = _cache.get(key) if use_cache else None
     if entry is not None and all(_stamp(p) == t for p, t in entry.stamps):
         return entry.info
-    if not os.path.exists(interpreter):
-        raise InterpreterError(f"interpreter not found: {interpreter}")
     result = await process.run_python(interpreter, "-E", "-s", "-c", _PROBE, timeout=PROBE_TIMEOUT_S)
     if not result.ok:
         detail = result.stderr_tail(1) or f"exit status {result.returncode}"

@@ -87,7 +87,9 @@ def patchlevel_version(prefix: Path, short: str | None = None) -> str | None:
     except OSError:
         return None
     for name in names:
-        if name.startswith("python") and (short is None or name.removeprefix("python").rstrip("tdm") == short):
+        if name.startswith("python") and (
+            short is None or name.removeprefix("python").rstrip("tdm") == short
+        ):
             try:
                 match = _PATCHLEVEL.search((include / name / "patchlevel.h").read_bytes())
             except OSError:

@@ -82,9 +82,15 @@ def parse_direct_url(data: object) -> DirectUrl | None:
         )
     if isinstance(archive_info, dict):
         hash_value = archive_info.get("hash")
-        return DirectUrl(url=url, archive_hash=hash_value if isinstance(hash_value, str) else None, subdirectory=subdirectory)
+        return DirectUrl(
+            url=url,
+            archive_hash=hash_value if isinstance(hash_value, str) else None,
+            subdirectory=subdirectory,
+        )
     if isinstance(dir_info, dict):
-        return DirectUrl(url=url, editable=bool(dir_info.get("editable")), is_dir=True, subdirectory=subdirectory)
+        return DirectUrl(
+            url=url, editable=bool(dir_info.get("editable")), is_dir=True, subdirectory=subdirectory
+        )
     return None
 
 
@@ -113,6 +119,11 @@ def read_headers(path: Path) -> dict[str, list[str]] | None:
     except OSError:
         return None
     return headers
+
+
+def _first(headers: dict[str, list[str]], key: str) -> str | None:
+    values = headers.get(key)
+    return values[0] if values else None
 
 
 def _egg_requires(info_dir: Path) -> tuple[str, ...]:
@@ -145,9 +156,9 @@ def _read_distribution(location: Path, name: str, linked: bool = False) -> RawDi
     if headers is None:
         return None
     return RawDistribution(
-        metadata_name=(headers.get("name") or [None])[0],
-        metadata_version=(headers.get("version") or [None])[0],
-        summary=(headers.get("summary") or [""])[0],
+        metadata_name=_first(headers, "name"),
+        metadata_version=_first(headers, "version"),
+        summary=_first(headers, "summary") or "",
         requires=tuple(headers.get("requires-dist", ())) if requires is None else requires,
         dir_name=name,
         info_path=info_path,
@@ -185,9 +196,9 @@ def _read_egg(egg: Path) -> RawDistribution | None:
     if headers is None:
         return None
     return RawDistribution(
-        metadata_name=(headers.get("name") or [None])[0],
-        metadata_version=(headers.get("version") or [None])[0],
-        summary=(headers.get("summary") or [""])[0],
+        metadata_name=_first(headers, "name"),
+        metadata_version=_first(headers, "version"),
+        summary=_first(headers, "summary") or "",
         requires=_egg_requires(egg / "EGG-INFO"),
         dir_name=egg.name,
         info_path=egg / "EGG-INFO",

@@ -39,9 +39,7 @@ class PipRules:
     def for_environment(cls, python: tuple[int, int, int], pip_version: str | None) -> PipRules:
         pip = _version_tuple(pip_version)
         importlib_backend = python >= (3, 11) and (pip is None or pip >= (22, 3))
-        if pip is not None and pip < (23, 1):
-            hidden = frozenset({"pip", "setuptools", "distribute", "wheel"})
-        elif python < (3, 12):
+        if (pip is not None and pip < (23, 1)) or python < (3, 12):
             hidden = frozenset({"pip", "setuptools", "distribute", "wheel"})
         else:
             hidden = frozenset({"pip"})

@@ -44,6 +44,10 @@ def _remote_to_pip_url(url: str) -> str | None:
     return None
 
 
+def _subdirectory(location: Path, toplevel: str) -> str:
+    return os.path.relpath(os.path.realpath(location), os.path.realpath(toplevel))
+
+
 async def git_state(location: Path, project_name: str) -> GitState | None:
     """None when location is not in a git work tree (or git is not installed)."""
     toplevel = await _git(location, "rev-parse", "--show-toplevel")
@@ -64,7 +68,7 @@ async def git_state(location: Path, project_name: str) -> GitState | None:
     if revision is None:
         return None
     requirement = f"{url}@{revision}#egg={project_name.replace('-', '_')}"
-    subdirectory = os.path.relpath(os.path.realpath(location), os.path.realpath(toplevel))
+    subdirectory = _subdirectory(location, toplevel)
     if subdirectory != ".":
         requirement += f"&subdirectory={subdirectory}"
     return GitState(requirement=requirement)

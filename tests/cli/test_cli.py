@@ -1,0 +1,127 @@
+"""The command line as a user runs it: real processes, real environments, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support.pythons import make_venv, require_python
+
+
+def venvdeck(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "venvdeck", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def small_env(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_venv(require_python("3.11"), tmp_path_factory.mktemp("cli") / "proj" / ".venv")
+
+
+def test_list_json_reports_the_environment_fields(small_env: Path) -> None:
+    result = venvdeck("list", "--json", str(small_env.parent))
+    assert result.returncode == 0, result.stderr
+    (entry,) = json.loads(result.stdout)
+    assert entry["path"] == str(small_env)
+    assert (entry["kind"], entry["manager"], entry["status"]) == ("venv", None, "ok")
+    assert entry["python_version"].startswith("3.11.")
+    assert entry["interpreter"] == str(small_env / "bin" / "python")
+    assert entry["name"] == "proj"
+
+
+def test_list_table_names_the_environment(small_env: Path) -> None:
+    result = venvdeck("list", str(small_env.parent), env={"COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr
+    assert "1 Python environments" in result.stdout
+    assert str(small_env) in result.stdout
+
+
+def test_packages_and_freeze_accept_an_interpreter_path(small_env: Path) -> None:
+    result = venvdeck("packages", "--json", str(small_env / "bin" / "python"))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []
+    freeze = venvdeck("freeze", str(small_env))
+    assert (freeze.returncode, freeze.stdout) == (0, "")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["packages", "/definitely/not/here"], "no such file or folder"),
+        (["freeze", "{tmp}"], "not a Python environment"),
+        (["packages"], "the following arguments are required: env"),
+        (["list", "/definitely/not/here"], "root does not exist"),
+        (["bogus-command"], "root does not exist"),
+        (["packages", "--json", "{tmp}/file.txt"], "not an environment folder or an executable interpreter"),
+    ],
+)
+def test_bad_input_is_one_clear_line(args: list[str], message: str, tmp_path: Path) -> None:
+    (tmp_path / "file.txt").write_text("hello")
+    result = venvdeck(*(a.format(tmp=tmp_path) for a in args))
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_broken_interpreter_is_one_clear_line(tmp_path: Path) -> None:
+    env = tmp_path / "env"
+    (env / "bin").mkdir(parents=True)
+    (env / "pyvenv.cfg").write_text(f"home = {tmp_path / 'gone'}\nversion = 3.11.7\n")
+    (env / "bin" / "python").symlink_to(tmp_path / "gone" / "python3")
+    result = venvdeck("packages", str(env))
+    assert result.returncode == 1
+    assert "no longer exists" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_malformed_config_names_the_file(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("roots = [unclosed\n")
+    result = venvdeck("list", "--json", str(tmp_path), env={"VENVDECK_CONFIG": str(config)})
+    assert result.returncode == 1
+    assert str(config) in result.stderr
+    assert "not valid TOML" in result.stderr
+    config.write_text('rootz = ["~"]\n')
+    result = venvdeck("list", "--json", str(tmp_path), env={"VENVDECK_CONFIG": str(config)})
+    assert "unknown setting 'rootz'" in result.stderr
+
+
+def test_config_excludes_and_adds_roots(tmp_path: Path, small_env: Path) -> None:
+    home = tmp_path / "home"
+    (home / "skipme").mkdir(parents=True)
+    make_venv(require_python("3.11"), home / "skipme" / ".venv")
+    config = tmp_path / "config.toml"
+    config.write_text(f'roots = ["{small_env.parent}"]\nexclude = ["{home / "skipme"}"]\n')
+    result = venvdeck(
+        "list",
+        "--json",
+        env={
+            "VENVDECK_CONFIG": str(config),
+            "HOME": str(home),
+            "PATH": "",
+            "PYENV_ROOT": str(home / ".pyenv"),
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert [e["path"] for e in json.loads(result.stdout)] == [str(small_env)]
+
+
+@pytest.mark.parametrize(
+    "module", ["venvdeck.cli.main", "venvdeck.services.discovery", "venvdeck.services.freeze"]
+)
+def test_cli_and_services_never_import_textual(module: str) -> None:
+    code = f"import sys, {module}; print('textual' in sys.modules, 'rich' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False", "False"]
