@@ -6,7 +6,7 @@ Precedence: command line > VENVDECK_* variables > file > defaults.
 from __future__ import annotations
 
 import os
-import tomllib
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -30,6 +30,9 @@ class Config:
 def default_config_path(env: Mapping[str, str]) -> Path:
     if env.get("VENVDECK_CONFIG"):
         return Path(env["VENVDECK_CONFIG"])
+    if sys.platform == "linux":  # platformdirs' rule on Linux, without its import cost at start-up
+        base = env.get("XDG_CONFIG_HOME", "").strip() or os.path.expanduser("~/.config")
+        return Path(base) / "venvdeck" / "config.toml"
     from platformdirs import user_config_path
 
     return user_config_path("venvdeck") / "config.toml"
@@ -84,6 +87,8 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
         return Config()
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read config file {source}: {exc}") from None
+    import tomllib  # only when a config file exists
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

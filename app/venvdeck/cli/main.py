@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import sys
@@ -13,6 +12,7 @@ from typing import NoReturn
 
 from venvdeck import __version__
 from venvdeck.errors import VenvDeckError
+from venvdeck.models import Environment
 
 SUBCOMMANDS = ("list", "packages", "freeze")
 
@@ -41,9 +41,10 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _list(args: argparse.Namespace) -> int:
+def _list(args: argparse.Namespace) -> int:
+    """Walks synchronously: a one-shot listing needs no event loop (and starts faster without)."""
     from venvdeck.config import load_config
-    from venvdeck.services.discovery import DiscoveryOptions, discover
+    from venvdeck.services.discovery import DiscoveryOptions, discover_sync
 
     config = load_config(args.config)
     options = DiscoveryOptions(
@@ -52,7 +53,8 @@ async def _list(args: argparse.Namespace) -> int:
         excluded=config.exclude,
         max_depth=config.scan_depth,
     )
-    envs = [env async for env in discover(options)]
+    envs: list[Environment] = []
+    discover_sync(options, envs.append)
     from venvdeck.cli import render
 
     if args.json:
@@ -63,12 +65,12 @@ async def _list(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _packages(args: argparse.Namespace) -> int:
+def _packages(args: argparse.Namespace) -> int:
     from venvdeck.cli import render
-    from venvdeck.services.packages import list_packages
+    from venvdeck.services.packages import list_packages_sync
     from venvdeck.services.resolve import resolve_environment
 
-    listing = await list_packages(resolve_environment(args.env))
+    listing = list_packages_sync(resolve_environment(args.env))
     if args.json:
         json.dump([render.package_data(p) for p in listing.packages], sys.stdout)
         sys.stdout.write("\n")
@@ -88,7 +90,7 @@ async def _freeze(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"list": _list, "packages": _packages, "freeze": _freeze}
+_ASYNC_COMMANDS = {"freeze": _freeze}
 
 
 def _open_dashboard(argv: Sequence[str]) -> int:
@@ -114,7 +116,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if first not in SUBCOMMANDS and not {"-h", "--help"} & set(argv[:1]):
             return _open_dashboard(argv)
         args = _parser().parse_args(argv)
-        return asyncio.run(_COMMANDS[args.command](args))
+        if args.command == "list":
+            return _list(args)
+        if args.command == "packages":
+            return _packages(args)
+        import asyncio
+
+        return asyncio.run(_ASYNC_COMMANDS[args.command](args))
     except VenvDeckError as exc:
         print(f"venvdeck: error: {exc}", file=sys.stderr)
         return 1

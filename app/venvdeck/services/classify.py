@@ -259,18 +259,24 @@ def _is_legacy_virtualenv(path: Path, children: Collection[str]) -> bool:
 
 
 def classify(path: Path, children: Collection[str], loc: KnownLocations) -> Environment | None:
-    """The environment at `path` given its child names, or None when it is not one."""
-    real = Path(os.path.realpath(path))
+    """The environment at `path` given its child names, or None when it is not one.
+
+    Called for every folder a walk visits, so the common "no" is decided from names alone.
+    """
     if "conda-meta" in children and os.path.isdir(path / "conda-meta"):
-        return _conda_env(path, real, loc)
+        return _conda_env(path, _real(path), loc)
     if "pyvenv.cfg" in children and os.path.isfile(path / "pyvenv.cfg"):
-        return _virtual_env(path, real, loc)
+        return _virtual_env(path, _real(path), loc)
     if ("bin" in children or "Scripts" in children) and ("lib" in children or "Lib" in children):
         if _is_legacy_virtualenv(path, children):
-            return _virtual_env(path, real, loc)
+            return _virtual_env(path, _real(path), loc)
         if layout.is_base_install(path):
-            return _base_install(path, real, loc)
+            return _base_install(path, _real(path), loc)
     return None
+
+
+def _real(path: Path) -> Path:
+    return Path(os.path.realpath(path))
 
 
 def classify_path(path: Path, loc: KnownLocations) -> Environment | None:

@@ -6,7 +6,6 @@ each environment to the event loop the moment it is found; `discover()` yields t
 
 from __future__ import annotations
 
-import asyncio
 import os
 import threading
 from collections.abc import AsyncGenerator, Callable, Iterable, Mapping, Sequence
@@ -276,6 +275,8 @@ async def discover(
 
     Raises EnvironmentNotFound at once when an explicit root does not exist.
     """
+    import asyncio  # here, so `venvdeck list` (which walks synchronously) starts without it
+
     options = options or DiscoveryOptions()
     _check_roots(options.roots)
     loop = asyncio.get_running_loop()

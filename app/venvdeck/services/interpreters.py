@@ -83,20 +83,43 @@ def _parse(interpreter: Path, stdout: str) -> InterpreterInfo:
         raise InterpreterError(f"{interpreter} gave an answer venvdeck cannot read") from exc
 
 
-async def probe(interpreter: Path, *, use_cache: bool = True) -> InterpreterInfo:
-    """What `interpreter` says about itself; raises InterpreterError if it will not start."""
-    key = str(interpreter)
-    entry = _cache.get(key) if use_cache else None
+def _cached(interpreter: Path) -> InterpreterInfo | None:
+    entry = _cache.get(str(interpreter))
     if entry is not None and all(_stamp(p) == t for p, t in entry.stamps):
         return entry.info
-    result = await process.run_python(interpreter, "-E", "-s", "-c", _PROBE, timeout=PROBE_TIMEOUT_S)
+    return None
+
+
+def _remember(interpreter: Path, result: process.ProcessResult) -> InterpreterInfo:
     if not result.ok:
         detail = result.stderr_tail(1) or f"exit status {result.returncode}"
         raise InterpreterError(f"{interpreter} does not start: {detail}")
     info = _parse(interpreter, result.stdout)
     stamped = [str(interpreter), *(str(p) for p in info.sys_path)]
-    _cache[key] = _CacheEntry(info, _stamps(stamped))
+    _cache[str(interpreter)] = _CacheEntry(info, _stamps(stamped))
     return info
+
+
+def _argv(interpreter: Path) -> list[str]:
+    return [str(interpreter), "-E", "-s", "-c", _PROBE]
+
+
+async def probe(interpreter: Path) -> InterpreterInfo:
+    """What `interpreter` says about itself; raises InterpreterError if it will not start."""
+    cached = _cached(interpreter)
+    if cached is not None:
+        return cached
+    result = await process.run(_argv(interpreter), timeout=PROBE_TIMEOUT_S, cwd=Path(os.sep))
+    return _remember(interpreter, result)
+
+
+def probe_sync(interpreter: Path) -> InterpreterInfo:
+    """probe() for one-shot command-line use (no event loop to start)."""
+    cached = _cached(interpreter)
+    if cached is not None:
+        return cached
+    result = process.run_sync(_argv(interpreter), timeout=PROBE_TIMEOUT_S, cwd=Path(os.sep))
+    return _remember(interpreter, result)
 
 
 def clear_cache() -> None:

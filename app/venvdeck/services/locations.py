@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,8 +127,14 @@ def _poetry_venvs(env: Mapping[str, str], home: Path) -> tuple[Path, ...]:
 def _poetry_config_path(config_file: Path, cache_dir: Path) -> Path | None:
     """`virtualenvs.path` from poetry's config.toml, with its `{cache-dir}` placeholder."""
     try:
-        data = tomllib.loads(config_file.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        text = config_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    import tomllib  # only when poetry has a config file: keeps `venvdeck list` quick to start
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
         return None
     section = data.get("virtualenvs")
     value = section.get("path") if isinstance(section, dict) else None

@@ -8,7 +8,6 @@ name is spelled as the folder name spells it.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 from dataclasses import dataclass
@@ -219,15 +218,23 @@ def _read_listing(info: InterpreterInfo, include_system: bool) -> _Listed:
     return listed
 
 
-async def environment_interpreter(env: Environment) -> InterpreterInfo:
-    """Probe env's interpreter, or explain why it cannot be used."""
+def _usable_interpreter(env: Environment) -> Path:
     if env.is_broken or env.interpreter is None:
         raise InterpreterError(f"{env.path}: {env.broken_reason or 'no interpreter'}")
-    return await interpreters.probe(env.interpreter)
+    return env.interpreter
 
 
 async def list_packages(env: Environment) -> PackageListing:
     """What `pip list` in env would show (works without pip in the environment)."""
-    info = await environment_interpreter(env)
+    import asyncio  # here, so the one-shot command line can list without importing asyncio
+
+    info = await interpreters.probe(_usable_interpreter(env))
     listed = await asyncio.to_thread(_read_listing, info, env.include_system_site_packages)
+    return PackageListing(env, listed.packages, info, listed.pip_version)
+
+
+def list_packages_sync(env: Environment) -> PackageListing:
+    """list_packages() for one-shot command-line use, where starting asyncio costs more than the work."""
+    info = interpreters.probe_sync(_usable_interpreter(env))
+    listed = _read_listing(info, env.include_system_site_packages)
     return PackageListing(env, listed.packages, info, listed.pip_version)

@@ -2,11 +2,12 @@
 
 Argument lists only (never a shell), a scrubbed environment, a timeout, and on timeout or
 cancellation the whole process group is killed and reaped, so no orphaned pip outlives us.
+asyncio is imported inside the async functions: the one-shot command line uses run_sync and
+starts ~35 ms faster without it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import signal
@@ -14,8 +15,12 @@ import sys
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from venvdeck.errors import InterpreterError, OperationFailed
+
+if TYPE_CHECKING:
+    import asyncio
 
 # Variables that would make a child interpreter see another world than its own.
 _SCRUBBED = (
@@ -74,6 +79,8 @@ def _decode(data: bytes) -> str:
 async def _spawn(
     argv: Sequence[str], cwd: Path | None, env: Mapping[str, str] | None, merge_stderr: bool
 ) -> asyncio.subprocess.Process:
+    import asyncio
+
     try:
         return await asyncio.create_subprocess_exec(
             *argv,
@@ -94,6 +101,8 @@ async def _spawn(
 
 async def _kill(proc: asyncio.subprocess.Process) -> None:
     """Kill the child's whole process group and reap it."""
+    import asyncio
+
     if proc.returncode is None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             if sys.platform != "win32":
@@ -112,6 +121,8 @@ async def run(
     env: Mapping[str, str] | None = None,
 ) -> ProcessResult:
     """Run argv to completion and capture its output; raise InterpreterError on timeout."""
+    import asyncio
+
     proc = await _spawn(argv, cwd, env, merge_stderr=False)
     try:
         out, err = await asyncio.wait_for(proc.communicate(), timeout)
@@ -122,6 +133,51 @@ async def run(
         await _kill(proc)
         raise
     return ProcessResult(tuple(argv), proc.returncode or 0, _decode(out), _decode(err))
+
+
+def run_sync(
+    argv: Sequence[str], *, timeout: float = DEFAULT_TIMEOUT_S, cwd: Path | None = None
+) -> ProcessResult:
+    """run() for one-shot command-line use, where importing asyncio would cost more than the work.
+
+    Same scrubbed environment, same process-group kill on timeout or interrupt.
+    """
+    import subprocess
+
+    try:
+        proc = subprocess.Popen(
+            list(argv),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=str(cwd) if cwd else None,
+            env=child_environment(),
+            start_new_session=sys.platform != "win32",
+        )
+    except FileNotFoundError as exc:
+        raise InterpreterError(f"cannot run {argv[0]}: no such file") from exc
+    except PermissionError as exc:
+        raise InterpreterError(f"cannot run {argv[0]}: permission denied") from exc
+    except OSError as exc:
+        raise InterpreterError(f"cannot run {argv[0]}: {exc.strerror or exc}") from exc
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_sync(proc)
+        raise InterpreterError(f"{Path(argv[0]).name} did not answer within {timeout:g} s") from None
+    except BaseException:
+        _kill_sync(proc)
+        raise
+    return ProcessResult(tuple(argv), proc.returncode, _decode(out), _decode(err))
+
+
+def _kill_sync(proc: Any) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        if sys.platform != "win32":
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:  # pragma: no cover - Windows
+            proc.kill()
+    proc.wait()
 
 
 async def run_python(
@@ -143,6 +199,8 @@ async def stream(
     Raises OperationFailed with the output's tail when the process exits non-zero. Closing the
     iterator early (or cancelling its consumer) kills the process group.
     """
+    import asyncio
+
     proc = await _spawn(argv, cwd, env, merge_stderr=True)
     assert proc.stdout is not None
     tail: list[str] = []
