@@ -62,6 +62,8 @@ class Environment:
         """A readable name: a project `.venv` is named after its project folder."""
         if self.prompt:
             return self.prompt
+        if self.kind is Kind.PYTHON and self.manager is None and self.interpreter is not None:
+            return self.interpreter.name  # /usr holds several Pythons: name the interpreter
         if self.project is not None and self.path.name in _GENERIC_ENV_NAMES:
             return self.project.name
         return self.path.name or str(self.path)
