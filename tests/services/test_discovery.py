@@ -120,6 +120,8 @@ async def test_path_interpreters_skip_pyenv_shims(fake_home: FakeHome, tmp_path:
     assert not any("shims" in str(env.interpreter) for env in envs)
     bases = [env for env in envs if env.kind.value == "python" and env.path == real_python.parent.parent]
     assert len(bases) == 1
-    assert bases[0].name == real_python.name
+    # A pyenv version is named by its folder; another base install by its interpreter.
+    expected_name = bases[0].path.name if bases[0].manager else real_python.name
+    assert bases[0].name == expected_name
     assert bases[0].python_version
     assert bases[0].python_version.startswith(f"{sys.version_info[0]}.{sys.version_info[1]}")
