@@ -152,6 +152,18 @@ def _read_distribution(location: Path, name: str, linked: bool = False) -> RawDi
         requires = _egg_requires(info_path)
     else:
         return None
+    return _from_headers(metadata_file, requires, name, info_path, location, linked)
+
+
+def _from_headers(
+    metadata_file: Path,
+    requires: tuple[str, ...] | None,
+    dir_name: str,
+    info_path: Path,
+    location: Path,
+    linked: bool = False,
+) -> RawDistribution | None:
+    """A RawDistribution from a METADATA / PKG-INFO file; `requires` None: from Requires-Dist."""
     headers = read_headers(metadata_file)
     if headers is None:
         return None
@@ -160,7 +172,7 @@ def _read_distribution(location: Path, name: str, linked: bool = False) -> RawDi
         metadata_version=_first(headers, "version"),
         summary=_first(headers, "summary") or "",
         requires=tuple(headers.get("requires-dist", ())) if requires is None else requires,
-        dir_name=name,
+        dir_name=dir_name,
         info_path=info_path,
         location=location,
         linked=linked,
@@ -192,18 +204,8 @@ def scan_location(location: Path) -> tuple[list[RawDistribution], list[Path]]:
 
 
 def _read_egg(egg: Path) -> RawDistribution | None:
-    headers = read_headers(egg / "EGG-INFO" / "PKG-INFO")
-    if headers is None:
-        return None
-    return RawDistribution(
-        metadata_name=_first(headers, "name"),
-        metadata_version=_first(headers, "version"),
-        summary=_first(headers, "summary") or "",
-        requires=_egg_requires(egg / "EGG-INFO"),
-        dir_name=egg.name,
-        info_path=egg / "EGG-INFO",
-        location=egg,
-    )
+    info = egg / "EGG-INFO"
+    return _from_headers(info / "PKG-INFO", _egg_requires(info), egg.name, info, egg)
 
 
 def _egg_link_target(link: Path) -> Path | None:

@@ -72,6 +72,17 @@ def child_environment(
     return env
 
 
+def _cannot_start(argv: Sequence[str], exc: OSError) -> InterpreterError:
+    """One clear line for a program that could not be started at all."""
+    if isinstance(exc, FileNotFoundError):
+        reason = "no such file"
+    elif isinstance(exc, PermissionError):
+        reason = "permission denied"
+    else:
+        reason = exc.strerror or str(exc)
+    return InterpreterError(f"cannot run {argv[0]}: {reason}")
+
+
 def _decode(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
@@ -91,12 +102,8 @@ async def _spawn(
             env=child_environment(env),
             start_new_session=sys.platform != "win32",
         )
-    except FileNotFoundError as exc:
-        raise InterpreterError(f"cannot run {argv[0]}: no such file") from exc
-    except PermissionError as exc:
-        raise InterpreterError(f"cannot run {argv[0]}: permission denied") from exc
     except OSError as exc:
-        raise InterpreterError(f"cannot run {argv[0]}: {exc.strerror or exc}") from exc
+        raise _cannot_start(argv, exc) from exc
 
 
 async def _kill(proc: asyncio.subprocess.Process) -> None:
@@ -154,12 +161,8 @@ def run_sync(
             env=child_environment(),
             start_new_session=sys.platform != "win32",
         )
-    except FileNotFoundError as exc:
-        raise InterpreterError(f"cannot run {argv[0]}: no such file") from exc
-    except PermissionError as exc:
-        raise InterpreterError(f"cannot run {argv[0]}: permission denied") from exc
     except OSError as exc:
-        raise InterpreterError(f"cannot run {argv[0]}: {exc.strerror or exc}") from exc
+        raise _cannot_start(argv, exc) from exc
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
