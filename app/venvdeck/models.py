@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
@@ -136,14 +136,6 @@ class PackageListing:
     packages: tuple[Package, ...]
     interpreter: InterpreterInfo
     pip_version: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DiscoveryStats:
-    """Counters a discovery run reports at its end."""
-
-    folders_scanned: int = 0
-    unreadable: tuple[Path, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,17 +22,8 @@ _PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "requirements.txt
 _SYSTEM_BIN_PARENTS = {Path("/"), Path("/usr"), Path("/usr/local")}
 
 
-def looks_like_environment(children: Collection[str]) -> bool:
-    """A cheap first test on a folder's child names, before any file is read."""
-    return "pyvenv.cfg" in children or "conda-meta" in children
-
-
 def _is_under(path: Path, parent: Path) -> bool:
     return path != parent and path.is_relative_to(parent)
-
-
-def _parent_is(path: Path, home: Path) -> bool:
-    return path.parent == home
 
 
 def _location_manager(path: Path, loc: KnownLocations) -> Manager | None:

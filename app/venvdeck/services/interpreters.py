@@ -120,7 +120,3 @@ def probe_sync(interpreter: Path) -> InterpreterInfo:
         return cached
     result = process.run_sync(_argv(interpreter), timeout=PROBE_TIMEOUT_S, cwd=Path(os.sep))
     return _remember(interpreter, result)
-
-
-def clear_cache() -> None:
-    _cache.clear()

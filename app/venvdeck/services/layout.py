@@ -69,13 +69,6 @@ def lib_python_versions(prefix: Path) -> list[str]:
     return [f"{a}.{b}" for a, b in sorted(found, reverse=True)]
 
 
-def site_packages_dirs(prefix: Path) -> list[Path]:
-    """The site-packages folders of a prefix laid out on disk (no interpreter run)."""
-    dirs = [prefix / "lib" / f"python{v}" / "site-packages" for v in lib_python_versions(prefix)]
-    dirs += [prefix / "Lib" / "site-packages"]
-    return [d for d in dirs if d.is_dir()]
-
-
 def patchlevel_version(prefix: Path, short: str | None = None) -> str | None:
     """PY_VERSION from `include/pythonX.Y/patchlevel.h` (pyenv and -dev installs have it).
 

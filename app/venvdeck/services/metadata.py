@@ -184,9 +184,8 @@ def scan_location(location: Path) -> tuple[list[RawDistribution], list[Path]]:
     found: list[RawDistribution] = []
     links: list[Path] = []
     if location.suffix == ".egg" and (location / "EGG-INFO").is_dir():
-        dist = _read_distribution(location, "EGG-INFO")
         egg = _read_egg(location)
-        return ([egg] if egg else []) + ([dist] if dist else []), []
+        return ([egg] if egg else []), []
     try:
         names = sorted(os.listdir(location))
     except OSError:
