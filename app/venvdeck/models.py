@@ -148,3 +148,22 @@ class FreezeResult:
     @property
     def text(self) -> str:
         return "".join(f"{line}\n" for line in self.lines)
+
+
+@dataclass(frozen=True, slots=True)
+class EnvironmentSize:
+    """What an environment takes on disk, and what deleting it would give back.
+
+    `disk_bytes` counts every file once (as `du` does). `freed_bytes` leaves out files that are
+    hard-linked from elsewhere (uv's and conda's package caches): their blocks stay on disk when
+    the environment goes. `last_accessed` is the newest access time of any file in it: the kernel
+    updates it at most daily (relatime) or never (noatime), so it is "used on or after" that day.
+    """
+
+    path: Path
+    disk_bytes: int
+    freed_bytes: int
+    files: int
+    shared_files: int
+    last_modified: float | None
+    last_accessed: float | None

@@ -104,7 +104,7 @@ def _open_dashboard(argv: Sequence[str]) -> int:
 
     config = load_config(args.config)
     roots = tuple(_check_roots(args.roots))
-    from venvdeck.ui.run import run_dashboard
+    from venvdeck.app import run_dashboard
 
     return run_dashboard(config, roots)
 

@@ -1,0 +1,55 @@
+"""The command palette: every action the keys reach, plus "open environment" for each one found."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from venvdeck.screens.main import MainScreen
+
+# (title, help, action on the main screen); the same actions the keys run.
+COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("Refresh environments", "Look for environments again (r)", "refresh"),
+    ("Filter packages", "Filter the package table as you type (/)", "filter"),
+    ("Show packages", "The package table (1)", "show_tab('packages')"),
+    ("Show requirements", "The freeze output (2, f)", "show_tab('freeze')"),
+    ("Show details", "Path, interpreter, pyvenv.cfg, size (3)", "show_tab('details')"),
+    ("Requirements: everything / top-level only", "Toggle the freeze view (t)", "toggle_top_level"),
+    ("Sort environments by name", "Sort the tree (s cycles)", "sort_environments('name')"),
+    ("Sort environments by size", "Biggest reclaimable first", "sort_environments('size')"),
+    ("Sort environments by last used", "Most recently used first", "sort_environments('last used')"),
+)
+
+
+class VenvDeckCommands(Provider):
+    def _main(self) -> MainScreen | None:
+        screen = self.screen
+        return screen if isinstance(screen, MainScreen) else None
+
+    async def discover(self) -> Hits:
+        main = self._main()
+        if main is None:
+            return
+        for title, help_text, action in COMMANDS:
+            yield DiscoveryHit(title, partial(main.run_action, action), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        main = self._main()
+        if main is None:
+            return
+        matcher = self.matcher(query)
+        for title, help_text, action in COMMANDS:
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), partial(main.run_action, action), help=help_text)
+        for env in main.environments:
+            title = f"Open environment: {env.name}"
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(title),
+                    partial(main.action_open_environment, str(env.path)),
+                    help=str(env.path),
+                )

@@ -1,0 +1,283 @@
+"""The main screen: the controller. It owns the workers; the widgets only show what it hands them."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.worker import Worker, WorkerState
+
+from venvdeck.errors import VenvDeckError
+from venvdeck.formatting import human_size
+from venvdeck.models import Environment
+from venvdeck.services.discovery import DiscoveryReport
+from venvdeck.widgets.details_pane import DetailsPane
+from venvdeck.widgets.env_tree import EnvSort, EnvTree
+from venvdeck.widgets.freeze_pane import FreezePane
+from venvdeck.widgets.package_table import PackageTable
+
+if TYPE_CHECKING:
+    from venvdeck.services.protocol import EnvironmentService
+
+TABS = {"packages": "tab-packages", "freeze": "tab-freeze", "details": "tab-details"}
+
+
+class MainScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "refresh", "Refresh", tooltip="Look for environments again", id="venvdeck.refresh"),
+        Binding("slash", "filter", "Filter", tooltip="Filter packages as you type", id="venvdeck.filter"),
+        Binding("1", "show_tab('packages')", "Packages", id="venvdeck.tab_packages"),
+        Binding("2,f", "show_tab('freeze')", "Requirements", id="venvdeck.tab_freeze"),
+        Binding("3", "show_tab('details')", "Details", id="venvdeck.tab_details"),
+        Binding("escape", "escape", "Back", show=False, id="venvdeck.escape"),
+    ]
+
+    selected_path: reactive[Path | None] = reactive(None)
+    discovering: reactive[bool] = reactive(False)
+
+    def __init__(self, service: EnvironmentService, now: Callable[[], float]) -> None:
+        super().__init__()
+        self.service = service
+        self.now = now
+        self.report = DiscoveryReport()
+        self._progress_timer: Timer | None = None
+        self._size_queue: asyncio.Queue[Environment] = asyncio.Queue()
+        self._measured: set[Path] = set()
+        self._freeze_for: tuple[Path, bool] | None = None  # what the requirements pane shows
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="summary")
+        with Horizontal(id="body"):
+            yield EnvTree(id="env-tree")
+            with TabbedContent(id="views", initial=TABS["packages"]):
+                with TabPane("Packages", id=TABS["packages"]):
+                    yield PackageTable(id="packages")
+                with TabPane("Requirements", id=TABS["freeze"]):
+                    yield FreezePane(id="freeze")
+                with TabPane("Details", id=TABS["details"]):
+                    yield DetailsPane(id="details")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(EnvTree).focus()
+        self.measure_sizes()
+        self.discover()
+
+    # ---- discovery -------------------------------------------------------------------------------
+    @work(exclusive=True, group="discover", exit_on_error=False)
+    async def discover(self) -> None:
+        tree = self.query_one(EnvTree)
+        self.report = DiscoveryReport()
+        self.discovering = True
+        found: set[Path] = set()
+        try:
+            async for env in self.service.discover(self.report):
+                found.add(env.path)
+                tree.add_environment(env)
+                if env.path not in self._measured and self.service.can_measure(env):
+                    self._measured.add(env.path)
+                    self._size_queue.put_nowait(env)
+                if env.path == self.selected_path:
+                    self._show_details()
+                self._update_summary()
+        except VenvDeckError as exc:
+            self.notify(str(exc), title="Discovery failed", severity="error")
+        finally:
+            self.discovering = False
+        tree.remove_missing(found)
+        if self.selected_path is not None and self.selected_path not in found:
+            self.selected_path = None
+        self._update_summary()
+        if not found:
+            self._show_nothing_found()
+
+    def watch_discovering(self, discovering: bool) -> None:
+        if discovering and self._progress_timer is None:
+            self._progress_timer = self.set_interval(0.25, self._update_summary)
+        elif not discovering and self._progress_timer is not None:
+            self._progress_timer.stop()
+            self._progress_timer = None
+
+    def _update_summary(self) -> None:
+        tree = self.query_one(EnvTree)
+        envs = tree.environments
+        sizes = [s for s in (tree.size_of(e.path) for e in envs) if s is not None]
+        broken = sum(e.is_broken for e in envs)
+        parts = [f"{len(envs)} environments" if len(envs) != 1 else "1 environment"]
+        if broken:
+            parts.append(f"{broken} broken")
+        if sizes:
+            total = human_size(sum(s.disk_bytes for s in sizes))
+            freed = human_size(sum(s.freed_bytes for s in sizes))
+            measured = "" if len(sizes) == len(envs) else f" (sizes: {len(sizes)} of {len(envs)})"
+            parts.append(f"{total} on disk, {freed} reclaimable{measured}")
+        if self.discovering:
+            parts.append(f"scanning… {self.report.folders_scanned:,} folders")
+        parts.append(f"sorted by {tree.sort_by}")
+        self.query_one("#summary", Static).update("  ·  ".join(parts))
+
+    def _show_nothing_found(self) -> None:
+        looked = ", ".join(str(p) for p in self.report.looked_in[:8]) or "nowhere"
+        message = f"No Python environments found.\nLooked in: {looked}"
+        self.query_one(PackageTable).show_message(None, message)
+        self.query_one(DetailsPane).show_message(message)
+        self.query_one(FreezePane).show_message(message)
+
+    # ---- sizes -----------------------------------------------------------------------------------
+    @work(group="sizes", exit_on_error=False)
+    async def measure_sizes(self) -> None:
+        """One long-lived worker: measures each environment once, in the order found."""
+        tree = self.query_one(EnvTree)
+        while True:
+            env = await self._size_queue.get()
+            try:
+                size = await self.service.measure(env)
+            except OSError:
+                continue
+            tree.set_size(size)
+            if env.path == self.selected_path:
+                self._show_details()
+            self._update_summary()
+
+    # ---- selection -------------------------------------------------------------------------------
+    @on(EnvTree.SortChanged)
+    def _sort_changed(self) -> None:
+        self._update_summary()
+
+    @on(EnvTree.EnvironmentHighlighted)
+    def _environment_highlighted(self, event: EnvTree.EnvironmentHighlighted) -> None:
+        self.selected_path = event.env.path if event.env is not None else None
+
+    def watch_selected_path(self, path: Path | None) -> None:
+        self._freeze_for = None
+        self._show_details()
+        env = self.selected_environment
+        if env is None:
+            self.workers.cancel_group(self, "packages")
+            self.workers.cancel_group(self, "freeze")
+            return
+        self.load_packages(env)
+        if self.query_one(TabbedContent).active == TABS["freeze"]:
+            self.load_freeze(env, self.query_one(FreezePane).top_level)
+
+    @property
+    def selected_environment(self) -> Environment | None:
+        if self.selected_path is None:
+            return None
+        return self.query_one(EnvTree).environment(self.selected_path)
+
+    def _show_details(self) -> None:
+        env = self.selected_environment
+        details = self.query_one(DetailsPane)
+        if env is None:
+            details.show_message("Select an environment to see its details.")
+            return
+        size = self.query_one(EnvTree).size_of(env.path)
+        details.show(env, size, self.service.can_measure(env), self.now())
+
+    @work(exclusive=True, group="packages", exit_on_error=False)
+    async def load_packages(self, env: Environment) -> None:
+        table = self.query_one(PackageTable)
+        if env.is_broken:
+            table.show_message(env.path, f"{env.name} is broken: {env.broken_reason}")
+            return
+        table.loading = True
+        try:
+            listing = await self.service.list_packages(env)
+        except VenvDeckError as exc:
+            table.show_message(env.path, f"Could not list the packages of {env.name}:\n{exc}")
+            return
+        finally:
+            table.loading = False
+        if listing.packages:
+            table.show_packages(env.path, listing.packages)
+        else:
+            table.show_message(env.path, f"{env.name} has no packages installed.")
+        table.set_sizes(env.path, await self.service.package_sizes(listing.packages))
+
+    @work(exclusive=True, group="freeze", exit_on_error=False)
+    async def load_freeze(self, env: Environment, top_level: bool) -> None:
+        pane = self.query_one(FreezePane)
+        if env.is_broken:
+            pane.show_message(f"{env.name} is broken: {env.broken_reason}")
+            return
+        pane.show_message("Reading requirements…")
+        try:
+            result = await self.service.freeze(env, top_level=top_level)
+        except VenvDeckError as exc:
+            pane.show_message(f"Could not read the requirements of {env.name}:\n{exc}")
+            return
+        pane.show_text(result.text)
+        self._freeze_for = (env.path, top_level)
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self) -> None:
+        self._refresh_freeze()
+
+    @on(FreezePane.ModeChanged)
+    def _freeze_mode_changed(self) -> None:
+        self._refresh_freeze()
+
+    def _refresh_freeze(self) -> None:
+        env = self.selected_environment
+        if env is None or self.query_one(TabbedContent).active != TABS["freeze"]:
+            return
+        top_level = self.query_one(FreezePane).top_level
+        if self._freeze_for != (env.path, top_level):
+            self.load_freeze(env, top_level)
+
+    # ---- actions (keys and the command palette) --------------------------------------------------
+    def action_refresh(self) -> None:
+        self._measured.clear()
+        self.discover()
+        env = self.selected_environment
+        if env is not None:
+            self._freeze_for = None
+            self.load_packages(env)
+            self._refresh_freeze()
+
+    def action_filter(self) -> None:
+        self.action_show_tab("packages")
+        self.query_one(PackageTable).open_filter()
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = TABS[tab]
+        focus_target = {"packages": "#package-rows", "freeze": "#freeze-scroll", "details": "#details"}[tab]
+        self.query_one(focus_target).focus()
+
+    def action_escape(self) -> None:
+        if not self.query_one(PackageTable).close_filter():
+            self.query_one(EnvTree).focus()
+
+    def action_sort_environments(self, by: str) -> None:
+        self.query_one(EnvTree).sort_by = EnvSort(by)
+
+    def action_toggle_top_level(self) -> None:
+        self.action_show_tab("freeze")
+        self.query_one(FreezePane).action_toggle_top_level()
+
+    def action_open_environment(self, path: str) -> None:
+        self.query_one(EnvTree).select_path(Path(path))
+        self.query_one(EnvTree).focus()
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """Errors the workers did not expect still reach the user, as one line."""
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            error = event.worker.error
+            self.notify(f"{type(error).__name__}: {error}", title="Something went wrong", severity="error")
+
+    @property
+    def environments(self) -> list[Environment]:
+        """What the tree holds now (the command palette offers to open each)."""
+        return self.query_one(EnvTree).environments

@@ -1,1 +1,0 @@
-"""The Textual dashboard. Only this package imports Textual."""
