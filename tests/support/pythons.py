@@ -47,3 +47,24 @@ def pip(env: Path, *args: str) -> str:
         [str(env / "bin" / "python"), "-m", "pip", *args], check=True, capture_output=True, text=True
     )
     return result.stdout
+
+
+def install(env: Path, wheelhouse: Path, *requirements: str) -> None:
+    """The test runner's pip installs into env (which has no pip of its own) from local wheels only."""
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(env / "bin" / "python"),
+            "install",
+            "--no-index",
+            "--find-links",
+            str(wheelhouse),
+            "--quiet",
+            *requirements,
+        ],
+        check=True,
+        capture_output=True,
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -51,7 +51,8 @@ class MainScreen(Screen[None]):
         self.now = now
         self.report = DiscoveryReport()
         self._progress_timer: Timer | None = None
-        self._size_queue: asyncio.Queue[Environment] = asyncio.Queue()
+        self._size_queue: deque[Environment] = deque()
+        self._measuring = False
         self._measured: set[Path] = set()
         self._freeze_for: tuple[Path, bool] | None = None  # what the requirements pane shows
 
@@ -70,7 +71,6 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(EnvTree).focus()
-        self.measure_sizes()
         self.discover()
 
     # ---- discovery -------------------------------------------------------------------------------
@@ -84,9 +84,7 @@ class MainScreen(Screen[None]):
             async for env in self.service.discover(self.report):
                 found.add(env.path)
                 tree.add_environment(env)
-                if env.path not in self._measured and self.service.can_measure(env):
-                    self._measured.add(env.path)
-                    self._size_queue.put_nowait(env)
+                self._queue_measure(env)
                 if env.path == self.selected_path:
                     self._show_details()
                 self._update_summary()
@@ -134,20 +132,32 @@ class MainScreen(Screen[None]):
         self.query_one(FreezePane).show_message(message)
 
     # ---- sizes -----------------------------------------------------------------------------------
+    def _queue_measure(self, env: Environment) -> None:
+        if env.path in self._measured or not self.service.can_measure(env):
+            return
+        self._measured.add(env.path)
+        self._size_queue.append(env)
+        if not self._measuring:
+            self._measuring = True
+            self.measure_sizes()
+
     @work(group="sizes", exit_on_error=False)
     async def measure_sizes(self) -> None:
-        """One long-lived worker: measures each environment once, in the order found."""
+        """Measures queued environments one at a time, in the order found, and ends when none are left."""
         tree = self.query_one(EnvTree)
-        while True:
-            env = await self._size_queue.get()
-            try:
-                size = await self.service.measure(env)
-            except OSError:
-                continue
-            tree.set_size(size)
-            if env.path == self.selected_path:
-                self._show_details()
-            self._update_summary()
+        try:
+            while self._size_queue:
+                env = self._size_queue.popleft()
+                try:
+                    size = await self.service.measure(env)
+                except OSError:
+                    continue
+                tree.set_size(size)
+                if env.path == self.selected_path:
+                    self._show_details()
+                self._update_summary()
+        finally:
+            self._measuring = False
 
     # ---- selection -------------------------------------------------------------------------------
     @on(EnvTree.SortChanged)

@@ -87,8 +87,12 @@ class DetailsPane(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static(id="details-text")
 
+    shown: RenderableType = ""
+
     def show(self, env: Environment, size: EnvironmentSize | None, measurable: bool, now: float) -> None:
-        self.query_one("#details-text", Static).update(details_renderable(env, size, measurable, now))
+        self.shown = details_renderable(env, size, measurable, now)
+        self.query_one("#details-text", Static).update(self.shown)
 
     def show_message(self, message: str) -> None:
-        self.query_one("#details-text", Static).update(Text(message, style="dim"))
+        self.shown = Text(message, style="dim")
+        self.query_one("#details-text", Static).update(self.shown)

@@ -107,6 +107,7 @@ class EnvTree(Tree[_Entry | None]):
         self._groups: dict[str, TreeNode[_Entry | None]] = {}
         self._resort_timer: Timer | None = None
         self._cursor_placed = False
+        self._quiet = False
 
     # ---- what the screen calls -------------------------------------------------------------------
     @property
@@ -151,7 +152,10 @@ class EnvTree(Tree[_Entry | None]):
                 self.move_cursor(first)
 
     def remove_missing(self, present: set[Path]) -> None:
-        """After a refresh: drop what is no longer on disk."""
+        """After a refresh: drop what is no longer on disk; the cursor moves to a neighbour."""
+        cursor = self.cursor_node.data if self.cursor_node is not None else None
+        if isinstance(cursor, _Entry) and cursor.env.path not in present:
+            self.call_after_refresh(self._cursor_to_nearest_leaf, self.cursor_line)
         for path in [p for p in self._leaves if p not in present]:
             node = self._leaves.pop(path)
             parent = node.parent
@@ -161,6 +165,15 @@ class EnvTree(Tree[_Entry | None]):
                 parent.remove()
         for key in self._groups:
             self._groups[key].set_label(self._group_label(key))
+
+    def _cursor_to_nearest_leaf(self, line: int) -> None:
+        leaves = [n for n in (self.get_node_at_line(i) for i in range(self.last_line + 1)) if n and n.data]
+        if not leaves:
+            self.post_message(self.EnvironmentHighlighted(self, None))
+            return
+        node = min(leaves, key=lambda n: (abs(n.line - line), n.line))
+        self.move_cursor(node)
+        self.post_message(self.EnvironmentHighlighted(self, self._entry(node).env))
 
     def set_size(self, size: EnvironmentSize) -> None:
         node = self._leaves.get(size.path)
@@ -175,9 +188,11 @@ class EnvTree(Tree[_Entry | None]):
         node = self._leaves.get(path)
         if node is None:
             return False
-        if node.parent is not None:
+        if node.parent is not None and not node.parent.is_expanded:
             node.parent.expand()
-        self.move_cursor(node)
+            self.call_after_refresh(self.move_cursor, node)  # its line is known after the rebuild
+        else:
+            self.move_cursor(node)
         return True
 
     # ---- sorting ---------------------------------------------------------------------------------
@@ -212,6 +227,7 @@ class EnvTree(Tree[_Entry | None]):
     def _resort(self) -> None:
         self._resort_timer = None
         cursor = self.cursor_node.data if self.cursor_node is not None else None
+        self._quiet = True  # rebuilding moves the cursor; the selection (a path) does not change
         for group in self._groups.values():
             entries = sorted((self._entry(c) for c in group.children), key=self._sort_key)
             if [e.env.path for e in entries] == [self._entry(c).env.path for c in group.children]:
@@ -219,8 +235,12 @@ class EnvTree(Tree[_Entry | None]):
             group.remove_children()
             for entry in entries:
                 self._leaves[entry.env.path] = group.add_leaf(self._label(entry), entry)
-        if isinstance(cursor, _Entry):
-            self.select_path(cursor.env.path)
+        self.call_after_refresh(self._end_resort, cursor.env.path if isinstance(cursor, _Entry) else None)
+
+    def _end_resort(self, path: Path | None) -> None:
+        self._quiet = False
+        if path is not None and path in self._leaves:
+            self.move_cursor(self._leaves[path])
 
     # ---- nodes and labels ------------------------------------------------------------------------
     def _group(self, key: str) -> TreeNode[_Entry | None]:
@@ -261,6 +281,8 @@ class EnvTree(Tree[_Entry | None]):
     @on(Tree.NodeHighlighted)
     def _highlighted(self, event: Tree.NodeHighlighted[_Entry | None]) -> None:
         event.stop()
+        if self._quiet or event.node is not self.cursor_node:
+            return  # the cursor moved because the tree was rebuilt, or moved on since
         data = event.node.data
         self.post_message(self.EnvironmentHighlighted(self, data.env if data is not None else None))
 

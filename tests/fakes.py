@@ -1,0 +1,243 @@
+"""A service that serves fixed models: deterministic snapshots, screenshots and edge cases.
+
+The main flows are tested on the real service over real environments (tests/ui/); this fake is for
+what a real machine cannot hold still: fixed names, sizes, versions and times, a listing that hangs
+until the test releases it, an interpreter that will not start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from venvdeck.errors import InterpreterError
+from venvdeck.models import (
+    DirectUrl,
+    Environment,
+    EnvironmentSize,
+    FreezeResult,
+    InterpreterInfo,
+    Kind,
+    Manager,
+    Package,
+    PackageListing,
+    Status,
+)
+from venvdeck.services.discovery import DiscoveryReport
+
+# 2026-11-19 12:00 UTC: the frozen "now" of every snapshot.
+FROZEN_NOW = 1_795_089_600.0
+DAY = 86_400.0
+
+
+@dataclass
+class FakeEnvironmentService:
+    environments: list[Environment] = field(default_factory=list)
+    packages: dict[Path, tuple[Package, ...]] = field(default_factory=dict)
+    sizes: dict[Path, EnvironmentSize] = field(default_factory=dict)
+    package_size_table: dict[str, int] = field(default_factory=dict)
+    failing: dict[Path, str] = field(default_factory=dict)  # path → the interpreter error to raise
+    gates: dict[Path, asyncio.Event] = field(default_factory=dict)  # listing waits until set
+    looked_in: list[Path] = field(default_factory=list)
+    calls: list[tuple[str, Path]] = field(default_factory=list)
+
+    async def discover(self, report: DiscoveryReport) -> AsyncIterator[Environment]:
+        report.looked_in.extend(self.looked_in)
+        for env in list(self.environments):
+            report.folders_scanned += 10
+            yield env
+
+    async def list_packages(self, env: Environment) -> PackageListing:
+        self.calls.append(("list_packages", env.path))
+        if env.path in self.gates:
+            await self.gates[env.path].wait()
+        if env.path in self.failing:
+            raise InterpreterError(self.failing[env.path])
+        info = InterpreterInfo(
+            executable=env.interpreter or env.path / "bin" / "python",
+            version=env.python_version or "3.12.7",
+            version_info=(3, 12, 7),
+            prefix=env.path,
+            base_prefix=env.path,
+            sys_path=(),
+            stdlib=None,
+            user_site=None,
+        )
+        return PackageListing(env, self.packages.get(env.path, ()), info, "24.3.1")
+
+    async def freeze(self, env: Environment, *, top_level: bool = False) -> FreezeResult:
+        self.calls.append(("freeze", env.path))
+        listing = await self.list_packages(env)
+        packages = [p for p in listing.packages if p.requested or not top_level]
+        lines = []
+        for package in sorted(packages, key=lambda p: p.name.casefold()):
+            if package.name == "pip" and not top_level:
+                continue
+            if package.editable_project_location is not None:
+                lines.append(f"-e {package.editable_project_location}")
+            else:
+                lines.append(f"{package.name}=={package.version}")
+        return FreezeResult(env, tuple(lines))
+
+    def can_measure(self, env: Environment) -> bool:
+        return env.path in self.sizes
+
+    async def measure(self, env: Environment) -> EnvironmentSize:
+        self.calls.append(("measure", env.path))
+        return self.sizes[env.path]
+
+    async def package_sizes(self, packages: Iterable[Package]) -> dict[str, int]:
+        return {
+            p.name: self.package_size_table[p.name] for p in packages if p.name in self.package_size_table
+        }
+
+
+HOME = Path("/home/ada")
+PY = Path("/home/ada/.pyenv/versions")
+
+
+def _venv(
+    path: Path,
+    version: str,
+    *,
+    manager: Manager | None = None,
+    kind: Kind = Kind.VENV,
+    project: Path | None = None,
+    broken: str | None = None,
+    active: bool = False,
+) -> Environment:
+    base = PY / version / "bin" / f"python{version.rsplit('.', 1)[0]}"
+    return Environment(
+        path=path,
+        kind=kind,
+        manager=manager,
+        interpreter=None if broken else path / "bin" / "python",
+        python_version=version,
+        status=Status.BROKEN if broken else Status.OK,
+        broken_reason=broken,
+        project=project,
+        is_active=active,
+        base_interpreter=base,
+        pyvenv_cfg=(
+            ("home", str(base.parent)),
+            ("include-system-site-packages", "false"),
+            ("version", version),
+            ("executable", str(base)),
+            ("command", f"{base} -m venv {path}"),
+        ),
+    )
+
+
+def _size(path: Path, mb: float, freed_mb: float | None = None, used_days: float = 3) -> EnvironmentSize:
+    disk = int(mb * 1_000_000)
+    return EnvironmentSize(
+        path=path,
+        disk_bytes=disk,
+        freed_bytes=int((freed_mb if freed_mb is not None else mb) * 1_000_000),
+        files=int(mb * 40),
+        shared_files=0 if freed_mb is None else int((mb - freed_mb) * 40),
+        last_modified=FROZEN_NOW - (used_days + 30) * DAY,
+        last_accessed=FROZEN_NOW - used_days * DAY,
+    )
+
+
+def _pkg(name: str, version: str, requested: bool = False, **kwargs: object) -> Package:
+    return Package(name=name, version=version, installer="pip", requested=requested, **kwargs)  # type: ignore[arg-type]
+
+
+def demo_service() -> FakeEnvironmentService:
+    """The deterministic home of the snapshots and the README screenshots."""
+    shop = _venv(HOME / "code/shop/.venv", "3.12.7", project=HOME / "code/shop", active=True)
+    blog = _venv(HOME / "code/blog/.venv", "3.11.10", project=HOME / "code/blog")
+    old = _venv(
+        HOME / "code/legacy-api/venv",
+        "3.8.20",
+        project=HOME / "code/legacy-api",
+        broken="interpreter missing: /home/ada/.pyenv/versions/3.8.20/bin/python3.8 (pyenv version removed?)",
+    )
+    scratch = _venv(HOME / ".virtualenvs/scratch", "3.13.1", manager=Manager.VIRTUALENVWRAPPER)
+    httpie = _venv(HOME / ".local/share/pipx/venvs/httpie", "3.12.7", manager=Manager.PIPX)
+    ruff = _venv(HOME / ".local/share/uv/tools/ruff", "3.12.7", manager=Manager.UV, kind=Kind.UV)
+    poetry = _venv(
+        HOME / ".cache/pypoetry/virtualenvs/shop-Xq3b1Kd2-py3.12", "3.12.7", manager=Manager.POETRY
+    )
+    data = Environment(
+        path=HOME / "miniforge3/envs/data",
+        kind=Kind.CONDA,
+        manager=Manager.CONDA,
+        interpreter=HOME / "miniforge3/envs/data/bin/python",
+        python_version="3.11.9",
+    )
+    py312 = Environment(
+        path=PY / "3.12.7",
+        kind=Kind.PYTHON,
+        manager=Manager.PYENV,
+        interpreter=PY / "3.12.7/bin/python3.12",
+        python_version="3.12.7",
+    )
+    envs = [shop, blog, old, scratch, httpie, ruff, poetry, data, py312]
+    shop_packages = (
+        _pkg("anyio", "4.6.2"),
+        _pkg("certifi", "2024.8.30"),
+        _pkg("fastapi", "0.115.4", requested=True),
+        _pkg("h11", "0.14.0"),
+        _pkg("httpx", "0.27.2", requested=True),
+        _pkg("idna", "3.10"),
+        _pkg("pip", "24.3.1", requested=True),
+        _pkg("pydantic", "2.9.2"),
+        _pkg("rich", "13.9.4", requested=True),
+        _pkg(
+            "shop",
+            "0.1.0",
+            requested=True,
+            editable_project_location=HOME / "code/shop",
+            direct_url=DirectUrl(url="file:///home/ada/code/shop", editable=True, is_dir=True),
+        ),
+        _pkg("sniffio", "1.3.1"),
+        _pkg("starlette", "0.41.2"),
+        _pkg("typing_extensions", "4.12.2"),
+        _pkg(
+            "mylib",
+            "0.3.0",
+            requested=True,
+            direct_url=DirectUrl(url="https://github.com/ada/mylib.git", vcs="git", commit_id="4f2a9c1"),
+        ),
+    )
+    return FakeEnvironmentService(
+        environments=envs,
+        packages={
+            shop.path: shop_packages,
+            blog.path: (_pkg("markdown", "3.7", requested=True), _pkg("pip", "24.2", requested=True)),
+            scratch.path: (),
+        },
+        sizes={
+            shop.path: _size(shop.path, 84.2, used_days=0.2),
+            blog.path: _size(blog.path, 31.0, used_days=12),
+            old.path: _size(old.path, 212.5, used_days=400),
+            scratch.path: _size(scratch.path, 12.1, used_days=90),
+            httpie.path: _size(httpie.path, 41.7, used_days=20),
+            ruff.path: _size(ruff.path, 27.3, freed_mb=0.4, used_days=1),
+            poetry.path: _size(poetry.path, 95.0, used_days=45),
+            data.path: _size(data.path, 1840.0, freed_mb=310.0, used_days=5),
+            py312.path: _size(py312.path, 260.0, used_days=0.5),
+        },
+        package_size_table={
+            "anyio": 512_000,
+            "certifi": 310_000,
+            "fastapi": 1_400_000,
+            "h11": 190_000,
+            "httpx": 480_000,
+            "idna": 250_000,
+            "pip": 13_700_000,
+            "pydantic": 2_900_000,
+            "rich": 2_600_000,
+            "shop": 4_100,
+            "sniffio": 40_000,
+            "starlette": 830_000,
+            "typing_extensions": 140_000,
+            "mylib": 58_000,
+        },
+        looked_in=[HOME],
+    )

@@ -1,0 +1,44 @@
+"""A temporary home of real environments for the dashboard, and helpers to drive it."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.support.pythons import install, make_venv
+from venvdeck.app import VenvDeckApp
+from venvdeck.services.discovery import DiscoveryOptions
+from venvdeck.services.local import LocalEnvironmentService
+
+
+@dataclass
+class UiHome:
+    root: Path
+    shop: Path  # demo-app (requested) + demo-dep (its dependency)
+    blog: Path  # Foo.Bar_baz only
+    empty: Path  # nothing installed
+    broken: Path  # its interpreter is gone
+
+
+@pytest.fixture(scope="session")
+def ui_home(tmp_path_factory: pytest.TempPathFactory, wheelhouse: Path) -> UiHome:
+    root = tmp_path_factory.mktemp("ui-home")
+    python = Path(sys.executable)
+    shop = make_venv(python, root / "code" / "shop" / ".venv")
+    install(shop, wheelhouse, "demo-app")
+    blog = make_venv(python, root / "code" / "blog" / ".venv")
+    install(blog, wheelhouse, "Foo.Bar_baz")
+    empty = make_venv(python, root / ".virtualenvs" / "empty")
+    broken = make_venv(python, root / ".virtualenvs" / "gone")
+    for link in (broken / "bin").glob("python*"):
+        link.unlink()
+    (broken / "bin" / "python").symlink_to(root / "no-such-python")
+    return UiHome(root, shop, blog, empty, broken)
+
+
+def real_app(*roots: Path) -> VenvDeckApp:
+    options = DiscoveryOptions(roots=list(roots), include_path_interpreters=False)
+    return VenvDeckApp(LocalEnvironmentService(options))

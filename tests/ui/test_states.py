@@ -1,0 +1,113 @@
+"""States a real machine cannot hold still, served by the fake: slow listings, failures, sorting by size."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tests.fakes import FROZEN_NOW, HOME, demo_service
+from tests.ui.helpers import (
+    details_text,
+    main_screen,
+    select,
+    settle,
+    summary,
+    table,
+    table_message,
+    tree,
+    tree_lines,
+)
+from venvdeck.app import VenvDeckApp
+
+SIZE = (120, 40)
+SHOP = HOME / "code/shop/.venv"
+BLOG = HOME / "code/blog/.venv"
+
+
+def _names(lines: list[str]) -> list[str]:
+    return [line.lstrip("✗● ").split()[0] for line in lines]
+
+
+async def test_a_slow_listing_never_overwrites_the_newer_selection() -> None:
+    service = demo_service()
+    service.gates[SHOP] = asyncio.Event()  # shop's listing hangs until released
+    app = VenvDeckApp(service, now=lambda: FROZEN_NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        tree(app).select_path(SHOP)
+        await pilot.pause()
+        assert ("list_packages", SHOP) in service.calls
+        await select(pilot, BLOG)
+        service.gates[SHOP].set()  # the superseded listing finishes late
+        await settle(pilot)
+        assert table(app).environment_path == BLOG
+        assert table(app).shown_names == ["markdown", "pip"]
+
+
+async def test_an_interpreter_that_will_not_start_is_reported_in_the_table() -> None:
+    service = demo_service()
+    service.failing[BLOG] = "cannot run /home/ada/code/blog/.venv/bin/python: Exec format error"
+    app = VenvDeckApp(service, now=lambda: FROZEN_NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await select(pilot, BLOG)
+        assert "Could not list the packages of blog" in table_message(app)
+        assert "Exec format error" in table_message(app)
+        await pilot.press("f")
+        await settle(pilot)
+        assert "Exec format error" in main_screen(app).query_one("#freeze-text").render().__str__()
+
+
+async def test_s_sorts_the_tree_by_what_deleting_frees_then_by_last_use() -> None:
+    app = VenvDeckApp(demo_service(), now=lambda: FROZEN_NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        tree(app).focus()
+        assert _names(tree_lines(app)[1:4]) == ["blog", "legacy-api", "shop"]  # by name
+        await pilot.press("s")
+        await settle(pilot)
+        assert "sorted by size" in summary(app)
+        # legacy-api (212 MB) before shop (84 MB) before blog (31 MB)
+        assert [line.split()[-2] for line in tree_lines(app)[1:4]] == ["212", "84.2", "31.0"]
+        await pilot.press("s")
+        await settle(pilot)
+        assert "sorted by last used" in summary(app)
+        assert _names(tree_lines(app)[1:4]) == ["shop", "blog", "legacy-api"]
+
+
+async def test_the_selection_follows_the_path_when_the_tree_is_re_sorted() -> None:
+    app = VenvDeckApp(demo_service(), now=lambda: FROZEN_NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await select(pilot, BLOG)
+        tree(app).focus()
+        await pilot.press("s", "s")
+        await settle(pilot)
+        assert main_screen(app).selected_path == BLOG
+        assert tree(app).cursor_node is not None
+        assert tree(app).cursor_node.data.env.path == BLOG  # type: ignore[union-attr]
+
+
+async def test_the_command_palette_opens_an_environment_by_name() -> None:
+    app = VenvDeckApp(demo_service(), now=lambda: FROZEN_NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"open environment: httpie")
+        await pilot.pause(0.5)  # the palette searches in the background
+        await pilot.press("enter")
+        await settle(pilot)
+        assert main_screen(app).selected_path == HOME / ".local/share/pipx/venvs/httpie"
+
+
+async def test_sizes_fill_in_and_the_details_explain_shared_files() -> None:
+    app = VenvDeckApp(demo_service(), now=lambda: FROZEN_NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "2.6 GB on disk, 1.0 GB reclaimable" in summary(app)
+        await select(pilot, HOME / ".local/share/uv/tools/ruff")
+        await pilot.press("3")
+        text = details_text(app)
+        assert "27.3 MB on disk" in text
+        assert "400 kB freed by deleting it" in text
+        assert "hard links shared with a package cache" in text
+        assert "1 day" in text or "yesterday" in text
