@@ -19,7 +19,7 @@ from textual.worker import Worker, WorkerState
 
 from venvdeck.errors import VenvDeckError
 from venvdeck.formatting import human_size
-from venvdeck.models import Environment
+from venvdeck.models import Environment, EnvironmentSize
 from venvdeck.services.discovery import DiscoveryReport
 from venvdeck.widgets.details_pane import DetailsPane
 from venvdeck.widgets.env_tree import EnvSort, EnvTree
@@ -50,7 +50,9 @@ class MainScreen(Screen[None]):
         self.service = service
         self.now = now
         self.report = DiscoveryReport()
-        self._progress_timer: Timer | None = None
+        self._tick_timer: Timer | None = None
+        self._pending_envs: list[Environment] = []
+        self._pending_sizes: list[EnvironmentSize] = []
         self._size_queue: deque[Environment] = deque()
         self._measuring = False
         self._measured: set[Path] = set()
@@ -76,6 +78,7 @@ class MainScreen(Screen[None]):
     # ---- discovery -------------------------------------------------------------------------------
     @work(exclusive=True, group="discover", exit_on_error=False)
     async def discover(self) -> None:
+        """Environments are buffered and shown in batches (see _tick): one tree rebuild per batch."""
         tree = self.query_one(EnvTree)
         self.report = DiscoveryReport()
         self.discovering = True
@@ -83,15 +86,14 @@ class MainScreen(Screen[None]):
         try:
             async for env in self.service.discover(self.report):
                 found.add(env.path)
-                tree.add_environment(env)
-                self._queue_measure(env)
-                if env.path == self.selected_path:
-                    self._show_details()
-                self._update_summary()
+                self._pending_envs.append(env)
+                if not tree.environments:
+                    self._tick()  # the first one at once
         except VenvDeckError as exc:
             self.notify(str(exc), title="Discovery failed", severity="error")
         finally:
             self.discovering = False
+        self._tick()
         tree.remove_missing(found)
         if self.selected_path is not None and self.selected_path not in found:
             self.selected_path = None
@@ -99,12 +101,31 @@ class MainScreen(Screen[None]):
         if not found:
             self._show_nothing_found()
 
-    def watch_discovering(self, discovering: bool) -> None:
-        if discovering and self._progress_timer is None:
-            self._progress_timer = self.set_interval(0.25, self._update_summary)
-        elif not discovering and self._progress_timer is not None:
-            self._progress_timer.stop()
-            self._progress_timer = None
+    def watch_discovering(self) -> None:
+        self._keep_ticking()
+
+    def _keep_ticking(self) -> None:
+        busy = self.discovering or self._measuring
+        if busy and self._tick_timer is None:
+            self._tick_timer = self.set_interval(0.1, self._tick)
+        elif not busy and self._tick_timer is not None:
+            self._tick_timer.stop()
+            self._tick_timer = None
+            self._tick()
+
+    def _tick(self) -> None:
+        """Show what discovery and measuring found since the last tick, then the summary line."""
+        tree = self.query_one(EnvTree)
+        envs, self._pending_envs = self._pending_envs, []
+        sizes, self._pending_sizes = self._pending_sizes, []
+        for env in envs:
+            tree.add_environment(env)
+            self._queue_measure(env)
+        for size in sizes:
+            tree.set_size(size)
+        if self.selected_path in {e.path for e in envs} | {s.path for s in sizes}:
+            self._show_details()
+        self._update_summary()
 
     def _update_summary(self) -> None:
         tree = self.query_one(EnvTree)
@@ -126,7 +147,11 @@ class MainScreen(Screen[None]):
 
     def _show_nothing_found(self) -> None:
         looked = ", ".join(str(p) for p in self.report.looked_in[:8]) or "nowhere"
-        message = f"No Python environments found.\nLooked in: {looked}"
+        message = (
+            f"No Python environments found.\nLooked in: {looked}\n\n"
+            "To look elsewhere, open venvdeck on a folder (`venvdeck ~/code`) "
+            "or add it to `roots` in the config file."
+        )
         self.query_one(PackageTable).show_message(None, message)
         self.query_one(DetailsPane).show_message(message)
         self.query_one(FreezePane).show_message(message)
@@ -139,25 +164,22 @@ class MainScreen(Screen[None]):
         self._size_queue.append(env)
         if not self._measuring:
             self._measuring = True
+            self._keep_ticking()
             self.measure_sizes()
 
     @work(group="sizes", exit_on_error=False)
     async def measure_sizes(self) -> None:
         """Measures queued environments one at a time, in the order found, and ends when none are left."""
-        tree = self.query_one(EnvTree)
         try:
             while self._size_queue:
                 env = self._size_queue.popleft()
                 try:
-                    size = await self.service.measure(env)
+                    self._pending_sizes.append(await self.service.measure(env))
                 except OSError:
                     continue
-                tree.set_size(size)
-                if env.path == self.selected_path:
-                    self._show_details()
-                self._update_summary()
         finally:
             self._measuring = False
+            self._keep_ticking()
 
     # ---- selection -------------------------------------------------------------------------------
     @on(EnvTree.SortChanged)
@@ -201,13 +223,15 @@ class MainScreen(Screen[None]):
         if env.is_broken:
             table.show_message(env.path, f"{env.name} is broken: {env.broken_reason}")
             return
-        table.loading = True
+        # A spinner only for a slow listing: showing one for a fast one costs a layout pass each way.
+        spinner = self.set_timer(0.2, lambda: setattr(table, "loading", True))
         try:
             listing = await self.service.list_packages(env)
         except VenvDeckError as exc:
             table.show_message(env.path, f"Could not list the packages of {env.name}:\n{exc}")
             return
         finally:
+            spinner.stop()
             table.loading = False
         if listing.packages:
             table.show_packages(env.path, listing.packages)

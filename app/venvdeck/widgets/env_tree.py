@@ -108,6 +108,7 @@ class EnvTree(Tree[_Entry | None]):
         self._resort_timer: Timer | None = None
         self._cursor_placed = False
         self._quiet = False
+        self._names: dict[Path, tuple[tuple[int, int | str], ...]] = {}
 
     # ---- what the screen calls -------------------------------------------------------------------
     @property
@@ -190,9 +191,8 @@ class EnvTree(Tree[_Entry | None]):
             return False
         if node.parent is not None and not node.parent.is_expanded:
             node.parent.expand()
-            self.call_after_refresh(self.move_cursor, node)  # its line is known after the rebuild
-        else:
-            self.move_cursor(node)
+        _ = self.last_line  # lays the lines out again, so the node's line is current
+        self.move_cursor(node)
         return True
 
     # ---- sorting ---------------------------------------------------------------------------------
@@ -204,21 +204,29 @@ class EnvTree(Tree[_Entry | None]):
         self.post_message(self.SortChanged(self))
 
     def _sort_key(self, entry: _Entry) -> tuple[object, ...]:
-        name = entry.env.name.casefold()
+        name = self._names.get(entry.env.path)
+        if name is None:
+            name = self._names[entry.env.path] = natural_key(entry.env.name)
         if self.sort_by is EnvSort.SIZE:
             freed = entry.size.freed_bytes if entry.size else -1
-            return (-freed, natural_key(name))
+            return (-freed, name)
         if self.sort_by is EnvSort.LAST_USED:
             used = _last_used(entry.size)
-            return (-used, natural_key(name))
-        return (natural_key(name), str(entry.env.path))
+            return (-used, name)
+        return (name, str(entry.env.path))
 
     def _position(self, group: TreeNode[_Entry | None], entry: _Entry) -> int | None:
+        """Where entry goes among group's (sorted) children: a binary search."""
         key = self._sort_key(entry)
-        for index, child in enumerate(group.children):
-            if key < self._sort_key(self._entry(child)):
-                return index
-        return None
+        children = group.children
+        low, high = 0, len(children)
+        while low < high:
+            middle = (low + high) // 2
+            if key < self._sort_key(self._entry(children[middle])):
+                high = middle
+            else:
+                low = middle + 1
+        return low if low < len(children) else None
 
     def _schedule_resort(self) -> None:
         if self._resort_timer is None:
@@ -239,8 +247,8 @@ class EnvTree(Tree[_Entry | None]):
 
     def _end_resort(self, path: Path | None) -> None:
         self._quiet = False
-        if path is not None and path in self._leaves:
-            self.move_cursor(self._leaves[path])
+        if path is not None:
+            self.select_path(path)
 
     # ---- nodes and labels ------------------------------------------------------------------------
     def _group(self, key: str) -> TreeNode[_Entry | None]:
