@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,7 +28,10 @@ def offline_tools(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         mp.setenv("UV_OFFLINE", "1")
         mp.setenv("UV_CACHE_DIR", str(tmp_path_factory.mktemp("uv-cache")))
         mp.setenv("XDG_CONFIG_HOME", str(config_home))
+        mp.setenv("TZ", "UTC")  # dates in snapshots read the same on every machine
+        time.tzset()
         yield
+    time.tzset()
 
 
 @pytest.fixture(scope="session")

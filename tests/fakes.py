@@ -75,8 +75,11 @@ class FakeEnvironmentService:
         for package in sorted(packages, key=lambda p: p.name.casefold()):
             if package.name == "pip" and not top_level:
                 continue
+            url = package.direct_url
             if package.editable_project_location is not None:
                 lines.append(f"-e {package.editable_project_location}")
+            elif url is not None and url.vcs:
+                lines.append(f"{package.name} @ {url.vcs}+{url.url}@{url.commit_id}")
             else:
                 lines.append(f"{package.name}=={package.version}")
         return FreezeResult(env, tuple(lines))

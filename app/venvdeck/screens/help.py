@@ -1,44 +1,70 @@
-"""The help screen (`?`): what every key does, and where the numbers come from."""
+"""The help screen (`?`): what every key does, and what the numbers mean."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Markdown
+from textual.widgets import Static
 
-HELP = """\
-# venvdeck
+KEYS: tuple[tuple[str, str], ...] = (
+    ("↑ ↓  j k", "move through the environments; the packages follow"),
+    ("space  enter", "fold or unfold a group"),
+    ("tab", "move between the tree and the right-hand side"),
+    ("s", "sort: the tree by name, size or last use; the package table by its next column"),
+    ("S", "reverse the package sort (clicking a column header sorts too)"),
+    ("1  2  3", "packages, requirements, details"),
+    ("f", "the requirements pane, as `pip freeze` prints it"),
+    ("t", "in the requirements pane: everything or top-level only"),
+    ("/", "filter the packages as you type; escape clears the filter"),
+    ("r", "look for environments again"),
+    ("ctrl+p", "every action, searchable; also opens an environment by name"),
+    ("?", "this help"),
+    ("q", "quit"),
+)
 
-Every Python environment on this machine, found as you watch.
+NOTES: tuple[tuple[str, str], ...] = (
+    (
+        "Size",
+        "in the tree is what deleting the environment would free. Files hard-linked from a package cache "
+        "(uv, conda) stay on disk when the environment goes, so they are not counted there; the details "
+        "pane shows both numbers.",
+    ),
+    (
+        "Last used",
+        "is the newest access time of any file in the environment. Most systems update access times at "
+        "most once a day, and some never (noatime): read it as 'used on or after'.",
+    ),
+    (
+        "Requested",
+        "says whether the user asked for the package (pip's REQUESTED marker) or it came in as a "
+        "dependency. 'Top-level only' in the requirements pane pins just the requested ones.",
+    ),
+)
 
-## Keys
-| Key | What it does |
-| --- | --- |
-| `↑` `↓` / `j` `k` | move through the environments; the packages follow |
-| `space` / `enter` | fold or unfold a group |
-| `s` | sort the tree (name, size, last used); in the package table, sort by the next column |
-| `S` | reverse the package sort |
-| `1` `2` `3` | packages, requirements, details |
-| `f` | the requirements pane (`pip freeze`) |
-| `t` | in the requirements pane: everything or top-level only |
-| `/` | filter the packages as you type; `escape` clears it |
-| `tab` | move between the tree and the right-hand side |
-| `r` | look for environments again |
-| `ctrl+p` | every action, searchable |
-| `?` | this help |
-| `q` | quit |
 
-## What the numbers mean
-- **Size** in the tree is what deleting the environment would free. Files hard-linked from a package cache
-  (uv, conda) stay on disk when the environment goes, so they are not counted there; the details pane shows both.
-- **Last used** is the newest access time of any file in the environment. Most systems update access times at
-  most once a day, and some never (`noatime`), so read it as "used on or after".
-- **Requested** says whether the user asked for the package (pip's `REQUESTED` marker) or it came in as a dependency.
-"""
+def help_renderable() -> RenderableType:
+    keys = Table.grid(padding=(0, 2))
+    keys.add_column(no_wrap=True)
+    keys.add_column()
+    for key, what in KEYS:
+        keys.add_row(Text(key, style="bold"), what)
+    notes = Text()
+    for title, body in NOTES:
+        notes.append(f"\n{title} ", style="bold")
+        notes.append(body + "\n")
+    return Group(
+        Text("Keys\n", style="bold underline"),
+        keys,
+        Text("\nWhat the numbers mean", style="bold underline"),
+        notes,
+    )
 
 
 class HelpScreen(ModalScreen[None]):
@@ -47,5 +73,7 @@ class HelpScreen(ModalScreen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help-body"):
-            yield Markdown(HELP)
+        with VerticalScroll(id="help-body") as body:
+            body.border_title = "venvdeck help"
+            body.border_subtitle = "escape to close"
+            yield Static(help_renderable())

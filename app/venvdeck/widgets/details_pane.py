@@ -73,11 +73,10 @@ def details_renderable(
         )
     if not env.pyvenv_cfg:
         return grid
-    cfg = Table.grid(padding=(0, 1))
-    cfg.add_column(style="cyan", no_wrap=True)
-    cfg.add_column(overflow="fold")
+    cfg = Text()
     for key, value in env.pyvenv_cfg:
-        cfg.add_row(key, Text(f"= {value}"))
+        cfg.append(key, style="cyan")
+        cfg.append(f" = {value}\n")
     return Group(grid, Text("\npyvenv.cfg", style="bold"), cfg)
 
 

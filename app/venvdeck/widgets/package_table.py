@@ -15,7 +15,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.fuzzy import Matcher
 from textual.widgets import DataTable, Input, Static
-from textual.widgets.data_table import ColumnKey
 
 from venvdeck.formatting import human_size
 from venvdeck.models import Package
@@ -80,11 +79,11 @@ class PackageTable(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Filter packages (fuzzy)…", id="package-filter")
-        table: DataTable[str | Text] = DataTable(id="package-rows", cursor_type="row", zebra_stripes=True)
-        for column in Column:
-            table.add_column(_TITLES[column], key=column)
-        yield table
+        yield DataTable(id="package-rows", cursor_type="row", zebra_stripes=True)
         yield Static("", id="package-message")
+
+    def on_mount(self) -> None:
+        self._rebuild()
 
     @property
     def table(self) -> DataTable[str | Text]:
@@ -205,7 +204,10 @@ class PackageTable(Vertical):
     def _rebuild(self, message: str | None = None) -> None:
         table = self.table
         highlighted = self.highlighted
-        table.clear()
+        table.clear(columns=True)
+        for column in Column:
+            arrow = (" ▼" if self._reverse else " ▲") if column is self._sort else ""
+            table.add_column(_TITLES[column] + arrow, key=column)
         rows = sorted(self._visible(), key=self._key, reverse=self._reverse)
         for package in rows:
             name = canonicalize_name(package.name)
@@ -219,9 +221,6 @@ class PackageTable(Vertical):
                 Text(human_size(size), justify="right") if size is not None else "",
                 key=name,
             )
-        for column in Column:
-            arrow = (" ▼" if self._reverse else " ▲") if column is self._sort else ""
-            table.columns[ColumnKey(column)].label = Text(_TITLES[column] + arrow)
         if highlighted is not None and canonicalize_name(highlighted.name) in table.rows:
             table.move_cursor(row=table.get_row_index(canonicalize_name(highlighted.name)))
         if message is None and not rows:

@@ -1,0 +1,55 @@
+"""Render the README's screenshots: the app draws itself over the deterministic demo home.
+
+    python scripts/screenshots.py          # writes screenshots/*.svg
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "app")]
+
+from tests.fakes import FROZEN_NOW, HOME, demo_service  # noqa: E402
+from tests.ui.helpers import settle, tree  # noqa: E402
+from venvdeck.app import VenvDeckApp  # noqa: E402
+
+SIZE = (120, 32)
+# name → (environment to select, keys to press)
+SHOTS: dict[str, tuple[str, Sequence[str]]] = {
+    "main": ("code/shop/.venv", ()),
+    "requirements": ("code/shop/.venv", ("f",)),
+    "details": (".local/share/uv/tools/ruff", ("3",)),
+    "filter": ("code/shop/.venv", ("slash", "h", "t")),
+    "help": ("code/shop/.venv", ("question_mark",)),
+}
+
+
+async def shoot(name: str, select: str, keys: Sequence[str], folder: Path) -> None:
+    app = VenvDeckApp(demo_service(), now=lambda: FROZEN_NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        tree(app).select_path(HOME / select)
+        await settle(pilot)
+        await pilot.press(*keys)
+        await settle(pilot)
+        app.save_screenshot(filename=f"{name}.svg", path=str(folder))
+
+
+def main() -> None:
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    folder = ROOT / "screenshots"
+    folder.mkdir(exist_ok=True)
+    for name, (select, keys) in SHOTS.items():
+        asyncio.run(shoot(name, select, keys, folder))
+        print(folder / f"{name}.svg")
+
+
+if __name__ == "__main__":
+    main()
