@@ -42,6 +42,7 @@ class FakeEnvironmentService:
     gates: dict[Path, asyncio.Event] = field(default_factory=dict)  # listing waits until set
     looked_in: list[Path] = field(default_factory=list)
     calls: list[tuple[str, Path]] = field(default_factory=list)
+    measure_delay_s: float = 0.0  # a slow disk: the screen's refresh ticks run while it measures
 
     async def discover(self, report: DiscoveryReport) -> AsyncIterator[Environment]:
         report.looked_in.extend(self.looked_in)
@@ -89,6 +90,8 @@ class FakeEnvironmentService:
 
     async def measure(self, env: Environment) -> EnvironmentSize:
         self.calls.append(("measure", env.path))
+        if self.measure_delay_s:
+            await asyncio.sleep(self.measure_delay_s)
         return self.sizes[env.path]
 
     async def package_sizes(self, packages: Iterable[Package]) -> dict[str, int]:

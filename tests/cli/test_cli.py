@@ -125,3 +125,30 @@ def test_cli_and_services_never_import_textual(module: str) -> None:
     code = f"import sys, {module}; print('textual' in sys.modules, 'rich' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_services_never_import_textual() -> None:
+    """Every service module, the dashboard's protocol and local service included."""
+    modules = sorted(p.stem for p in (Path(__file__).parents[2] / "app/venvdeck/services").glob("*.py"))
+    imports = "; ".join(f"import venvdeck.services.{m}" for m in modules if m != "__init__")
+    code = f"import sys; {imports}; print('textual' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
+def test_a_subcommand_run_never_loads_the_ui(small_env: Path) -> None:
+    code = (
+        "import sys, io, contextlib; from venvdeck.cli.main import main\n"
+        f"with contextlib.redirect_stdout(io.StringIO()): main(['list', '--json', {str(small_env.parent)!r}])\n"
+        "print('textual' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
+def test_the_dashboard_on_a_missing_folder_is_a_one_line_error(tmp_path: Path) -> None:
+    result = venvdeck(str(tmp_path / "nowhere"))
+    assert result.returncode != 0
+    assert result.stderr.count("\n") == 1
+    assert "root does not exist" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -45,6 +45,7 @@ async def test_tree_shows_every_environment_grouped_with_broken_marked(ui_home: 
         assert any(line.startswith("✗ gone") for line in lines[wrapper:])
         assert "4 environments  ·  1 broken" in summary(app)
         assert "on disk" in summary(app)  # sizes filled in
+        assert all(tree(app).size_of(e.path) is not None for e in tree(app).environments)
 
 
 async def test_selecting_an_environment_fills_the_package_table(ui_home: UiHome) -> None:

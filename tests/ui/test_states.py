@@ -111,3 +111,14 @@ async def test_sizes_fill_in_and_the_details_explain_shared_files() -> None:
         assert "400 kB freed by deleting it" in text
         assert "hard links shared with a package cache" in text
         assert "1 day" in text or "yesterday" in text
+
+
+async def test_every_size_arrives_even_when_measuring_is_slower_than_the_screen_refresh() -> None:
+    service = demo_service()
+    service.measure_delay_s = 0.12
+    app = VenvDeckApp(service, now=lambda: FROZEN_NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        missing = [e.name for e in tree(app).environments if tree(app).size_of(e.path) is None]
+        assert missing == []
+        assert "(sizes:" not in summary(app)  # no "n of m" left over

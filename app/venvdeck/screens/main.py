@@ -14,7 +14,7 @@ from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
 from textual.worker import Worker, WorkerState
 
 from venvdeck.errors import VenvDeckError
@@ -72,6 +72,8 @@ class MainScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        # Tab moves between the tree and the pane's content; 1 2 3 switch panes, so the tab strip needs no focus.
+        self.query_one(TabbedContent).query_one(Tabs).can_focus = False
         self.query_one(EnvTree).focus()
         self.discover()
 
@@ -174,9 +176,11 @@ class MainScreen(Screen[None]):
             while self._size_queue:
                 env = self._size_queue.popleft()
                 try:
-                    self._pending_sizes.append(await self.service.measure(env))
+                    size = await self.service.measure(env)
                 except OSError:
                     continue
+                # Not `append(await ...)`: _tick swaps the list while this awaits.
+                self._pending_sizes.append(size)
         finally:
             self._measuring = False
             self._keep_ticking()
@@ -198,6 +202,9 @@ class MainScreen(Screen[None]):
             self.workers.cancel_group(self, "packages")
             self.workers.cancel_group(self, "freeze")
             return
+        if env in self._size_queue:  # measure what the user is looking at first
+            self._size_queue.remove(env)
+            self._size_queue.appendleft(env)
         self.load_packages(env)
         if self.query_one(TabbedContent).active == TABS["freeze"]:
             self.load_freeze(env, self.query_one(FreezePane).top_level)
