@@ -45,6 +45,7 @@ class FakeEnvironmentService:
     measure_delay_s: float = 0.0  # a slow disk: the screen's refresh ticks run while it measures
 
     async def discover(self, report: DiscoveryReport) -> AsyncIterator[Environment]:
+        self.calls.append(("discover", HOME))
         report.looked_in.extend(self.looked_in)
         for env in list(self.environments):
             report.folders_scanned += 10

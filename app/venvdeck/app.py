@@ -13,6 +13,7 @@ from textual.screen import Screen
 
 from venvdeck.commands import VenvDeckCommands
 from venvdeck.config import Config
+from venvdeck.errors import ConfigError
 from venvdeck.screens.help import HelpScreen
 from venvdeck.screens.main import MainScreen
 from venvdeck.services.protocol import EnvironmentService
@@ -37,7 +38,12 @@ class VenvDeckApp(App[None]):
         self.service = service
         self.config = config or Config()
         self.now = now
+        if self.config.theme not in self.available_themes:
+            known = ", ".join(sorted(self.available_themes))
+            raise ConfigError(f"unknown theme '{self.config.theme}' (known: {known})")
         self.theme = self.config.theme
+        if self.config.keymap:
+            self.set_keymap(dict(self.config.keymap))
 
     def get_default_screen(self) -> Screen[None]:
         return MainScreen(self.service, self.now)

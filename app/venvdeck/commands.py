@@ -7,6 +7,7 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from venvdeck.screens.main import MainScreen
+from venvdeck.widgets.package_table import Column
 
 # (title, help, action on the main screen); the same actions the keys run.
 COMMANDS: tuple[tuple[str, str, str], ...] = (
@@ -19,6 +20,16 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Sort environments by name", "Sort the tree (s cycles)", "sort_environments('name')"),
     ("Sort environments by size", "Biggest reclaimable first", "sort_environments('size')"),
     ("Sort environments by last used", "Most recently used first", "sort_environments('last used')"),
+    *(
+        (
+            f"Sort packages by {column}",
+            "The package table (s cycles, S reverses)",
+            f"sort_packages('{column}')",
+        )
+        for column in Column
+    ),
+    ("Reverse the package sort", "Descending instead of ascending (S)", "reverse_packages"),
+    ("Help", "Every key, and what the numbers mean (?)", "app.help"),
 )
 
 

@@ -24,6 +24,7 @@ class Config:
     pip_timeout_s: float = 900.0
     backend: str = "pip"
     theme: str = "textual-dark"
+    keymap: tuple[tuple[str, str], ...] = ()  # (binding id, keys): [keymap] "venvdeck.refresh" = "f5"
     source: Path | None = None
 
 
@@ -42,6 +43,20 @@ def _paths(value: object, key: str, source: Path) -> tuple[Path, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{source}: '{key}' must be a list of folder paths")
     return tuple(Path(os.path.expanduser(v)).absolute() for v in value)
+
+
+def _keymap(value: object, source: Path) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict):
+        raise ConfigError(f'{source}: \'keymap\' must be a table such as [keymap] "venvdeck.refresh" = "f5"')
+    pairs = []
+    for binding_id, keys in value.items():
+        if not binding_id.startswith("venvdeck.") or not isinstance(keys, str) or not keys.strip():
+            raise ConfigError(
+                f"{source}: keymap entry '{binding_id}' must name a venvdeck binding "
+                '(such as "venvdeck.refresh") and give its keys as a string (such as "f5,ctrl+r")'
+            )
+        pairs.append((binding_id, keys))
+    return tuple(pairs)
 
 
 def _parse(data: dict[str, object], source: Path) -> Config:
@@ -71,6 +86,8 @@ def _parse(data: dict[str, object], source: Path) -> Config:
         if not isinstance(data["theme"], str):
             raise ConfigError(f"{source}: 'theme' must be a string")
         values["theme"] = data["theme"]
+    if "keymap" in data:
+        values["keymap"] = _keymap(data["keymap"], source)
     return Config(**values)  # type: ignore[arg-type]
 
 

@@ -152,3 +152,16 @@ def test_the_dashboard_on_a_missing_folder_is_a_one_line_error(tmp_path: Path) -
     assert result.stderr.count("\n") == 1
     assert "root does not exist" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_unknown_theme_or_keymap_is_a_one_line_error(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('theme = "no-such-theme"\n')
+    result = venvdeck(str(tmp_path), env={"VENVDECK_CONFIG": str(config)})
+    assert result.returncode != 0
+    assert result.stderr.count("\n") == 1
+    assert "unknown theme 'no-such-theme'" in result.stderr
+    config.write_text('[keymap]\nrefresh = "f5"\n')
+    result = venvdeck("list", str(tmp_path), env={"VENVDECK_CONFIG": str(config)})
+    assert result.returncode != 0
+    assert "keymap entry 'refresh'" in result.stderr

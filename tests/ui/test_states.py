@@ -17,6 +17,7 @@ from tests.ui.helpers import (
     tree_lines,
 )
 from venvdeck.app import VenvDeckApp
+from venvdeck.config import Config
 
 SIZE = (120, 40)
 SHOP = HOME / "code/shop/.venv"
@@ -122,3 +123,29 @@ async def test_every_size_arrives_even_when_measuring_is_slower_than_the_screen_
         missing = [e.name for e in tree(app).environments if tree(app).size_of(e.path) is None]
         assert missing == []
         assert "(sizes:" not in summary(app)  # no "n of m" left over
+
+
+async def test_a_keymap_in_the_config_remaps_a_binding() -> None:
+    service = demo_service()
+    config = Config(keymap=(("venvdeck.refresh", "f5"),))
+    app = VenvDeckApp(service, config, now=lambda: FROZEN_NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert service.calls.count(("discover", HOME)) == 1  # r no longer refreshes
+        await pilot.press("f5")
+        await settle(pilot)
+        assert service.calls.count(("discover", HOME)) == 2
+
+
+async def test_the_palette_sorts_the_package_table() -> None:
+    app = VenvDeckApp(demo_service(), now=lambda: FROZEN_NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await select(pilot, SHOP)
+        await pilot.press("ctrl+p", *"sort packages by size")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert table(app).shown_names[:3] == ["pip", "pydantic", "rich"]  # biggest first

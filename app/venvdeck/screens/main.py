@@ -24,7 +24,7 @@ from venvdeck.services.discovery import DiscoveryReport
 from venvdeck.widgets.details_pane import DetailsPane
 from venvdeck.widgets.env_tree import EnvSort, EnvTree
 from venvdeck.widgets.freeze_pane import FreezePane
-from venvdeck.widgets.package_table import PackageTable
+from venvdeck.widgets.package_table import Column, PackageTable
 
 if TYPE_CHECKING:
     from venvdeck.services.protocol import EnvironmentService
@@ -302,6 +302,14 @@ class MainScreen(Screen[None]):
 
     def action_sort_environments(self, by: str) -> None:
         self.query_one(EnvTree).sort_by = EnvSort(by)
+
+    def action_sort_packages(self, column: str) -> None:
+        self.action_show_tab("packages")
+        self.query_one(PackageTable).sort_by(Column(column))
+
+    def action_reverse_packages(self) -> None:
+        self.action_show_tab("packages")
+        self.query_one(PackageTable).action_reverse_sort()
 
     def action_toggle_top_level(self) -> None:
         self.action_show_tab("freeze")
