@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support.pythons import make_venv
 from tests.support.wheels import build_wheel
 
 
@@ -16,6 +19,7 @@ from tests.support.wheels import build_wheel
 def offline_tools(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """pip and uv read no machine config and never reach an index; venvdeck reads no user config."""
     config_home = tmp_path_factory.mktemp("config-home")
+    cache_home = tmp_path_factory.mktemp("cache-home")
     with pytest.MonkeyPatch.context() as mp:
         for name in list(os.environ):
             if name.startswith(("PIP_", "UV_")) or name in {"VIRTUAL_ENV", "CONDA_PREFIX", "PYTHONPATH"}:
@@ -28,6 +32,7 @@ def offline_tools(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         mp.setenv("UV_OFFLINE", "1")
         mp.setenv("UV_CACHE_DIR", str(tmp_path_factory.mktemp("uv-cache")))
         mp.setenv("XDG_CONFIG_HOME", str(config_home))
+        mp.setenv("XDG_CACHE_HOME", str(cache_home))  # venvdeck's operation locks
         mp.setenv("TZ", "UTC")  # dates in snapshots read the same on every machine
         time.tzset()
         yield
@@ -44,3 +49,32 @@ def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     build_wheel(house, "Foo.Bar_baz", "2.0", summary="An oddly spelled name")
     build_wheel(house, "rich", "13.3.1", module="rich_stub", summary="Stand-in for rich")
     return house
+
+
+@pytest.fixture
+def local_index(monkeypatch: pytest.MonkeyPatch, wheelhouse: Path) -> Path:
+    """pip and uv find the session's wheels through their own settings, as a user's config would say."""
+    monkeypatch.setenv("PIP_FIND_LINKS", str(wheelhouse))
+    monkeypatch.setenv("UV_FIND_LINKS", str(wheelhouse))
+    monkeypatch.setenv("UV_NO_INDEX", "1")
+    return wheelhouse
+
+
+@pytest.fixture(scope="session")
+def pip_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One venv with pip, made once (ensurepip is the slow part); tests copy it."""
+    return make_venv(Path(sys.executable), tmp_path_factory.mktemp("pip-template") / "env", with_pip=True)
+
+
+@pytest.fixture
+def pip_env(tmp_path: Path, pip_template: Path) -> Path:
+    """A fresh venv with pip: a copy of the template (python -m pip works from a copy)."""
+    target = tmp_path / "proj" / ".venv"
+    shutil.copytree(pip_template, target, symlinks=True)
+    return target
+
+
+@pytest.fixture
+def bare_env(tmp_path: Path) -> Path:
+    """A fresh venv without pip."""
+    return make_venv(Path(sys.executable), tmp_path / "bare" / ".venv")

@@ -22,6 +22,19 @@ class InterpreterError(VenvDeckError):
 class OperationFailed(VenvDeckError):
     """A subprocess ran and failed; `stderr_tail` keeps its last lines for the log."""
 
-    def __init__(self, message: str, stderr_tail: str = "") -> None:
+    def __init__(self, message: str, stderr_tail: str = "", returncode: int | None = None) -> None:
         super().__init__(message)
         self.stderr_tail = stderr_tail
+        self.returncode = returncode  # None: it never exited by itself (timed out)
+
+
+class InvalidRequirementError(VenvDeckError):
+    """Something typed or read as a requirement is not one (nothing ran)."""
+
+
+class RefusedError(VenvDeckError):
+    """A safety rule refused the operation (nothing was changed)."""
+
+
+class EnvironmentBusy(VenvDeckError):
+    """Another operation is changing this environment right now."""

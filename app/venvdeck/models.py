@@ -167,3 +167,45 @@ class EnvironmentSize:
     shared_files: int
     last_modified: float | None
     last_accessed: float | None
+
+
+class OperationKind(StrEnum):
+    CREATE = "create"
+    INSTALL = "install"
+    UPGRADE = "upgrade"
+    UNINSTALL = "uninstall"
+    ENSUREPIP = "ensurepip"
+    DELETE = "delete"
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """A change to one environment, planned (and checked) before anything runs.
+
+    `argv` is exactly what will run; the dashboard and the CLI show `command_line` first.
+    """
+
+    kind: OperationKind
+    environment: Path
+    argv: tuple[str, ...]
+    title: str
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def command_line(self) -> str:
+        import shlex
+
+        return shlex.join(self.argv)
+
+
+@dataclass(frozen=True, slots=True)
+class OperationResult:
+    operation: Operation
+    returncode: int | None
+    output: tuple[str, ...]
+    elapsed_s: float
+    message: str
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0

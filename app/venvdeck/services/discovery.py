@@ -315,3 +315,28 @@ async def discover(
 
 async def discover_all(options: DiscoveryOptions | None = None) -> list[Environment]:
     return [env async for env in discover(options)]
+
+
+def base_interpreters_sync(environ: Mapping[str, str] | None = None) -> list[Environment]:
+    """The base interpreters a new environment can be made from: pyenv's, uv's and those on PATH.
+
+    Quick: walks only those homes (two levels), not the user's whole home. Newest first.
+    """
+    environ = os.environ if environ is None else environ
+    loc = known_locations(environ)
+    found: list[Environment] = []
+    walker = _Walker(loc, found.append, threading.Event(), DiscoveryReport(), (), 2)
+    for home in (loc.pyenv_root / "versions", loc.uv_pythons):
+        if home.is_dir():
+            walker.walk(home)
+    walker.path_interpreters(environ.get("PATH", ""))
+    bases = [e for e in found if e.kind is Kind.PYTHON and not e.is_broken and e.interpreter is not None]
+    return sorted(bases, key=lambda e: _version_key(e.python_version), reverse=True)
+
+
+def _version_key(version: str | None) -> tuple[int, ...]:
+    parts: list[int] = []
+    for piece in (version or "0").split("."):
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        parts.append(int(digits) if digits else 0)
+    return tuple(parts)

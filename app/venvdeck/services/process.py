@@ -225,6 +225,19 @@ async def stream(
             yield line
         code = await proc.wait()
         if code != 0:
-            raise OperationFailed(f"{Path(argv[0]).name} exited with status {code}", "\n".join(tail))
+            raise OperationFailed(f"{Path(argv[0]).name} exited with status {code}", "\n".join(tail), code)
     finally:
         await _kill(proc)
+
+
+def run_interactive(argv: Sequence[str], env: Mapping[str, str]) -> int:
+    """Run a program on this terminal (stdin, stdout and stderr inherited) until it exits.
+
+    For a shell the user works in: no timeout, no output capture, the environment as given.
+    """
+    import subprocess
+
+    try:
+        return subprocess.call(list(argv), env=dict(env))
+    except OSError as exc:
+        raise _cannot_start(argv, exc) from exc

