@@ -17,8 +17,7 @@ def test_activation_commands_for_each_shell(bare_env: Path) -> None:
     assert commands["bash / zsh"] == f"source {bare_env}/bin/activate"
     assert commands["fish"] == f"source {bare_env}/bin/activate.fish"
     assert commands["csh / tcsh"] == f"source {bare_env}/bin/activate.csh"
-    assert "Activate.ps1" in commands["PowerShell"]
-    assert commands["cmd"].endswith('activate.bat"')
+    assert commands["PowerShell"] == f"& {bare_env}/bin/Activate.ps1"
 
 
 def test_the_shell_runs_with_the_environment_first_on_path(bare_env: Path, tmp_path: Path) -> None:

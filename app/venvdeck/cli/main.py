@@ -14,7 +14,20 @@ from venvdeck import __version__
 from venvdeck.errors import VenvDeckError
 from venvdeck.models import Environment
 
-SUBCOMMANDS = ("list", "packages", "freeze")
+SUBCOMMANDS = (
+    "list",
+    "packages",
+    "freeze",
+    "create",
+    "install",
+    "upgrade",
+    "uninstall",
+    "ensurepip",
+    "export",
+    "delete",
+    "activate",
+    "shell",
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -38,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     freeze = sub.add_parser("freeze", help="print an environment's requirements as pip freeze would")
     freeze.add_argument("env", help="environment folder or interpreter path")
     freeze.add_argument("--top-level", action="store_true", help="only what the user asked for")
+    from venvdeck.cli import actions
+
+    actions.add_parsers(sub)
     return parser
 
 
@@ -115,14 +131,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         first = next((a for a in argv if not a.startswith("-")), None)
         if first not in SUBCOMMANDS and not {"-h", "--help"} & set(argv[:1]):
             return _open_dashboard(argv)
-        args = _parser().parse_args(argv)
+        parser = _parser()
+        args, extras = parser.parse_known_args(argv)
+        # argparse cannot take more positionals after an option ('install ENV --backend uv rich'):
+        # the words left over are more requirements or names; anything else is an error.
+        field = {"install": "requirements", "upgrade": "names", "uninstall": "names"}.get(args.command or "")
+        if extras and (field is None or any(e.startswith("-") for e in extras)):
+            parser.error(f"unrecognized arguments: {' '.join(extras)}")
+        if extras and field is not None:
+            setattr(args, field, [*getattr(args, field), *extras])
         if args.command == "list":
             return _list(args)
         if args.command == "packages":
             return _packages(args)
+        from venvdeck.cli import actions
+
+        if args.command == "shell":
+            return actions.shell(args)
+        if args.command is None:
+            _parser().print_help()
+            return 2
         import asyncio
 
-        return asyncio.run(_ASYNC_COMMANDS[args.command](args))
+        commands = {**_ASYNC_COMMANDS, **actions.ASYNC_COMMANDS}
+        return asyncio.run(commands[args.command](args))
     except VenvDeckError as exc:
         print(f"venvdeck: error: {exc}", file=sys.stderr)
         return 1

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from venvdeck.errors import RefusedError
+from venvdeck.formatting import human_size
 from venvdeck.models import Environment, EnvironmentSize, Kind, Manager, Operation, OperationKind
 from venvdeck.services.classify import classify_path
 from venvdeck.services.locations import KnownLocations, known_locations
@@ -275,12 +276,14 @@ async def delete_environment(
         if plan.owner_argv is not None:
             result = await _run_owner(plan, runner, on_line)
             if not await asyncio.to_thread(os.path.lexists, plan.real_path):
-                return DeleteResult(plan.real_path, freed, True, f"{result}; freed {freed:,} bytes")
+                return DeleteResult(plan.real_path, freed, True, f"{result}; freed {human_size(freed)}")
             if on_line is not None:
                 on_line(f"{plan.owner_argv[0]} left {plan.real_path} behind; deleting the folder")
             recheck(plan, known, environ)
         await asyncio.to_thread(_remove_aside, plan.real_path)
-        return DeleteResult(plan.real_path, freed, False, f"Deleted {plan.real_path}; freed {freed:,} bytes")
+        return DeleteResult(
+            plan.real_path, freed, False, f"Deleted {plan.real_path}; freed {human_size(freed)}"
+        )
 
 
 async def _run_owner(plan: DeletePlan, runner: OperationRunner, on_line: Callable[[str], None] | None) -> str:

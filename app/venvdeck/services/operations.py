@@ -110,4 +110,14 @@ class OperationRunner:
         operation: Operation, output: list[str], started: float, why: str, code: int | None
     ) -> OperationResult:
         elapsed = time.monotonic() - started
-        return OperationResult(operation, code, tuple(output), elapsed, f"{operation.title} failed: {why}")
+        return OperationResult(
+            operation,
+            code,
+            tuple(output),
+            elapsed,
+            f"{operation.title} failed after {_seconds(elapsed)}: {why}",
+        )
+
+
+def _seconds(elapsed: float) -> str:
+    return f"{elapsed * 1000:.0f} ms" if elapsed < 1 else f"{elapsed:.1f} s"

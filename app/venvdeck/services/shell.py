@@ -38,17 +38,18 @@ def activation_commands(env: Environment) -> list[ActivationCommand]:
     if env.kind is Kind.PYTHON:
         raise RefusedError(f"{env.name} is a base interpreter: there is nothing to activate")
     scripts = _scripts(env)
+    if scripts.name == "Scripts":  # a Windows layout
+        return [
+            ActivationCommand("PowerShell", f"& '{scripts / 'Activate.ps1'}'"),
+            ActivationCommand("cmd", f'"{scripts / "activate.bat"}"'),
+            ActivationCommand("bash (Git Bash)", f"source {shlex.quote(str(scripts / 'activate'))}"),
+        ]
     quoted = shlex.quote(str(scripts))
-    win = str(env.path / "Scripts")
     return [
         ActivationCommand("bash / zsh", f"source {quoted}/activate"),
         ActivationCommand("fish", f"source {quoted}/activate.fish"),
         ActivationCommand("csh / tcsh", f"source {quoted}/activate.csh"),
-        ActivationCommand(
-            "PowerShell",
-            f"& '{scripts / 'Activate.ps1'}'" if scripts.name == "bin" else f"& '{win}\\Activate.ps1'",
-        ),
-        ActivationCommand("cmd", f'"{win}\\activate.bat"'),
+        ActivationCommand("PowerShell", f"& {shlex.quote(str(scripts / 'Activate.ps1'))}"),
     ]
 
 
