@@ -1,6 +1,6 @@
 """Render the README's screenshots: the app draws itself over the deterministic demo home.
 
-    python scripts/screenshots.py          # writes screenshots/*.svg
+python scripts/screenshots.py          # writes screenshots/*.svg
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "app")]
 
 from tests.fakes import FROZEN_NOW, HOME, demo_service  # noqa: E402
 from tests.ui.helpers import settle, tree  # noqa: E402
+
 from venvdeck.app import VenvDeckApp  # noqa: E402
 
 SIZE = (120, 32)

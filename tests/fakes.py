@@ -8,7 +8,7 @@ until the test releases it, an interpreter that will not start.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,11 +21,18 @@ from venvdeck.models import (
     InterpreterInfo,
     Kind,
     Manager,
+    Operation,
+    OperationKind,
+    OperationResult,
     Package,
     PackageListing,
     Status,
 )
+from venvdeck.services.delete import DeletePlan, DeleteResult
 from venvdeck.services.discovery import DiscoveryReport
+from venvdeck.services.export import ExportResult
+from venvdeck.services.requirements import parse_requirements
+from venvdeck.services.shell import ActivationCommand, ShellLaunch, activation_commands
 
 # 2026-11-19 12:00 UTC: the frozen "now" of every snapshot.
 FROZEN_NOW = 1_795_089_600.0
@@ -43,6 +50,14 @@ class FakeEnvironmentService:
     looked_in: list[Path] = field(default_factory=list)
     calls: list[tuple[str, Path]] = field(default_factory=list)
     measure_delay_s: float = 0.0  # a slow disk: the screen's refresh ticks run while it measures
+    busy: set[Path] = field(default_factory=set)
+    run_gates: dict[Path, asyncio.Event] = field(default_factory=dict)  # an operation runs until set
+    ran: list[Operation] = field(default_factory=list)
+    run_output: tuple[str, ...] = (
+        "Collecting rich",
+        "Installing collected packages: rich",
+        "Successfully installed rich-13.9.4",
+    )
 
     async def discover(self, report: DiscoveryReport) -> AsyncIterator[Environment]:
         self.calls.append(("discover", HOME))
@@ -88,6 +103,129 @@ class FakeEnvironmentService:
 
     def can_measure(self, env: Environment) -> bool:
         return env.path in self.sizes
+
+    async def base_interpreters(self) -> list[Environment]:
+        return [e for e in self.environments if e.kind is Kind.PYTHON]
+
+    async def resolve(self, path: Path) -> Environment:
+        for env in self.environments:
+            if env.path == path:
+                return env
+        return _venv(path, "3.12.7", project=path.parent)
+
+    # ---- planning: fixed commands, as the real service would build them ----------------------------
+    def _pip(self, env: Environment, kind: OperationKind, title: str, *args: str) -> Operation:
+        self.calls.append((f"plan_{kind}", env.path))
+        python = str(env.interpreter or env.path / "bin" / "python")
+        return Operation(kind, env.path, (python, "-m", "pip", *args), title)
+
+    async def plan_install(self, env: Environment, specifiers: Sequence[str]) -> Operation:
+        requirements = parse_requirements(list(specifiers))
+        shown = " ".join(str(r) for r in requirements)
+        args = ("install", "--no-user", "--", *(str(r) for r in requirements))
+        return self._pip(env, OperationKind.INSTALL, f"Install {shown} into {env.name}", *args)
+
+    async def plan_install_file(self, env: Environment, file: Path) -> Operation:
+        return self._pip(
+            env, OperationKind.INSTALL, f"Install from {file.name}", "install", "--no-user", "--", "x"
+        )
+
+    async def plan_upgrade(self, env: Environment, names: Sequence[str]) -> Operation:
+        args = ("install", "--no-user", "--upgrade", "--", *names)
+        return self._pip(env, OperationKind.UPGRADE, f"Upgrade {', '.join(names)} in {env.name}", *args)
+
+    async def plan_uninstall(self, env: Environment, names: Sequence[str]) -> Operation:
+        operation = self._pip(
+            env,
+            OperationKind.UNINSTALL,
+            f"Uninstall {', '.join(names)} from {env.name}",
+            "uninstall",
+            "--yes",
+            "--",
+            *names,
+        )
+        needed = {"pydantic": "fastapi", "starlette": "fastapi", "anyio": "httpx, starlette"}
+        warnings = tuple(f"{n} is required by {needed[n]}" for n in names if n in needed)
+        return Operation(operation.kind, operation.environment, operation.argv, operation.title, warnings)
+
+    async def plan_ensurepip(self, env: Environment) -> Operation:
+        return self._pip(env, OperationKind.ENSUREPIP, f"Bootstrap pip into {env.name}")
+
+    async def plan_create(
+        self,
+        target: Path,
+        base: Environment,
+        *,
+        with_pip: bool,
+        system_site_packages: bool,
+        prompt: str | None,
+    ) -> Operation:
+        self.calls.append(("plan_create", target))
+        argv = (
+            str(base.interpreter),
+            "-m",
+            "venv",
+            *(() if with_pip else ("--without-pip",)),
+            "--",
+            str(target),
+        )
+        return Operation(
+            OperationKind.CREATE, target, argv, f"Create {target.name} with Python {base.python_version}"
+        )
+
+    async def plan_delete(self, path: Path, known: Sequence[Environment]) -> DeletePlan:
+        self.calls.append(("plan_delete", path))
+        env = next(e for e in self.environments if e.path == path)
+        warnings = (
+            ("poetry recreates it the next time it runs in the project",)
+            if env.manager is Manager.POETRY
+            else ()
+        )
+        return DeletePlan(env, path, path, (0,), False, self.sizes.get(path), None, warnings)
+
+    # ---- changing ------------------------------------------------------------------------------------
+    def is_busy(self, path: Path) -> bool:
+        return path in self.busy
+
+    async def run(self, operation: Operation, on_line: Callable[[str], None]) -> OperationResult:
+        self.calls.append(("run", operation.environment))
+        self.busy.add(operation.environment)
+        try:
+            for line in self.run_output:
+                on_line(line)
+                await asyncio.sleep(0)
+            if operation.environment in self.run_gates:
+                await self.run_gates[operation.environment].wait()
+        finally:
+            self.busy.discard(operation.environment)
+        self.ran.append(operation)
+        return OperationResult(operation, 0, self.run_output, 1.25, f"{operation.title}: done in 1.2 s")
+
+    async def delete(
+        self, plan: DeletePlan, known: Sequence[Environment], on_line: Callable[[str], None]
+    ) -> DeleteResult:
+        self.calls.append(("delete", plan.path))
+        self.environments = [e for e in self.environments if e.path != plan.path]
+        freed = plan.size.freed_bytes if plan.size else 0
+        return DeleteResult(plan.path, freed, False, f"Deleted {plan.path}")
+
+    def default_export_path(self, env: Environment) -> Path | None:
+        return env.project / "requirements.txt" if env.project else None
+
+    async def export(self, env: Environment, target: Path, *, top_level: bool, force: bool) -> ExportResult:
+        self.calls.append(("export", target))
+        result = await self.freeze(env, top_level=top_level)
+        return ExportResult(target, len(result.lines), force)
+
+    def activation_commands(self, env: Environment) -> list[ActivationCommand]:
+        return activation_commands(env)
+
+    def shell_launch(self, env: Environment) -> ShellLaunch:
+        return ShellLaunch(("/bin/bash",), {"VIRTUAL_ENV": str(env.path)}, None)
+
+    def run_shell(self, launch: ShellLaunch) -> int:
+        self.calls.append(("shell", Path(launch.environ["VIRTUAL_ENV"])))
+        return 0
 
     async def measure(self, env: Environment) -> EnvironmentSize:
         self.calls.append(("measure", env.path))

@@ -38,3 +38,7 @@ class RefusedError(VenvDeckError):
 
 class EnvironmentBusy(VenvDeckError):
     """Another operation is changing this environment right now."""
+
+
+class TargetExists(RefusedError):
+    """The file to write exists and overwriting was not asked for (a dashboard asks, then forces)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +11,8 @@ import pytest
 
 from tests.support.pythons import install, make_venv
 from venvdeck.app import VenvDeckApp
+from venvdeck.services.actions import ActionSettings
+from venvdeck.services.backends import Backend, find_uv
 from venvdeck.services.discovery import DiscoveryOptions
 from venvdeck.services.local import LocalEnvironmentService
 
@@ -39,6 +42,18 @@ def ui_home(tmp_path_factory: pytest.TempPathFactory, wheelhouse: Path) -> UiHom
     return UiHome(root, shop, blog, empty, broken)
 
 
-def real_app(*roots: Path) -> VenvDeckApp:
-    options = DiscoveryOptions(roots=list(roots), include_path_interpreters=False)
-    return VenvDeckApp(LocalEnvironmentService(options))
+def real_app(*roots: Path, home: Path | None = None) -> VenvDeckApp:
+    """The real service over roots. With home: that is HOME, and the only base interpreter offered
+    for new environments is the one running the tests (on an otherwise empty PATH)."""
+    environ = None
+    if home is not None:
+        python_dir = Path(sys.base_prefix) / "bin"
+        environ = {
+            **os.environ,
+            "HOME": str(home),
+            "PATH": str(python_dir),
+            "PYENV_ROOT": str(home / ".pyenv"),
+        }
+        environ.pop("VIRTUAL_ENV", None)
+    options = DiscoveryOptions(roots=list(roots), include_path_interpreters=False, environ=environ)
+    return VenvDeckApp(LocalEnvironmentService(options, ActionSettings(Backend.PIP, find_uv())))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from rich.console import Console
+from rich.console import Console, RenderableType
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -54,10 +54,15 @@ def freeze_text(app: VenvDeckApp) -> str:
     return main_screen(app).query_one(FreezePane).shown_text
 
 
-def details_text(app: VenvDeckApp) -> str:
-    console = Console(width=200, record=True, file=io.StringIO())
-    console.print(main_screen(app).query_one(DetailsPane).shown)
+def rendered(renderable: RenderableType, width: int = 200) -> str:
+    """A Rich renderable as the plain text it shows."""
+    console = Console(width=width, record=True, file=io.StringIO())
+    console.print(renderable)
     return console.export_text()
+
+
+def details_text(app: VenvDeckApp) -> str:
+    return rendered(main_screen(app).query_one(DetailsPane).shown)
 
 
 def summary(app: VenvDeckApp) -> str:

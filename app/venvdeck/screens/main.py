@@ -10,9 +10,8 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
 from textual.worker import Worker, WorkerState
@@ -20,10 +19,12 @@ from textual.worker import Worker, WorkerState
 from venvdeck.errors import VenvDeckError
 from venvdeck.formatting import human_size
 from venvdeck.models import Environment, EnvironmentSize
+from venvdeck.screens.actions import ActionsScreen
 from venvdeck.services.discovery import DiscoveryReport
 from venvdeck.widgets.details_pane import DetailsPane
 from venvdeck.widgets.env_tree import EnvSort, EnvTree
 from venvdeck.widgets.freeze_pane import FreezePane
+from venvdeck.widgets.operation_log import OperationLog
 from venvdeck.widgets.package_table import Column, PackageTable
 
 if TYPE_CHECKING:
@@ -32,14 +33,14 @@ if TYPE_CHECKING:
 TABS = {"packages": "tab-packages", "freeze": "tab-freeze", "details": "tab-details"}
 
 
-class MainScreen(Screen[None]):
+class MainScreen(ActionsScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "refresh", "Refresh", tooltip="Look for environments again", id="venvdeck.refresh"),
         Binding("slash", "filter", "Filter", tooltip="Filter packages as you type", id="venvdeck.filter"),
-        Binding("1", "show_tab('packages')", "Packages", id="venvdeck.tab_packages"),
-        Binding("2,f", "show_tab('freeze')", "Requirements", id="venvdeck.tab_freeze"),
-        Binding("3", "show_tab('details')", "Details", id="venvdeck.tab_details"),
-        Binding("escape", "escape", "Back", show=False, id="venvdeck.escape"),
+        Binding("1", "show_tab('packages')", "Packages", show=False, id="venvdeck.tab_packages"),
+        Binding("2,f", "show_tab('freeze')", "Requirements", show=False, id="venvdeck.tab_freeze"),
+        Binding("3", "show_tab('details')", "Details", show=False, id="venvdeck.tab_details"),
+        Binding("escape", "escape", "Back / cancel", show=False, id="venvdeck.escape"),
     ]
 
     selected_path: reactive[Path | None] = reactive(None)
@@ -47,7 +48,7 @@ class MainScreen(Screen[None]):
 
     def __init__(self, service: EnvironmentService, now: Callable[[], float]) -> None:
         super().__init__()
-        self.service = service
+        self.service = service  # the actions half (screens/actions.py) uses it too
         self.now = now
         self.report = DiscoveryReport()
         self._tick_timer: Timer | None = None
@@ -62,14 +63,16 @@ class MainScreen(Screen[None]):
         yield Static(id="summary")
         with Horizontal(id="body"):
             yield EnvTree(id="env-tree")
-            with TabbedContent(id="views", initial=TABS["packages"]):
-                with TabPane("Packages", id=TABS["packages"]):
-                    yield PackageTable(id="packages")
-                with TabPane("Requirements", id=TABS["freeze"]):
-                    yield FreezePane(id="freeze")
-                with TabPane("Details", id=TABS["details"]):
-                    yield DetailsPane(id="details")
-        yield Footer()
+            with Vertical(id="right"):
+                with TabbedContent(id="views", initial=TABS["packages"]):
+                    with TabPane("Packages", id=TABS["packages"]):
+                        yield PackageTable(id="packages")
+                    with TabPane("Requirements", id=TABS["freeze"]):
+                        yield FreezePane(id="freeze")
+                    with TabPane("Details", id=TABS["details"]):
+                        yield DetailsPane(id="details")
+                yield OperationLog(id="operation-log")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         # Tab moves between the tree and the pane's content; 1 2 3 switch panes, so the tab strip needs no focus.
@@ -195,6 +198,7 @@ class MainScreen(Screen[None]):
         self.selected_path = event.env.path if event.env is not None else None
 
     def watch_selected_path(self, path: Path | None) -> None:
+        self.refresh_bindings()  # which actions the footer offers depends on the selection
         self._freeze_for = None
         self._show_details()
         env = self.selected_environment
@@ -297,8 +301,42 @@ class MainScreen(Screen[None]):
         self.query_one(focus_target).focus()
 
     def action_escape(self) -> None:
-        if not self.query_one(PackageTable).close_filter():
-            self.query_one(EnvTree).focus()
+        """Close the filter; else cancel the running operation (of this environment); else back to the tree."""
+        if self.query_one(PackageTable).close_filter():
+            return
+        running = self.operation_running_for(self.selected_path)
+        if running is not None:
+            running.cancel()
+            return
+        self.query_one(EnvTree).focus()
+
+    # ---- after the actions half changed something ------------------------------------------------
+    def environment_changed(self, path: Path) -> None:
+        env = self.query_one(EnvTree).environment(path)
+        if env is None:
+            return
+        self._measured.discard(path)
+        self._queue_measure(env)
+        if path == self.selected_path:
+            self._freeze_for = None
+            self.load_packages(env)
+            self._refresh_freeze()
+
+    def environment_added(self, env: Environment) -> None:
+        tree = self.query_one(EnvTree)
+        tree.add_environment(env)
+        self._queue_measure(env)
+        tree.select_path(env.path)
+        tree.focus()
+        self._update_summary()
+
+    def environment_removed(self, path: Path) -> None:
+        tree = self.query_one(EnvTree)
+        tree.remove_missing({e.path for e in tree.environments} - {path})
+        self._update_summary()
+
+    def _wants_top_level(self) -> bool:
+        return self.query_one(FreezePane).top_level
 
     def action_sort_environments(self, by: str) -> None:
         self.query_one(EnvTree).sort_by = EnvSort(by)

@@ -8,7 +8,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from venvdeck.errors import RefusedError
+from venvdeck.errors import RefusedError, TargetExists
 from venvdeck.models import Environment, FreezeResult
 from venvdeck.services.freeze import freeze
 
@@ -36,7 +36,7 @@ def check_export_target(target: Path, *, force: bool) -> Path:
     if path.is_symlink() and not force:
         raise RefusedError(f"{path} is a symbolic link; use --force to replace the link with a file")
     if path.exists() and not force:
-        raise RefusedError(
+        raise TargetExists(
             f"{path} already exists; use --force (or confirm in the dashboard) to overwrite it"
         )
     if not os.access(path.parent, os.W_OK | os.X_OK):

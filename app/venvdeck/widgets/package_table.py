@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.fuzzy import Matcher
+from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
 from venvdeck.formatting import human_size
@@ -66,7 +67,23 @@ class PackageTable(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "cycle_sort", "Sort", tooltip="Sort by the next column", id="venvdeck.sort_packages"),
         Binding("S", "reverse_sort", "Reverse", show=False, id="venvdeck.reverse_packages"),
+        Binding("space", "toggle_mark", "Mark", id="venvdeck.mark_package"),
+        Binding("u,delete", "uninstall", "Uninstall", id="venvdeck.uninstall"),
+        Binding("U", "upgrade", "Upgrade", id="venvdeck.upgrade"),
     ]
+
+    class PackagesRequested(Message):
+        """The user asked to uninstall or upgrade these packages (marked ones, else the highlighted one)."""
+
+        def __init__(self, table: PackageTable, action: str, names: list[str]) -> None:
+            super().__init__()
+            self.table = table
+            self.action = action
+            self.names = names
+
+        @property
+        def control(self) -> PackageTable:
+            return self.table
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 (Textual's own name)
         super().__init__(id=id)
@@ -75,6 +92,7 @@ class PackageTable(Vertical):
         self._sort = Column.NAME
         self._reverse = False
         self._query = ""
+        self._marked: set[str] = set()  # canonical names
         self.environment_path: Path | None = None
 
     def compose(self) -> ComposeResult:
@@ -108,6 +126,8 @@ class PackageTable(Vertical):
 
     # ---- what the screen calls -------------------------------------------------------------------
     def show_packages(self, environment_path: Path, packages: tuple[Package, ...]) -> None:
+        if environment_path != self.environment_path:
+            self._marked.clear()
         self.environment_path = environment_path
         self._packages = list(packages)
         self._sizes = {}
@@ -115,6 +135,7 @@ class PackageTable(Vertical):
 
     def show_message(self, environment_path: Path | None, message: str) -> None:
         """An empty state or an error in place of the rows."""
+        self._marked.clear()
         self.environment_path = environment_path
         self._packages = []
         self._sizes = {}
@@ -139,6 +160,42 @@ class PackageTable(Vertical):
         filter_input = self.query_one("#package-filter", Input)
         filter_input.display = True
         filter_input.focus()
+
+    # ---- marking and asking -----------------------------------------------------------------------
+    @property
+    def chosen(self) -> list[str]:
+        """The packages an action applies to: the marked ones, else the highlighted one."""
+        if self._marked:
+            return [p.name for p in self._packages if canonicalize_name(p.name) in self._marked]
+        highlighted = self.highlighted
+        return [highlighted.name] if highlighted is not None else []
+
+    def action_toggle_mark(self) -> None:
+        package = self.highlighted
+        if package is None:
+            return
+        key = canonicalize_name(package.name)
+        self._marked.symmetric_difference_update({key})
+        row = self.table.cursor_row
+        self.table.update_cell(key, Column.NAME, self._name_cell(package))
+        if row + 1 < self.table.row_count:
+            self.table.move_cursor(row=row + 1)
+
+    def action_uninstall(self) -> None:
+        if self.chosen:
+            self.post_message(self.PackagesRequested(self, "uninstall", self.chosen))
+
+    def action_upgrade(self) -> None:
+        if self.chosen:
+            self.post_message(self.PackagesRequested(self, "upgrade", self.chosen))
+
+    def _name_cell(self, package: Package) -> Text:
+        marked = canonicalize_name(package.name) in self._marked
+        text = Text()
+        if marked:
+            text.append("✓ ", style="bold magenta")
+        text.append(package.name, style="bold" if package.requested else "")
+        return text
 
     # ---- sorting and filtering -------------------------------------------------------------------
     def action_cycle_sort(self) -> None:
@@ -213,7 +270,7 @@ class PackageTable(Vertical):
             name = canonicalize_name(package.name)
             size = self._sizes.get(name)
             table.add_row(
-                Text(package.name, style="bold" if package.requested else ""),
+                self._name_cell(package),
                 package.version,
                 Text("user", style="green") if package.requested else Text("dependency", style="dim"),
                 package.installer or "",

@@ -1,0 +1,70 @@
+"""A yes/no question before anything changes: the command that will run, and what to know first."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+from venvdeck.models import Operation
+
+
+def operation_body(operation: Operation, *, also: str | None = None) -> RenderableType:
+    parts: list[RenderableType] = []
+    for warning in operation.warnings:
+        parts.append(Text(f"⚠ {warning}", style="bold yellow"))
+    if operation.warnings:
+        parts.append(Text(""))
+    parts.append(Text("It will run:", style="dim"))
+    parts.append(Text(operation.command_line, style="bold cyan", overflow="fold"))
+    if also:
+        parts.append(Text(f"\nthen {also}", style="dim"))
+    return Group(*parts)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """`y` confirms, `n` / escape cancels. For destructive questions the focus starts on Cancel."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Yes", id="venvdeck.confirm_yes"),
+        Binding("n,escape", "answer(False)", "No", id="venvdeck.confirm_no"),
+    ]
+
+    def __init__(self, title: str, body: RenderableType, confirm_label: str, *, danger: bool = False) -> None:
+        super().__init__()
+        self.title_text = title
+        self.body = body
+        self.confirm_label = confirm_label
+        self.danger = danger
+
+    @classmethod
+    def for_operation(cls, operation: Operation, *, also: str | None = None) -> ConfirmScreen:
+        verb = operation.kind.value.capitalize()
+        return cls(
+            operation.title, operation_body(operation, also=also), verb, danger=operation.kind == "uninstall"
+        )
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="-danger" if self.danger else ""):
+            yield Static(Text(self.title_text, style="bold"), id="dialog-title")
+            yield Static(self.body, id="dialog-body")
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Cancel (n)", id="cancel")
+                yield Button(
+                    f"{self.confirm_label} (y)", id="confirm", variant="error" if self.danger else "primary"
+                )
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel" if self.danger else "#confirm", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "confirm")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)

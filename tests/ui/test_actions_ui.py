@@ -1,0 +1,253 @@
+"""The actions from the keyboard, on real environments: dialogs, confirmations, the log, and the disk after."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+from tests.fakes import FROZEN_NOW, HOME, demo_service
+from tests.ui.conftest import real_app
+from tests.ui.helpers import freeze_text, main_screen, rendered, select, settle, table, tree
+from venvdeck.app import VenvDeckApp
+from venvdeck.dialogs.activate import ActivateScreen
+from venvdeck.dialogs.confirm import ConfirmScreen
+from venvdeck.dialogs.create import CreateScreen
+from venvdeck.dialogs.export import ExportScreen
+from venvdeck.dialogs.install import InstallScreen
+from venvdeck.widgets.operation_log import OperationLog
+
+SIZE = (120, 40)
+
+
+async def _type(pilot: Pilot[None], selector: str, text: str) -> None:
+    """Replace an input's text from the keyboard: home, delete to the end, type."""
+    pilot.app.screen.query_one(selector, Input).focus()
+    await pilot.press("ctrl+a", "ctrl+k", *text)
+
+
+async def _until(pilot: Pilot[None], condition: object, what: str) -> None:
+    for _ in range(600):
+        if callable(condition) and condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"never happened: {what}")
+
+
+def _log(app: VenvDeckApp) -> str:
+    """The log's text with all white space removed: it wraps long command lines anywhere."""
+    text = "".join(line.text for line in main_screen(app).query_one(OperationLog).output.lines)
+    return "".join(text.split())
+
+
+def _squashed(text: str) -> str:
+    return "".join(text.split())
+
+
+def _site(env: Path) -> set[str]:
+    return {p.name.split("-")[0] for p in env.glob("lib/python*/site-packages/*.dist-info")}
+
+
+async def _create(pilot: Pilot[None], path: Path, requirements: Path | None = None) -> None:
+    await pilot.press("c")
+    await _until(pilot, lambda: isinstance(pilot.app.screen, CreateScreen), "the create dialog")
+    await _type(pilot, "#create-path", str(path))
+    if requirements is not None:
+        await _type(pilot, "#create-requirements", str(requirements))
+    await pilot.press("enter")
+    await _until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen), "the confirmation")
+    await pilot.press("y")
+    await _until(pilot, lambda: main_screen(pilot.app).selected_path == path, "the new environment selected")  # type: ignore[arg-type]
+    await settle(pilot)
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("local_index")
+async def test_the_whole_round_from_the_keyboard(tmp_path: Path) -> None:
+    """Create, install rich, see it, export, recreate from the file, uninstall, delete both."""
+    home = tmp_path / "home"
+    (home / "shop").mkdir(parents=True)
+    (home / "shop" / "notes.md").write_text("keep")
+    app = real_app(home, home=home)
+    first, second = home / "shop" / ".venv", home / "copy" / ".venv"
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await _create(pilot, first)
+        assert (first / "pyvenv.cfg").is_file()
+
+        await pilot.press("i")
+        await _until(pilot, lambda: isinstance(app.screen, InstallScreen), "the install dialog")
+        await pilot.press(*"rich", "enter")
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        await pilot.press("y")
+        await _until(pilot, lambda: "rich" in table(app).shown_names, "rich in the table")
+        assert _squashed(f"$ {first}/bin/python -m pip install --no-user -- rich") in _log(app)
+        await pilot.press("f")
+        await settle(pilot)
+        assert "rich==13.3.1" in freeze_text(app).splitlines()
+
+        await pilot.press("e")
+        await _until(pilot, lambda: isinstance(app.screen, ExportScreen), "the export dialog")
+        await pilot.press("enter")  # the default: the project's requirements.txt
+        await _until(pilot, lambda: (home / "shop" / "requirements.txt").exists(), "requirements.txt")
+        requirements = home / "shop" / "requirements.txt"
+        assert "rich==13.3.1" in requirements.read_text().splitlines()
+
+        await _create(pilot, second, requirements)
+        await _until(pilot, lambda: "rich" in _site(second), "rich installed from the file")
+        await settle(pilot)
+        assert "rich" in table(app).shown_names
+
+        await select(pilot, first)
+        await pilot.press("1")
+        table(app).table.move_cursor(row=table(app).shown_names.index("rich"))
+        await pilot.press("u")
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the uninstall confirmation")
+        await pilot.press("y")
+        await _until(pilot, lambda: "rich" not in _site(first), "rich uninstalled")
+        await settle(pilot)
+        assert "rich" not in table(app).shown_names
+
+        for env in (first, second):
+            await select(pilot, env)
+            await pilot.press("d")
+            await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the delete confirmation")
+            await pilot.press("enter")  # the focus starts on Cancel: enter keeps it
+            await settle(pilot)
+            assert env.exists()
+            await pilot.press("d")
+            await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the delete confirmation")
+            await pilot.press("y")
+            await _until(pilot, lambda e=env: not e.exists(), f"{env} deleted")
+            await settle(pilot)
+            assert env not in {e.path for e in tree(app).environments}
+    assert sorted(p.name for p in (home / "shop").iterdir()) == ["notes.md", "requirements.txt"]
+    assert (home / "shop" / "notes.md").read_text() == "keep"
+    assert sorted(p.name for p in (home / "copy").iterdir()) == []
+
+
+async def test_the_install_dialog_refuses_what_is_not_a_requirement(bare_env: Path) -> None:
+    app = real_app(bare_env.parent.parent)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await select(pilot, bare_env)
+        await pilot.press("i")
+        await _until(pilot, lambda: isinstance(app.screen, InstallScreen), "the install dialog")
+        await pilot.press(*"--index-url=https://evil.example", "enter")
+        assert isinstance(app.screen, InstallScreen)  # still asking: nothing was planned
+        check = str(app.screen.query_one("#install-check", Static).content)
+        assert "is an option, not a requirement" in check
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, InstallScreen)
+    assert _site(bare_env) == set()
+
+
+async def test_escape_cancels_a_running_operation_and_the_table_is_read_again(bare_env: Path) -> None:
+    service = demo_service()
+    shop = HOME / "code/shop/.venv"
+    service.run_gates[shop] = asyncio.Event()  # the install hangs until cancelled
+    app = VenvDeckApp(service, now=lambda: FROZEN_NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await select(pilot, shop)
+        await pilot.press("i", *"rich", "enter")
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        await pilot.press("y")
+        await _until(pilot, lambda: shop in service.busy, "the operation running")
+        assert main_screen(app).check_action("install", ()) is None  # one operation per environment
+        listings = service.calls.count(("list_packages", shop))
+        await pilot.press("escape")
+        await settle(pilot)
+        assert shop not in service.busy
+        assert service.ran == []  # it never finished
+        assert _squashed("Cancelled: Install rich into shop") in _log(app)
+        assert service.calls.count(("list_packages", shop)) > listings  # re-listed after the cancel
+        assert main_screen(app).check_action("install", ()) is True
+
+
+async def test_a_second_operation_on_a_busy_environment_is_refused_but_another_runs() -> None:
+    service = demo_service()
+    shop, blog = HOME / "code/shop/.venv", HOME / "code/blog/.venv"
+    service.run_gates[shop] = asyncio.Event()
+    app = VenvDeckApp(service, now=lambda: FROZEN_NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await select(pilot, shop)
+        await pilot.press("i", *"rich", "enter")
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "confirmation")
+        await pilot.press("y")
+        await _until(pilot, lambda: shop in service.busy, "running")
+        await pilot.press("i")  # disabled while shop is busy
+        await pilot.pause()
+        assert not isinstance(app.screen, InstallScreen)
+        tree(app).select_path(blog)  # (settle() would wait for shop's operation: it runs on)
+        await _until(pilot, lambda: table(app).environment_path == blog, "blog's table")
+        await pilot.press("i", *"markdown", "enter")
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "confirmation")
+        await pilot.press("y")
+        await _until(pilot, lambda: any(op.environment == blog for op in service.ran), "blog's install")
+        service.run_gates[shop].set()
+        await settle(pilot)
+        assert {op.environment for op in service.ran} == {shop, blog}
+
+
+async def test_uninstall_names_the_packages_and_warns_about_dependents() -> None:
+    service = demo_service()
+    app = VenvDeckApp(service, now=lambda: FROZEN_NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await select(pilot, HOME / "code/shop/.venv")
+        await pilot.press("1")
+        names = table(app).shown_names
+        table(app).table.move_cursor(row=names.index("pydantic"))
+        await pilot.press("space")  # mark pydantic; the cursor moves on
+        table(app).table.move_cursor(row=names.index("starlette"))
+        await pilot.press("space", "u")
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "confirmation")
+        screen = app.screen
+        assert isinstance(screen, ConfirmScreen)
+        assert screen.title_text == "Uninstall pydantic, starlette from shop"
+        body = rendered(screen.body)
+        assert "pydantic is required by fastapi" in body
+        assert "-m pip uninstall --yes -- pydantic starlette" in body
+        await pilot.press("n")
+        await settle(pilot)
+        assert service.ran == []
+
+
+async def test_a_shell_opens_through_the_service_and_the_table_is_read_again() -> None:
+    service = demo_service()
+    shop = HOME / "code/shop/.venv"
+    app = VenvDeckApp(service, now=lambda: FROZEN_NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        app.suspend = contextlib.nullcontext  # type: ignore[method-assign,assignment]  # as on a real terminal
+        await settle(pilot)
+        await select(pilot, shop)
+        await pilot.press("a")
+        await _until(pilot, lambda: isinstance(app.screen, ActivateScreen), "the activate dialog")
+        assert isinstance(app.screen, ActivateScreen)
+        assert app.screen.commands[0].command == f"source {shop}/bin/activate"
+        listings = service.calls.count(("list_packages", shop))
+        await pilot.press("o")
+        await settle(pilot)
+        assert ("shell", shop) in service.calls
+        assert service.calls.count(("list_packages", shop)) > listings  # what the shell changed shows
+
+
+async def test_without_a_terminal_to_hand_over_the_user_is_told() -> None:
+    service = demo_service()
+    app = VenvDeckApp(service, now=lambda: FROZEN_NOW)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await select(pilot, HOME / "code/shop/.venv")
+        await pilot.press("a")
+        await _until(pilot, lambda: isinstance(app.screen, ActivateScreen), "the activate dialog")
+        await pilot.press("o")
+        await settle(pilot)
+        assert not any(call[0] == "shell" for call in service.calls)
+        assert any("cannot hand over to a shell" in n.message for n in app._notifications)
