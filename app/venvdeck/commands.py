@@ -29,6 +29,16 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
         for column in Column
     ),
     ("Reverse the package sort", "Descending instead of ascending (S)", "reverse_packages"),
+    ("Create an environment", "Folder, base interpreter, pip, prompt, requirements (c)", "create"),
+    ("Install requirements", "Into the selected environment, checked as you type (i)", "install"),
+    ("Install from a requirements file", "Every line checked first (I)", "install_file"),
+    ("Upgrade packages", "The highlighted or marked packages (U)", "upgrade"),
+    ("Uninstall packages", "The highlighted or marked packages (u)", "uninstall"),
+    ("Export requirements", "To a file, atomically, or to the clipboard (e)", "export"),
+    ("Open a shell in the environment", "Or copy its activation command (a)", "activate"),
+    ("Delete the environment", "Shows what it frees and who owns it first (d)", "delete_environment"),
+    ("Bootstrap pip (ensurepip)", "For an environment without pip (b)", "ensurepip"),
+    ("Show or hide the operation log", "Every command and its output (l)", "toggle_log"),
     ("Help", "Every key, and what the numbers mean (?)", "app.help"),
 )
 

@@ -251,3 +251,19 @@ async def test_without_a_terminal_to_hand_over_the_user_is_told() -> None:
         await settle(pilot)
         assert not any(call[0] == "shell" for call in service.calls)
         assert any("cannot hand over to a shell" in n.message for n in app._notifications)
+
+
+async def test_the_palette_reaches_the_actions_too() -> None:
+    service = demo_service()
+    app = VenvDeckApp(service, now=lambda: FROZEN_NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await select(pilot, HOME / "code/shop/.venv")
+        await pilot.press("ctrl+p", *"export requirements")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await _until(pilot, lambda: isinstance(app.screen, ExportScreen), "the export dialog")
+        await pilot.press("enter")
+        await _until(
+            pilot, lambda: ("export", HOME / "code/shop/requirements.txt") in service.calls, "the export"
+        )

@@ -136,8 +136,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # argparse cannot take more positionals after an option ('install ENV --backend uv rich'):
         # the words left over are more requirements or names; anything else is an error.
         field = {"install": "requirements", "upgrade": "names", "uninstall": "names"}.get(args.command or "")
-        if extras and (field is None or any(e.startswith("-") for e in extras)):
+        after_dash = extras[extras.index("--") + 1 :] if "--" in extras else []
+        before_dash = extras[: extras.index("--")] if "--" in extras else extras
+        if extras and (field is None or any(e.startswith("-") for e in before_dash)):
             parser.error(f"unrecognized arguments: {' '.join(extras)}")
+        extras = [*before_dash, *after_dash]  # after '--' everything is a requirement (and is checked as one)
         if extras and field is not None:
             setattr(args, field, [*getattr(args, field), *extras])
         if args.command == "list":

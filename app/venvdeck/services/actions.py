@@ -5,6 +5,7 @@ Nothing here runs pip or uv; `OperationRunner.run(plan)` does, after the user ha
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,6 +42,13 @@ def _names(packages: Sequence[Package]) -> str:
 async def _listing(env: Environment) -> PackageListing:
     backends.interpreter_of(env)
     return await list_packages(env)
+
+
+async def _target(env: Environment) -> backends.Target:
+    """For installing: a venv is read from its folders; anything else is asked (one cached probe)."""
+    backends.interpreter_of(env)
+    fast = await asyncio.to_thread(backends.venv_target, env)
+    return fast if fast is not None else backends.Target.from_listing(await list_packages(env))
 
 
 def _installed(listing: PackageListing, names: Sequence[str]) -> list[Package]:
@@ -97,10 +105,10 @@ async def plan_install(
     env: Environment, specifiers: Sequence[str], settings: ActionSettings, *, upgrade: bool = False
 ) -> Operation:
     requirements = parse_requirements(list(specifiers))  # before anything else touches the environment
-    listing = await _listing(env)
-    backend = backends.choose_backend(listing, settings.backend, settings.uv)
+    target = await _target(env)
+    backend = backends.choose_backend(target, settings.backend, settings.uv)
     argv = backends.install_argv(
-        listing,
+        target,
         requirements,
         backend,
         settings.uv,
@@ -114,10 +122,10 @@ async def plan_install(
 async def plan_install_file(env: Environment, file: Path, settings: ActionSettings) -> Operation:
     """Install what a requirements file lists, its lines checked first (an error names the line)."""
     requirements = read_requirements_file(file)
-    listing = await _listing(env)
-    backend = backends.choose_backend(listing, settings.backend, settings.uv)
+    target = await _target(env)
+    backend = backends.choose_backend(target, settings.backend, settings.uv)
     argv = backends.install_argv(
-        listing,
+        target,
         requirements,
         backend,
         settings.uv,
@@ -132,10 +140,11 @@ async def plan_install_file(env: Environment, file: Path, settings: ActionSettin
 async def plan_upgrade(env: Environment, names: Sequence[str], settings: ActionSettings) -> Operation:
     listing = await _listing(env)
     packages = _installed(listing, names)
-    backend = backends.choose_backend(listing, settings.backend, settings.uv)
+    target = backends.Target.from_listing(listing)
+    backend = backends.choose_backend(target, settings.backend, settings.uv)
     requirements = [Requirement(p.name) for p in packages]
     argv = backends.install_argv(
-        listing,
+        target,
         requirements,
         backend,
         settings.uv,
@@ -148,9 +157,10 @@ async def plan_upgrade(env: Environment, names: Sequence[str], settings: ActionS
 async def plan_uninstall(env: Environment, names: Sequence[str], settings: ActionSettings) -> Operation:
     listing = await _listing(env)
     packages = _installed(listing, names)
-    backend = backends.choose_backend(listing, settings.backend, settings.uv)
+    target = backends.Target.from_listing(listing)
+    backend = backends.choose_backend(target, settings.backend, settings.uv)
     argv = backends.uninstall_argv(
-        listing,
+        target,
         [p.name for p in packages],
         backend,
         settings.uv,
@@ -224,8 +234,13 @@ def plan_create(
         system_site_packages=system_site_packages,
         prompt=prompt.strip() if prompt else None,
     )
+    shown = (
+        f"{path.parent.name}/{path.name}"
+        if path.name.startswith(".") or path.name in {"venv", "env"}
+        else path.name
+    )
     return Operation(
-        OperationKind.CREATE, path, argv, f"Create {path.name} with Python {base.python_version or '?'}"
+        OperationKind.CREATE, path, argv, f"Create {shown} with Python {base.python_version or '?'}"
     )
 
 

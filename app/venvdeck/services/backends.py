@@ -12,6 +12,7 @@ import os
 import shutil
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from packaging.requirements import Requirement
 from packaging.version import InvalidVersion, Version
 
 from venvdeck.errors import RefusedError
-from venvdeck.models import Environment, InterpreterInfo, PackageListing
+from venvdeck.models import Environment, InterpreterInfo, Kind, PackageListing
 
 
 class Backend(StrEnum):
@@ -52,21 +53,52 @@ def externally_managed(info: InterpreterInfo) -> bool:
     )
 
 
-def _pip_at_least(listing: PackageListing, version: str) -> bool:
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What choosing the tool and its flags needs to know about an environment."""
+
+    environment: Environment
+    has_pip: bool
+    pip_version: str | None
+    externally_managed: bool
+
+    @classmethod
+    def from_listing(cls, listing: PackageListing) -> Target:
+        return cls(
+            listing.environment,
+            listing.pip_version is not None,
+            listing.pip_version,
+            externally_managed(listing.interpreter),
+        )
+
+
+def venv_target(env: Environment) -> Target | None:
+    """A virtual environment that sees only its own site-packages answers from its folders alone,
+    without starting its interpreter: pip is there or not, and PEP 668 never applies inside one."""
+    if env.kind not in {Kind.VENV, Kind.VIRTUALENV, Kind.UV} or env.include_system_site_packages:
+        return None
+    sites = [*env.path.glob("lib/python*/site-packages"), env.path / "Lib" / "site-packages"]
+    if not any(site.is_dir() for site in sites):
+        return None
+    has_pip = any((site / "pip" / "__init__.py").is_file() for site in sites)
+    return Target(env, has_pip, None, False)
+
+
+def _pip_at_least(target: Target, version: str) -> bool:
     try:
-        return listing.pip_version is not None and Version(listing.pip_version) >= Version(version)
+        return target.pip_version is not None and Version(target.pip_version) >= Version(version)
     except InvalidVersion:
         return False
 
 
-def choose_backend(listing: PackageListing, preferred: Backend, uv: Path | None) -> Backend:
+def choose_backend(target: Target, preferred: Backend, uv: Path | None) -> Backend:
     """pip unless uv is asked for; uv (if installed) for an environment without pip."""
-    env = listing.environment
+    env = target.environment
     if preferred is Backend.UV:
         if uv is None:
             raise RefusedError("the uv backend was chosen but uv is not installed (or not on PATH)")
         return Backend.UV
-    if listing.pip_version is None:
+    if not target.has_pip:
         if uv is not None:
             return Backend.UV
         raise RefusedError(
@@ -76,19 +108,19 @@ def choose_backend(listing: PackageListing, preferred: Backend, uv: Path | None)
     return Backend.PIP
 
 
-def _guard_externally_managed(listing: PackageListing, override: bool) -> list[str]:
-    if not externally_managed(listing.interpreter):
+def _guard_externally_managed(target: Target, override: bool) -> list[str]:
+    if not target.externally_managed:
         return []
     if not override:
         raise RefusedError(
-            f"{listing.environment.name} is externally managed (PEP 668: its distribution's packages own it); "
+            f"{target.environment.name} is externally managed (PEP 668: its distribution's packages own it); "
             "use a virtual environment, or override with --break-system-packages"
         )
     return ["--break-system-packages"]
 
 
 def install_argv(
-    listing: PackageListing,
+    target: Target,
     requirements: Sequence[Requirement],
     backend: Backend,
     uv: Path | None,
@@ -96,9 +128,9 @@ def install_argv(
     upgrade: bool = False,
     override_externally_managed: bool = False,
 ) -> tuple[str, ...]:
-    python = str(interpreter_of(listing.environment))
-    extra = _guard_externally_managed(listing, override_externally_managed)
-    if backend is Backend.PIP and extra and not _pip_at_least(listing, "23.0.1"):
+    python = str(interpreter_of(target.environment))
+    extra = _guard_externally_managed(target, override_externally_managed)
+    if backend is Backend.PIP and extra and not _pip_at_least(target, "23.0.1"):
         extra = []  # older pips do not know PEP 668 (nor the flag)
     flags = ["--upgrade"] if upgrade else []
     specs = [str(r) for r in requirements]
@@ -109,16 +141,16 @@ def install_argv(
 
 
 def uninstall_argv(
-    listing: PackageListing,
+    target: Target,
     names: Sequence[str],
     backend: Backend,
     uv: Path | None,
     *,
     override_externally_managed: bool = False,
 ) -> tuple[str, ...]:
-    python = str(interpreter_of(listing.environment))
-    extra = _guard_externally_managed(listing, override_externally_managed)
-    if backend is Backend.PIP and extra and not _pip_at_least(listing, "23.0.1"):
+    python = str(interpreter_of(target.environment))
+    extra = _guard_externally_managed(target, override_externally_managed)
+    if backend is Backend.PIP and extra and not _pip_at_least(target, "23.0.1"):
         extra = []
     if backend is Backend.UV:
         assert uv is not None
