@@ -17,6 +17,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "app")]
 
 from tests.fakes import FROZEN_NOW, HOME, demo_service  # noqa: E402
 from tests.ui.helpers import settle, tree  # noqa: E402
+from textual.widgets import Input  # noqa: E402
 
 from venvdeck.app import VenvDeckApp  # noqa: E402
 
@@ -28,6 +29,9 @@ SHOTS: dict[str, tuple[str, Sequence[str]]] = {
     "details": (".local/share/uv/tools/ruff", ("3",)),
     "filter": ("code/shop/.venv", ("slash", "h", "t")),
     "help": ("code/shop/.venv", ("question_mark",)),
+    "install": ("code/shop/.venv", ("i", *"rich==13.9.4 httpx")),
+    "delete": (".cache/pypoetry/virtualenvs/shop-Xq3b1Kd2-py3.12", ("d",)),
+    "log": ("code/shop/.venv", ("i", *"rich", "enter", "y")),
 }
 
 
@@ -38,7 +42,11 @@ async def shoot(name: str, select: str, keys: Sequence[str], folder: Path) -> No
         tree(app).select_path(HOME / select)
         await settle(pilot)
         await pilot.press(*keys)
-        await settle(pilot)
+        for _ in range(20):  # a dialog's worker waits for its answer: wait for the screen instead
+            await pilot.pause(0.05)
+        for field in app.screen.query(Input):
+            field.cursor_blink = False
+        await pilot.pause()
         app.save_screenshot(filename=f"{name}.svg", path=str(folder))
 
 
