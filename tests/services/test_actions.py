@@ -279,3 +279,12 @@ async def test_a_failed_operation_keeps_its_whole_output(bare_env: Path) -> None
     assert result.returncode == 3
     assert len(result.output) == 60
     assert "exited with status 3" in result.message
+
+
+async def test_what_venvdeck_itself_needs_is_never_uninstalled_from_its_own_environment() -> None:
+    own = resolve_environment(sys.prefix)
+    for name in ("textual", "rich", "packaging", "markdown-it-py"):  # markdown-it-py: rich needs it
+        with pytest.raises(RefusedError, match="venvdeck runs from"):
+            await plan_uninstall(own, [name], PIP)
+    with pytest.raises(RefusedError, match="venvdeck runs from"):
+        await plan_upgrade(own, ["textual"], PIP)

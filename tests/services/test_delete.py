@@ -203,3 +203,19 @@ def test_nothing_is_touched_by_a_refusal(tmp_path: Path) -> None:
     with pytest.raises(RefusedError):
         plan_delete(env, [], environ=_environ(tmp_path, VIRTUAL_ENV=str(env)))
     assert _snapshot(tmp_path) == before
+
+
+async def test_a_folder_that_cannot_be_moved_aside_is_left_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = make_venv(PYTHON, tmp_path / "mounted")
+    plan = plan_delete(env, [], environ=_environ(tmp_path))
+    before = _snapshot(env)
+
+    def busy(src: object, dst: object) -> None:
+        raise OSError(16, "Device or resource busy")
+
+    monkeypatch.setattr(os, "rename", busy)
+    with pytest.raises(RefusedError, match=r"could not move .* aside"):
+        await delete_environment(plan, [], OperationRunner(), environ=_environ(tmp_path))
+    assert _snapshot(env) == before

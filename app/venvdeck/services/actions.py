@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,9 +138,39 @@ async def plan_install_file(env: Environment, file: Path, settings: ActionSettin
     )
 
 
+# What venvdeck itself needs to run: never removed or replaced in the environment it runs from.
+_OWN_NEEDS = ("venvdeck", "textual", "rich", "packaging", "platformdirs")
+
+
+def _guard_own_environment(listing: PackageListing, packages: Sequence[Package], verb: str) -> None:
+    if os.path.realpath(listing.environment.path) != os.path.realpath(sys.prefix):
+        return
+    by_name = {canonicalize_name(p.name): p for p in listing.packages}
+    needed: set[str] = set()
+    todo = [canonicalize_name(n) for n in _OWN_NEEDS]
+    while todo:
+        name = todo.pop()
+        if name in needed or name not in by_name:
+            continue
+        needed.add(name)
+        for line in by_name[name].requires:
+            try:
+                requirement = Requirement(line)
+            except InvalidRequirement:
+                continue
+            if requirement.marker is None or "extra" not in str(requirement.marker):
+                todo.append(canonicalize_name(requirement.name))
+    hit = [p.name for p in packages if canonicalize_name(p.name) in needed]
+    if hit:
+        raise RefusedError(
+            f"venvdeck runs from {listing.environment.path} and needs {', '.join(hit)}: it will not {verb} them there"
+        )
+
+
 async def plan_upgrade(env: Environment, names: Sequence[str], settings: ActionSettings) -> Operation:
     listing = await _listing(env)
     packages = _installed(listing, names)
+    _guard_own_environment(listing, packages, "upgrade")
     target = backends.Target.from_listing(listing)
     backend = backends.choose_backend(target, settings.backend, settings.uv)
     requirements = [Requirement(p.name) for p in packages]
@@ -157,6 +188,7 @@ async def plan_upgrade(env: Environment, names: Sequence[str], settings: ActionS
 async def plan_uninstall(env: Environment, names: Sequence[str], settings: ActionSettings) -> Operation:
     listing = await _listing(env)
     packages = _installed(listing, names)
+    _guard_own_environment(listing, packages, "uninstall")
     target = backends.Target.from_listing(listing)
     backend = backends.choose_backend(target, settings.backend, settings.uv)
     argv = backends.uninstall_argv(

@@ -251,7 +251,10 @@ def recheck(plan: DeletePlan, known: Sequence[Environment], environ: Mapping[str
 
 def _remove_aside(real: Path) -> None:
     aside = real.parent / f".{real.name}.venvdeck-deleting-{secrets.token_hex(4)}"
-    os.rename(real, aside)  # atomic: from here on, nothing at the old path looks like an environment
+    try:
+        os.rename(real, aside)  # atomic: from here on, nothing at the old path looks like an environment
+    except OSError as exc:  # a mount point, a busy folder, a read-only parent: nothing was changed
+        raise RefusedError(f"could not move {real} aside to delete it: {exc.strerror or exc}") from None
     try:
         shutil.rmtree(aside)
     except OSError as exc:
