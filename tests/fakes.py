@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from venvdeck.errors import InterpreterError
+from venvdeck.errors import ExternallyManaged, InterpreterError
 from venvdeck.models import (
     DirectUrl,
     Environment,
@@ -51,6 +51,7 @@ class FakeEnvironmentService:
     calls: list[tuple[str, Path]] = field(default_factory=list)
     measure_delay_s: float = 0.0  # a slow disk: the screen's refresh ticks run while it measures
     busy: set[Path] = field(default_factory=set)
+    externally_managed: set[Path] = field(default_factory=set)
     run_gates: dict[Path, asyncio.Event] = field(default_factory=dict)  # an operation runs until set
     ran: list[Operation] = field(default_factory=list)
     run_output: tuple[str, ...] = (
@@ -119,22 +120,30 @@ class FakeEnvironmentService:
         python = str(env.interpreter or env.path / "bin" / "python")
         return Operation(kind, env.path, (python, "-m", "pip", *args), title)
 
-    async def plan_install(self, env: Environment, specifiers: Sequence[str]) -> Operation:
+    async def plan_install(
+        self, env: Environment, specifiers: Sequence[str], *, override: bool = False
+    ) -> Operation:
         requirements = parse_requirements(list(specifiers))
+        if env.path in self.externally_managed and not override:
+            raise ExternallyManaged(f"{env.name} is externally managed (PEP 668)")
         shown = " ".join(str(r) for r in requirements)
         args = ("install", "--no-user", "--", *(str(r) for r in requirements))
         return self._pip(env, OperationKind.INSTALL, f"Install {shown} into {env.name}", *args)
 
-    async def plan_install_file(self, env: Environment, file: Path) -> Operation:
+    async def plan_install_file(self, env: Environment, file: Path, *, override: bool = False) -> Operation:
         return self._pip(
             env, OperationKind.INSTALL, f"Install from {file.name}", "install", "--no-user", "--", "x"
         )
 
-    async def plan_upgrade(self, env: Environment, names: Sequence[str]) -> Operation:
+    async def plan_upgrade(
+        self, env: Environment, names: Sequence[str], *, override: bool = False
+    ) -> Operation:
         args = ("install", "--no-user", "--upgrade", "--", *names)
         return self._pip(env, OperationKind.UPGRADE, f"Upgrade {', '.join(names)} in {env.name}", *args)
 
-    async def plan_uninstall(self, env: Environment, names: Sequence[str]) -> Operation:
+    async def plan_uninstall(
+        self, env: Environment, names: Sequence[str], *, override: bool = False
+    ) -> Operation:
         operation = self._pip(
             env,
             OperationKind.UNINSTALL,

@@ -55,11 +55,16 @@ class VenvDeckApp(App[None]):
 
 def run_dashboard(config: Config, roots: tuple[Path, ...]) -> int:
     """Open the dashboard on the real machine (roots: only these folders)."""
+    from venvdeck.services.actions import ActionSettings
     from venvdeck.services.discovery import DiscoveryOptions
     from venvdeck.services.local import LocalEnvironmentService
+    from venvdeck.services.operations import OperationRunner
 
     options = DiscoveryOptions(
         roots=roots, extra_roots=config.roots, excluded=config.exclude, max_depth=config.scan_depth
     )
-    VenvDeckApp(LocalEnvironmentService(options), config).run()
+    service = LocalEnvironmentService(
+        options, ActionSettings.detect(config.backend), OperationRunner(timeout_s=config.pip_timeout_s)
+    )
+    VenvDeckApp(service, config).run()
     return 0

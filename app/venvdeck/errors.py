@@ -42,3 +42,7 @@ class EnvironmentBusy(VenvDeckError):
 
 class TargetExists(RefusedError):
     """The file to write exists and overwriting was not asked for (a dashboard asks, then forces)."""
+
+
+class ExternallyManaged(RefusedError):
+    """PEP 668: the interpreter asks not to be changed by pip; only an explicit override proceeds."""

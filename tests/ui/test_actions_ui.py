@@ -267,3 +267,75 @@ async def test_the_palette_reaches_the_actions_too() -> None:
         await _until(
             pilot, lambda: ("export", HOME / "code/shop/requirements.txt") in service.calls, "the export"
         )
+
+
+async def test_an_externally_managed_python_is_changed_only_after_an_explicit_override() -> None:
+    service = demo_service()
+    base = HOME / ".pyenv/versions/3.12.7"
+    service.externally_managed.add(base)
+    app = VenvDeckApp(service, now=lambda: FROZEN_NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await select(pilot, base)
+        for answer in ("n", "y"):
+            await pilot.press("i", *"rich", "enter")
+            await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the PEP 668 question")
+            assert isinstance(app.screen, ConfirmScreen)
+            assert app.screen.title_text == "Externally managed Python"
+            await pilot.press(answer)
+            if answer == "n":
+                await settle(pilot)
+                assert service.ran == []
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the command confirmation")
+        await pilot.press("y")
+        await settle(pilot)
+        assert [op.environment for op in service.ran] == [base]
+
+
+@pytest.mark.usefixtures("local_index")
+async def test_installing_a_requirements_file_refuses_a_bad_line_and_installs_a_good_file(
+    bare_env: Path, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_text("demo-dep\n--extra-index-url https://evil.example/simple\n")
+    good = tmp_path / "good.txt"
+    good.write_text("Foo.Bar_baz==2.0\n")
+    app = real_app(bare_env.parent.parent)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await select(pilot, bare_env)
+        await pilot.press("I")
+        await _until(pilot, lambda: type(app.screen).__name__ == "InstallFileScreen", "the file dialog")
+        await _type(pilot, "#install-file", str(bad))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert any("bad.txt, line 2" in n.message for n in app._notifications)
+        assert _site(bare_env) == set()
+        await pilot.press("I")
+        await _until(pilot, lambda: type(app.screen).__name__ == "InstallFileScreen", "the file dialog")
+        await _type(pilot, "#install-file", str(good))
+        await pilot.press("enter")
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        await pilot.press("y")
+        await _until(pilot, lambda: "Foo.Bar_baz" in _site(bare_env), "the install (through uv: no pip here)")
+
+
+async def test_upgrade_and_bootstrap_keys_plan_the_right_commands() -> None:
+    service = demo_service()
+    shop = HOME / "code/shop/.venv"
+    app = VenvDeckApp(service, now=lambda: FROZEN_NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await select(pilot, shop)
+        await pilot.press("1")
+        table(app).table.move_cursor(row=table(app).shown_names.index("rich"))
+        await pilot.press("U")
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the upgrade confirmation")
+        await pilot.press("y")
+        await settle(pilot)
+        await pilot.press("b")
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the ensurepip confirmation")
+        await pilot.press("y")
+        await settle(pilot)
+        assert [op.argv[-1] for op in service.ran] == ["rich", "pip"]
+        assert [op.kind for op in service.ran] == ["upgrade", "ensurepip"]

@@ -49,6 +49,9 @@ class ActivateScreen(ModalScreen[bool]):
     @on(OptionList.OptionSelected)
     def _copy(self, event: OptionList.OptionSelected) -> None:
         command = self.commands[int(event.option.id or 0)]
+        if command.command.startswith("none:"):
+            self.notify(f"Nothing to copy for {command.shell}.", timeout=3)
+            return
         self.app.copy_to_clipboard(command.command)
         self.notify(f"Copied: {command.command}", timeout=3)
 

@@ -25,7 +25,7 @@ from venvdeck.dialogs.confirm import ConfirmScreen
 from venvdeck.dialogs.create import CreateRequest, CreateScreen
 from venvdeck.dialogs.export import ExportRequest, ExportScreen
 from venvdeck.dialogs.install import InstallFileScreen, InstallScreen
-from venvdeck.errors import TargetExists, VenvDeckError
+from venvdeck.errors import ExternallyManaged, TargetExists, VenvDeckError
 from venvdeck.formatting import human_size
 from venvdeck.models import Environment, Operation, OperationKind
 from venvdeck.widgets.operation_log import OperationLog
@@ -34,6 +34,9 @@ from venvdeck.widgets.package_table import PackageTable
 if TYPE_CHECKING:
     from venvdeck.services.delete import DeletePlan
     from venvdeck.services.protocol import EnvironmentService
+
+# Plans the operation; the flag is the user's explicit PEP 668 override.
+Planner = Callable[[bool], Awaitable[Operation]]
 
 # Actions that change the selected environment: disabled while it is busy or broken.
 _ON_SELECTED = {
@@ -128,7 +131,7 @@ class ActionsScreen(Screen[None]):
     def action_ensurepip(self) -> None:
         env = self.selected_environment
         if env is not None:
-            self._plan_and_run(env, lambda: self.service.plan_ensurepip(env))
+            self._plan_and_run(env, lambda override: self.service.plan_ensurepip(env))
 
     def action_create(self) -> None:
         self._create()
@@ -159,33 +162,45 @@ class ActionsScreen(Screen[None]):
             return
         names = event.names
         if event.action == "uninstall":
-            self._plan_and_run(env, lambda: self.service.plan_uninstall(env, names))
+            self._plan_and_run(
+                env, lambda override: self.service.plan_uninstall(env, names, override=override)
+            )
         else:
-            self._plan_and_run(env, lambda: self.service.plan_upgrade(env, names))
+            self._plan_and_run(env, lambda override: self.service.plan_upgrade(env, names, override=override))
 
     # ---- flows (workers) -------------------------------------------------------------------------
     @work(group="mutate", exit_on_error=False)
     async def _install(self, env: Environment) -> None:
         specifiers = await self.app.push_screen_wait(InstallScreen(env.name))
         if specifiers:
-            await self._confirm_and_run(env, lambda: self.service.plan_install(env, specifiers))
+            await self._confirm_and_run(
+                env, lambda override: self.service.plan_install(env, specifiers, override=override)
+            )
 
     @work(group="mutate", exit_on_error=False)
     async def _install_file(self, env: Environment) -> None:
         suggestion = env.project / "requirements.txt" if env.project else None
         file = await self.app.push_screen_wait(InstallFileScreen(env.name, suggestion))
         if file is not None:
-            await self._confirm_and_run(env, lambda: self.service.plan_install_file(env, file))
+            await self._confirm_and_run(
+                env, lambda override: self.service.plan_install_file(env, file, override=override)
+            )
 
     @work(group="mutate", exit_on_error=False)
-    async def _plan_and_run(self, env: Environment, plan: Callable[[], Awaitable[Operation]]) -> None:
+    async def _plan_and_run(self, env: Environment, plan: Planner) -> None:
         await self._confirm_and_run(env, plan)
 
-    async def _confirm_and_run(
-        self, env: Environment, plan: Callable[[], Awaitable[Operation]], *, confirm: bool = True
-    ) -> bool:
+    async def _confirm_and_run(self, env: Environment, plan: Planner, *, confirm: bool = True) -> bool:
         try:
-            operation = await plan()
+            try:
+                operation = await plan(False)
+            except ExternallyManaged as exc:
+                question = ConfirmScreen(
+                    "Externally managed Python", pep668_body(str(exc)), "Override", danger=True
+                )
+                if not await self.app.push_screen_wait(question):
+                    return False
+                operation = await plan(True)
         except VenvDeckError as exc:
             self.notify(str(exc), title="Not done", severity="error", timeout=8)
             return False
@@ -263,7 +278,11 @@ class ActionsScreen(Screen[None]):
         self.environment_added(env)
         if request.requirements is not None:
             file = request.requirements
-            await self._confirm_and_run(env, lambda: self.service.plan_install_file(env, file), confirm=False)
+            await self._confirm_and_run(
+                env,
+                lambda override: self.service.plan_install_file(env, file, override=override),
+                confirm=False,
+            )
 
     @work(group="mutate", exit_on_error=False)
     async def _export(self, env: Environment) -> None:
@@ -369,3 +388,15 @@ def delete_body(plan: DeletePlan) -> RenderableType:
         parts.append(Text(f"⚠ {warning}", style="bold yellow"))
     parts.append(Text("This cannot be undone. y deletes; n or escape keeps it.", style="dim"))
     return Group(*parts)
+
+
+def pep668_body(reason: str) -> RenderableType:
+    return Group(
+        Text(reason, style="bold yellow"),
+        Text(
+            "\nIts packages belong to the system's package manager; changing them with pip can break "
+            "programs that need them. A virtual environment (c) is the safe way.\n"
+            "y overrides (pip gets --break-system-packages); n or escape keeps it as it is.",
+            style="dim",
+        ),
+    )

@@ -19,7 +19,7 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.version import InvalidVersion, Version
 
-from venvdeck.errors import RefusedError
+from venvdeck.errors import ExternallyManaged, RefusedError
 from venvdeck.models import Environment, InterpreterInfo, Kind, PackageListing
 
 
@@ -112,7 +112,7 @@ def _guard_externally_managed(target: Target, override: bool) -> list[str]:
     if not target.externally_managed:
         return []
     if not override:
-        raise RefusedError(
+        raise ExternallyManaged(
             f"{target.environment.name} is externally managed (PEP 668: its distribution's packages own it); "
             "use a virtual environment, or override with --break-system-packages"
         )

@@ -61,17 +61,28 @@ class LocalEnvironmentService:
         return await asyncio.to_thread(resolve_environment, path)
 
     # ---- planning --------------------------------------------------------------------------------
-    async def plan_install(self, env: Environment, specifiers: Sequence[str]) -> Operation:
-        return await actions.plan_install(env, specifiers, self.settings)
+    def _settings(self, override: bool) -> ActionSettings:
+        if not override:
+            return self.settings
+        return ActionSettings(self.settings.backend, self.settings.uv, override_externally_managed=True)
 
-    async def plan_install_file(self, env: Environment, file: Path) -> Operation:
-        return await actions.plan_install_file(env, file, self.settings)
+    async def plan_install(
+        self, env: Environment, specifiers: Sequence[str], *, override: bool = False
+    ) -> Operation:
+        return await actions.plan_install(env, specifiers, self._settings(override))
 
-    async def plan_upgrade(self, env: Environment, names: Sequence[str]) -> Operation:
-        return await actions.plan_upgrade(env, names, self.settings)
+    async def plan_install_file(self, env: Environment, file: Path, *, override: bool = False) -> Operation:
+        return await actions.plan_install_file(env, file, self._settings(override))
 
-    async def plan_uninstall(self, env: Environment, names: Sequence[str]) -> Operation:
-        return await actions.plan_uninstall(env, names, self.settings)
+    async def plan_upgrade(
+        self, env: Environment, names: Sequence[str], *, override: bool = False
+    ) -> Operation:
+        return await actions.plan_upgrade(env, names, self._settings(override))
+
+    async def plan_uninstall(
+        self, env: Environment, names: Sequence[str], *, override: bool = False
+    ) -> Operation:
+        return await actions.plan_uninstall(env, names, self._settings(override))
 
     async def plan_ensurepip(self, env: Environment) -> Operation:
         return actions.plan_ensurepip(env)

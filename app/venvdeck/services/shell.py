@@ -50,6 +50,9 @@ def activation_commands(env: Environment) -> list[ActivationCommand]:
         ActivationCommand("fish", f"source {quoted}/activate.fish"),
         ActivationCommand("csh / tcsh", f"source {quoted}/activate.csh"),
         ActivationCommand("PowerShell", f"& {shlex.quote(str(scripts / 'Activate.ps1'))}"),
+        ActivationCommand(
+            "cmd", "none: cmd runs on Windows, and this environment was made for a POSIX system"
+        ),
     ]
 
 
