@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from timing import alternate, report
+from timing import alternate, precompile, report
 
 PROJECTS = 40
 
@@ -50,6 +50,7 @@ def count_files(home: Path) -> int:
 
 
 def main() -> None:
+    precompile()
     parser = argparse.ArgumentParser()
     parser.add_argument("--keep", type=Path, help="build (or reuse) the home here")
     parser.add_argument("--runs", type=int, default=9)

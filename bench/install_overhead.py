@@ -29,6 +29,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "app")]
 
 from tests.support.wheels import build_wheel  # noqa: E402
 
+from timing import precompile  # noqa: E402
 from venvdeck.services.actions import ActionSettings, plan_install  # noqa: E402
 from venvdeck.services.backends import Backend, find_uv  # noqa: E402
 from venvdeck.services.operations import OperationRunner  # noqa: E402
@@ -40,6 +41,7 @@ def _quiet_run(argv: list[str], env: dict[str, str]) -> None:
 
 
 def main() -> None:
+    precompile()
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--wheels", type=int, default=20)

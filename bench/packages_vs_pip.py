@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from timing import alternate, report
+from timing import alternate, precompile, report
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.support.wheels import build_wheel
@@ -71,6 +71,7 @@ async def service_timings(env: Path, runs: int = 30) -> tuple[float, float]:
 
 
 def main() -> None:
+    precompile()
     base = Path(tempfile.mkdtemp(prefix="venvdeck-bench-pkgs-"))
     try:
         env = build_env(base)

@@ -34,3 +34,12 @@ def report(medians: dict[str, float], baseline: str, bar: float | None = None) -
         ours = medians["venvdeck"] / base
         verdict = "meets" if ours <= bar else "MISSES"
         print(f"  venvdeck / {baseline} = {ours:.2f} ({verdict} the bar of {bar:g})")
+
+
+def precompile() -> None:
+    """Byte-compile venvdeck first: an installed venvdeck has its .pyc files (pip writes them), while
+    a source checkout run with PYTHONDONTWRITEBYTECODE=1 would compile every module on every start."""
+    import compileall
+    from pathlib import Path
+
+    compileall.compile_dir(Path(__file__).resolve().parent.parent / "app", quiet=1)

@@ -27,7 +27,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "app")]
 
 from textual.message import Message  # noqa: E402
 
-from timing import alternate  # noqa: E402
+from timing import alternate, precompile  # noqa: E402
 from venvdeck.app import VenvDeckApp  # noqa: E402
 from venvdeck.screens.main import MainScreen  # noqa: E402
 from venvdeck.services.discovery import DiscoveryOptions  # noqa: E402
@@ -149,6 +149,7 @@ async def run_once(home: Path, big: Path, huge: Path, other: Path, runs: int) ->
 
 
 def main() -> None:
+    precompile()
     parser = argparse.ArgumentParser()
     parser.add_argument("--envs", type=int, default=500)
     parser.add_argument("--runs", type=int, default=7)

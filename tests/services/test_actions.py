@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -288,3 +289,33 @@ async def test_what_venvdeck_itself_needs_is_never_uninstalled_from_its_own_envi
             await plan_uninstall(own, [name], PIP)
     with pytest.raises(RefusedError, match="venvdeck runs from"):
         await plan_upgrade(own, ["textual"], PIP)
+
+
+def test_the_command_lines_runner_keeps_output_and_exit_status_and_enforces_its_timeout(
+    bare_env: Path,
+) -> None:
+    python = str(bare_env / "bin" / "python")
+    noisy = Operation(
+        OperationKind.INSTALL,
+        bare_env,
+        (python, "-c", "import sys\nfor i in range(30): print(i)\nsys.exit(4)"),
+        "noisy",
+    )
+    result = OperationRunner().run_sync(noisy)
+    assert (result.ok, result.returncode, len(result.output)) == (False, 4, 30)
+    script = "import subprocess, sys, time\nprint(subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']).pid, flush=True)\ntime.sleep(60)"
+    hang = Operation(OperationKind.INSTALL, bare_env, (python, "-c", script), "hang")
+    started = time.monotonic()
+    result = OperationRunner(timeout_s=1.0).run_sync(hang)
+    assert time.monotonic() - started < 10
+    assert not result.ok
+    assert "did not finish within 1 s" in result.message
+    grandchild = int(result.output[0])
+    for _ in range(100):
+        try:
+            os.kill(grandchild, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("the timed-out operation's children outlived it")

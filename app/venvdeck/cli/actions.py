@@ -81,12 +81,14 @@ def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
     shell.add_argument("env", help="environment folder or interpreter path")
 
 
-def _settings(args: argparse.Namespace) -> ActionSettings:
+def _settings(args: argparse.Namespace) -> tuple[ActionSettings, float]:
+    """How to change things (config, then flags), and how long an operation may run."""
     from venvdeck.config import load_config
     from venvdeck.services.actions import ActionSettings
 
     config = load_config(args.config)
-    return ActionSettings.detect(args.backend or config.backend, args.break_system_packages)
+    settings = ActionSettings.detect(args.backend or config.backend, args.break_system_packages)
+    return settings, config.pip_timeout_s
 
 
 def _env(text: str) -> Environment:
@@ -95,28 +97,30 @@ def _env(text: str) -> Environment:
     return resolve_environment(text)
 
 
-async def _run(operation: Operation) -> int:
-    from venvdeck.config import load_config
+def _run(operation: Operation, timeout_s: float) -> int:
+    """Show the command, stream its output, say how it ended; the tool's exit status on failure."""
     from venvdeck.services.operations import OperationRunner
 
     err = sys.stderr
     for warning in operation.warnings:
         print(f"venvdeck: warning: {warning}", file=err)
     print(f"$ {operation.command_line}", file=err, flush=True)
-    runner = OperationRunner(timeout_s=load_config(None).pip_timeout_s)
-    result: OperationResult = await runner.run(operation, lambda line: print(line, flush=True))
+    result: OperationResult = OperationRunner(timeout_s=timeout_s).run_sync(
+        operation, lambda line: print(line, flush=True)
+    )
     print(f"venvdeck: {result.message}", file=err)
     if result.ok:
         return 0
     return result.returncode or 1
 
 
-async def create(args: argparse.Namespace) -> int:
-    from venvdeck.services.actions import pick_base, plan_create, plan_install_file
+# These run without an event loop: a one-shot command starts faster without asyncio.
+def create(args: argparse.Namespace) -> int:
+    from venvdeck.services.actions import pick_base, plan_create, plan_install_file_sync
     from venvdeck.services.discovery import base_interpreters_sync
     from venvdeck.services.requirements import read_requirements_file
 
-    settings = _settings(args)
+    settings, timeout_s = _settings(args)
     if args.requirements is not None:
         read_requirements_file(args.requirements)  # a bad file is refused before anything is made
     base = pick_base(base_interpreters_sync(), args.python)
@@ -128,42 +132,44 @@ async def create(args: argparse.Namespace) -> int:
         system_site_packages=args.system_site_packages,
         prompt=args.prompt,
     )
-    status = await _run(operation)
+    status = _run(operation, timeout_s)
     if status != 0 or args.requirements is None:
         return status
-    return await _run(await plan_install_file(_env(str(operation.environment)), args.requirements, settings))
+    env = _env(str(operation.environment))
+    return _run(plan_install_file_sync(env, args.requirements, settings), timeout_s)
 
 
-async def install(args: argparse.Namespace) -> int:
-    from venvdeck.services.actions import plan_install, plan_install_file
+def install(args: argparse.Namespace) -> int:
+    from venvdeck.services.actions import plan_install_file_sync, plan_install_sync
 
     if bool(args.requirements) == bool(args.requirements_file):
         raise RefusedError("give requirements (REQ ...) or a file (-r FILE), not both and not neither")
     env = _env(args.env)
-    settings = _settings(args)
+    settings, timeout_s = _settings(args)
     if args.requirements_file is not None:
-        operation = await plan_install_file(env, args.requirements_file, settings)
-    else:
-        operation = await plan_install(env, args.requirements, settings)
-    return await _run(operation)
+        return _run(plan_install_file_sync(env, args.requirements_file, settings), timeout_s)
+    return _run(plan_install_sync(env, args.requirements, settings), timeout_s)
 
 
-async def upgrade(args: argparse.Namespace) -> int:
-    from venvdeck.services.actions import plan_upgrade
+def upgrade(args: argparse.Namespace) -> int:
+    from venvdeck.services.actions import plan_upgrade_sync
 
-    return await _run(await plan_upgrade(_env(args.env), args.names, _settings(args)))
-
-
-async def uninstall(args: argparse.Namespace) -> int:
-    from venvdeck.services.actions import plan_uninstall
-
-    return await _run(await plan_uninstall(_env(args.env), args.names, _settings(args)))
+    settings, timeout_s = _settings(args)
+    return _run(plan_upgrade_sync(_env(args.env), args.names, settings), timeout_s)
 
 
-async def ensurepip(args: argparse.Namespace) -> int:
+def uninstall(args: argparse.Namespace) -> int:
+    from venvdeck.services.actions import plan_uninstall_sync
+
+    settings, timeout_s = _settings(args)
+    return _run(plan_uninstall_sync(_env(args.env), args.names, settings), timeout_s)
+
+
+def ensurepip(args: argparse.Namespace) -> int:
+    from venvdeck.config import load_config
     from venvdeck.services.actions import plan_ensurepip
 
-    return await _run(plan_ensurepip(_env(args.env)))
+    return _run(plan_ensurepip(_env(args.env)), load_config(args.config).pip_timeout_s)
 
 
 async def export(args: argparse.Namespace) -> int:
@@ -252,12 +258,15 @@ def shell_launch_name() -> str:
     return os.environ.get("SHELL") or "a shell"
 
 
-ASYNC_COMMANDS = {
+SYNC_COMMANDS = {
     "create": create,
     "install": install,
     "upgrade": upgrade,
     "uninstall": uninstall,
     "ensurepip": ensurepip,
+    "shell": shell,
+}
+ASYNC_COMMANDS = {
     "export": export,
     "delete": delete,
     "activate": activate,

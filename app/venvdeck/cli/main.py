@@ -149,8 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _packages(args)
         from venvdeck.cli import actions
 
-        if args.command == "shell":
-            return actions.shell(args)
+        if args.command in actions.SYNC_COMMANDS:
+            return actions.SYNC_COMMANDS[args.command](args)
         if args.command is None:
             _parser().print_help()
             return 2

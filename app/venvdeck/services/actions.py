@@ -5,7 +5,6 @@ Nothing here runs pip or uv; `OperationRunner.run(plan)` does, after the user ha
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 from collections.abc import Sequence
@@ -19,7 +18,7 @@ from venvdeck.errors import RefusedError
 from venvdeck.models import Environment, Kind, Operation, OperationKind, Package, PackageListing
 from venvdeck.services import backends
 from venvdeck.services.backends import Backend
-from venvdeck.services.packages import list_packages
+from venvdeck.services.packages import list_packages_sync
 from venvdeck.services.requirements import parse_requirements, read_requirements_file
 
 
@@ -40,16 +39,16 @@ def _names(packages: Sequence[Package]) -> str:
     return ", ".join(p.name for p in packages)
 
 
-async def _listing(env: Environment) -> PackageListing:
+def _listing(env: Environment) -> PackageListing:
     backends.interpreter_of(env)
-    return await list_packages(env)
+    return list_packages_sync(env)
 
 
-async def _target(env: Environment) -> backends.Target:
+def _target(env: Environment) -> backends.Target:
     """For installing: a venv is read from its folders; anything else is asked (one cached probe)."""
     backends.interpreter_of(env)
-    fast = await asyncio.to_thread(backends.venv_target, env)
-    return fast if fast is not None else backends.Target.from_listing(await list_packages(env))
+    fast = backends.venv_target(env)
+    return fast if fast is not None else backends.Target.from_listing(list_packages_sync(env))
 
 
 def _installed(listing: PackageListing, names: Sequence[str]) -> list[Package]:
@@ -102,11 +101,11 @@ def dependents(listing: PackageListing, removed: Sequence[Package]) -> dict[str,
     return needed_by
 
 
-async def plan_install(
+def plan_install_sync(
     env: Environment, specifiers: Sequence[str], settings: ActionSettings, *, upgrade: bool = False
 ) -> Operation:
     requirements = parse_requirements(list(specifiers))  # before anything else touches the environment
-    target = await _target(env)
+    target = _target(env)
     backend = backends.choose_backend(target, settings.backend, settings.uv)
     argv = backends.install_argv(
         target,
@@ -120,10 +119,10 @@ async def plan_install(
     return Operation(OperationKind.INSTALL, env.path, argv, f"Install {shown} into {env.name}")
 
 
-async def plan_install_file(env: Environment, file: Path, settings: ActionSettings) -> Operation:
+def plan_install_file_sync(env: Environment, file: Path, settings: ActionSettings) -> Operation:
     """Install what a requirements file lists, its lines checked first (an error names the line)."""
     requirements = read_requirements_file(file)
-    target = await _target(env)
+    target = _target(env)
     backend = backends.choose_backend(target, settings.backend, settings.uv)
     argv = backends.install_argv(
         target,
@@ -167,8 +166,8 @@ def _guard_own_environment(listing: PackageListing, packages: Sequence[Package],
         )
 
 
-async def plan_upgrade(env: Environment, names: Sequence[str], settings: ActionSettings) -> Operation:
-    listing = await _listing(env)
+def plan_upgrade_sync(env: Environment, names: Sequence[str], settings: ActionSettings) -> Operation:
+    listing = _listing(env)
     packages = _installed(listing, names)
     _guard_own_environment(listing, packages, "upgrade")
     target = backends.Target.from_listing(listing)
@@ -185,8 +184,8 @@ async def plan_upgrade(env: Environment, names: Sequence[str], settings: ActionS
     return Operation(OperationKind.UPGRADE, env.path, argv, f"Upgrade {_names(packages)} in {env.name}")
 
 
-async def plan_uninstall(env: Environment, names: Sequence[str], settings: ActionSettings) -> Operation:
-    listing = await _listing(env)
+def plan_uninstall_sync(env: Environment, names: Sequence[str], settings: ActionSettings) -> Operation:
+    listing = _listing(env)
     packages = _installed(listing, names)
     _guard_own_environment(listing, packages, "uninstall")
     target = backends.Target.from_listing(listing)
@@ -301,3 +300,30 @@ def pick_base(bases: Sequence[Environment], wanted: str | None) -> Environment:
         return matching[0]
     known = ", ".join(sorted({b.python_version or "?" for b in bases}, reverse=True))
     raise RefusedError(f"no base interpreter matches {wanted!r} (found: {known or 'none'})")
+
+
+# The dashboard's calls: the same plans, off the event loop (they read folders and may probe).
+async def plan_install(
+    env: Environment, specifiers: Sequence[str], settings: ActionSettings, *, upgrade: bool = False
+) -> Operation:
+    import asyncio
+
+    return await asyncio.to_thread(plan_install_sync, env, specifiers, settings, upgrade=upgrade)
+
+
+async def plan_install_file(env: Environment, file: Path, settings: ActionSettings) -> Operation:
+    import asyncio
+
+    return await asyncio.to_thread(plan_install_file_sync, env, file, settings)
+
+
+async def plan_upgrade(env: Environment, names: Sequence[str], settings: ActionSettings) -> Operation:
+    import asyncio
+
+    return await asyncio.to_thread(plan_upgrade_sync, env, names, settings)
+
+
+async def plan_uninstall(env: Environment, names: Sequence[str], settings: ActionSettings) -> Operation:
+    import asyncio
+
+    return await asyncio.to_thread(plan_uninstall_sync, env, names, settings)

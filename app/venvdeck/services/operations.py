@@ -105,6 +105,25 @@ class OperationRunner:
             operation, 0, tuple(output), elapsed, f"{operation.title}: done in {elapsed:.1f} s"
         )
 
+    def run_sync(self, operation: Operation, on_line: Callable[[str], None] | None = None) -> OperationResult:
+        """run() for the one-shot command line: no event loop; Ctrl-C kills the process group."""
+        output: list[str] = []
+        started = time.monotonic()
+        with self.locks.hold(operation.environment, operation.title):
+            try:
+                for line in process.stream_sync(operation.argv, timeout=self.timeout_s, cwd=Path(os.sep)):
+                    output.append(line)
+                    if on_line is not None:
+                        on_line(line)
+            except OperationFailed as exc:
+                return self._failed(operation, output, started, str(exc), exc.returncode)
+            except InterpreterError as exc:
+                return self._failed(operation, output, started, str(exc), None)
+        elapsed = time.monotonic() - started
+        return OperationResult(
+            operation, 0, tuple(output), elapsed, f"{operation.title}: done in {_seconds(elapsed)}"
+        )
+
     @staticmethod
     def _failed(
         operation: Operation, output: list[str], started: float, why: str, code: int | None

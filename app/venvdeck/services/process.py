@@ -12,7 +12,7 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -151,18 +151,7 @@ def run_sync(
     """
     import subprocess
 
-    try:
-        proc = subprocess.Popen(
-            list(argv),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            cwd=str(cwd) if cwd else None,
-            env=child_environment(),
-            start_new_session=sys.platform != "win32",
-        )
-    except OSError as exc:
-        raise _cannot_start(argv, exc) from exc
+    proc = _popen(argv, cwd, merge_stderr=False)
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -174,12 +163,26 @@ def run_sync(
     return ProcessResult(tuple(argv), proc.returncode, _decode(out), _decode(err))
 
 
+def _popen(argv: Sequence[str], cwd: Path | None, *, merge_stderr: bool) -> Any:
+    """The synchronous twin of _spawn: its own process group, the scrubbed environment."""
+    import subprocess
+
+    try:
+        return subprocess.Popen(
+            list(argv),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
+            cwd=str(cwd) if cwd else None,
+            env=child_environment(),
+            start_new_session=sys.platform != "win32",
+        )
+    except OSError as exc:
+        raise _cannot_start(argv, exc) from exc
+
+
 def _kill_sync(proc: Any) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        if sys.platform != "win32":
-            os.killpg(proc.pid, signal.SIGKILL)
-        else:  # pragma: no cover - Windows
-            proc.kill()
+    _kill_group(proc)
     proc.wait()
 
 
@@ -241,3 +244,52 @@ def run_interactive(argv: Sequence[str], env: Mapping[str, str]) -> int:
         return subprocess.call(list(argv), env=dict(env))
     except OSError as exc:
         raise _cannot_start(argv, exc) from exc
+
+
+def stream_sync(
+    argv: Sequence[str], *, timeout: float | None = None, cwd: Path | None = None
+) -> Iterator[str]:
+    """stream() for the one-shot command line (no event loop to start): the same scrubbed
+    environment, merged output, OperationFailed on a non-zero exit, and the process group killed
+    on timeout, on Ctrl-C or when the caller stops early."""
+    import threading
+
+    proc = _popen(argv, cwd, merge_stderr=True)
+    assert proc.stdout is not None
+    timed_out = threading.Event()
+
+    def expire() -> None:
+        timed_out.set()
+        _kill_group(proc)
+
+    watchdog = threading.Timer(timeout, expire) if timeout is not None else None
+    if watchdog is not None:
+        watchdog.daemon = True
+        watchdog.start()
+    tail: list[str] = []
+    try:
+        for raw in proc.stdout:
+            line = _decode(raw).rstrip("\r\n")
+            tail = [*tail[-(_TAIL_LINES - 1) :], line]
+            yield line
+        code = proc.wait()
+        if timed_out.is_set():
+            raise OperationFailed(
+                f"{Path(argv[0]).name} did not finish within {timeout:g} s", "\n".join(tail)
+            )
+        if code != 0:
+            raise OperationFailed(f"{Path(argv[0]).name} exited with status {code}", "\n".join(tail), code)
+    finally:
+        if watchdog is not None:
+            watchdog.cancel()
+        if proc.poll() is None:
+            _kill_sync(proc)
+        proc.stdout.close()
+
+
+def _kill_group(proc: Any) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        if sys.platform != "win32":
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:  # pragma: no cover - Windows
+            proc.kill()
