@@ -143,7 +143,8 @@ class MainScreen(ActionsScreen):
         if sizes:
             total = human_size(sum(s.disk_bytes for s in sizes))
             freed = human_size(sum(s.freed_bytes for s in sizes))
-            measured = "" if len(sizes) == len(envs) else f" (sizes: {len(sizes)} of {len(envs)})"
+            measurable = sum(self.service.can_measure(e) for e in envs)  # not /usr and the like
+            measured = "" if len(sizes) >= measurable else f" (sizes: {len(sizes)} of {measurable})"
             parts.append(f"{total} on disk, {freed} reclaimable{measured}")
         if self.discovering:
             parts.append(f"scanning… {self.report.folders_scanned:,} folders")
