@@ -2,12 +2,15 @@
 
 The probe runs with `-E -s` (ignore PYTHON* variables and the user site) and drops the script
 folder from sys.path before importing anything, so a stray json.py cannot shadow the stdlib. It
-is valid Python 2.7 to 3.13+. Results are cached per interpreter and revalidated by the mtimes
-of the folders on its path, so a new .pth file or site-packages change is noticed.
+is valid Python 2.7 to 3.13+. Results are cached per interpreter, in memory and on disk (so a
+one-shot `venvdeck packages` skips the probe too), and revalidated by the mtimes of the
+interpreter, its pyvenv.cfg and the folders on its path: a new .pth file, a site-packages change
+or a re-pointed environment is noticed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -83,11 +86,32 @@ def _parse(interpreter: Path, stdout: str) -> InterpreterInfo:
         raise InterpreterError(f"{interpreter} gave an answer venvdeck cannot read") from exc
 
 
+def _disk_file(interpreter: Path) -> Path:
+    cache = os.environ.get("XDG_CACHE_HOME", "").strip() or os.path.expanduser("~/.cache")
+    digest = hashlib.sha256(str(interpreter).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    return Path(cache) / "venvdeck" / "probes" / f"{digest}.json"
+
+
+def _valid(stamps: tuple[tuple[str, int], ...]) -> bool:
+    return all(_stamp(p) == t for p, t in stamps)
+
+
 def _cached(interpreter: Path) -> InterpreterInfo | None:
     entry = _cache.get(str(interpreter))
-    if entry is not None and all(_stamp(p) == t for p, t in entry.stamps):
+    if entry is not None and _valid(entry.stamps):
         return entry.info
-    return None
+    try:
+        saved = json.loads(_disk_file(interpreter).read_text(encoding="utf-8"))
+        if saved["interpreter"] != str(interpreter):
+            return None
+        stamps = tuple((str(p), int(t)) for p, t in saved["stamps"])
+        if not _valid(stamps):
+            return None
+        info = _parse(interpreter, saved["answer"])
+    except (OSError, ValueError, KeyError, TypeError, InterpreterError):
+        return None  # no cache, or one that no longer holds: ask the interpreter
+    _cache[str(interpreter)] = _CacheEntry(info, stamps)
+    return info
 
 
 def _remember(interpreter: Path, result: process.ProcessResult) -> InterpreterInfo:
@@ -95,9 +119,30 @@ def _remember(interpreter: Path, result: process.ProcessResult) -> InterpreterIn
         detail = result.stderr_tail(1) or f"exit status {result.returncode}"
         raise InterpreterError(f"{interpreter} does not start: {detail}")
     info = _parse(interpreter, result.stdout)
-    stamped = [str(interpreter), *(str(p) for p in info.sys_path)]
-    _cache[str(interpreter)] = _CacheEntry(info, _stamps(stamped))
+    prefix = interpreter.parent.parent
+    stamped = [
+        str(interpreter),
+        str(prefix / "pyvenv.cfg"),
+        str(interpreter.parent / "pyvenv.cfg"),
+        *(str(p) for p in info.sys_path),
+    ]
+    stamps = _stamps(stamped)
+    _cache[str(interpreter)] = _CacheEntry(info, stamps)
+    _save(interpreter, stamps, result.stdout)
     return info
+
+
+def _save(interpreter: Path, stamps: tuple[tuple[str, int], ...], answer: str) -> None:
+    """Best effort: an unwritable cache folder only costs the next run a probe."""
+    target = _disk_file(interpreter)
+    data = json.dumps({"interpreter": str(interpreter), "stamps": stamps, "answer": answer})
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(data, encoding="utf-8")
+        os.replace(temporary, target)
+    except OSError:
+        return
 
 
 def _argv(interpreter: Path) -> list[str]:
