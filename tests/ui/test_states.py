@@ -149,3 +149,20 @@ async def test_the_palette_sorts_the_package_table() -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert table(app).shown_names[:3] == ["pip", "pydantic", "rich"]  # biggest first
+
+
+async def test_brackets_in_messages_are_shown_as_written() -> None:
+    service = demo_service()
+    service.failing[BLOG] = "cannot run [bold]python[/bold]: [Errno 8] Exec [/oops] format error"
+    app = VenvDeckApp(service, now=lambda: FROZEN_NOW)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await select(pilot, BLOG)
+        assert "[bold]python[/bold]: [Errno 8]" in table_message(app)
+        await pilot.pause()  # drawn without a markup error
+        await pilot.press("i", *"requests[socks]", "enter")
+        await pilot.pause(0.3)
+        await pilot.press("y")
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert any("requests[socks]" in m for m in messages), messages

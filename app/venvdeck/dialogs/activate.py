@@ -50,10 +50,10 @@ class ActivateScreen(ModalScreen[bool]):
     def _copy(self, event: OptionList.OptionSelected) -> None:
         command = self.commands[int(event.option.id or 0)]
         if command.command.startswith("none:"):
-            self.notify(f"Nothing to copy for {command.shell}.", timeout=3)
+            self.notify(f"Nothing to copy for {command.shell}.", timeout=3, markup=False)
             return
         self.app.copy_to_clipboard(command.command)
-        self.notify(f"Copied: {command.command}", timeout=3)
+        self.notify(f"Copied: {command.command}", timeout=3, markup=False)
 
     @on(Button.Pressed, "#open")
     def action_open_shell(self) -> None:

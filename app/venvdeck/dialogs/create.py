@@ -85,10 +85,10 @@ class CreateScreen(ModalScreen[CreateRequest | None]):
     def _create(self) -> None:
         path = self.query_one("#create-path", Input).value.strip()
         if not path:
-            self.notify("Say where the new environment goes.", severity="error")
+            self.notify("Say where the new environment goes.", severity="error", markup=False)
             return
         if not self.bases:
-            self.notify("No base interpreter was found to make it from.", severity="error")
+            self.notify("No base interpreter was found to make it from.", severity="error", markup=False)
             return
         index = self.query_one("#create-base", Select).value
         prompt = self.query_one("#create-prompt", Input).value.strip() or None

@@ -63,7 +63,7 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
     def _write(self) -> None:
         path = self.query_one("#export-path", Input).value.strip()
         if not path:
-            self.notify("Say which file to write (or copy to the clipboard).", severity="error")
+            self.notify("Say which file to write (or copy to the clipboard).", severity="error", markup=False)
             return
         self.dismiss(ExportRequest(Path(path).expanduser(), self._top_level()))
 

@@ -64,7 +64,7 @@ class InstallScreen(ModalScreen[list[str] | None]):
         if problem is None:
             self.dismiss(specifiers)
         else:
-            self.notify(problem, severity="error", title="Not a requirement")
+            self.notify(problem, severity="error", title="Not a requirement", markup=False)
 
     def _show(self, specifiers: list[str], problem: str | None) -> None:
         check = self.query_one("#install-check", Static)

@@ -202,7 +202,7 @@ class ActionsScreen(Screen[None]):
                     return False
                 operation = await plan(True)
         except VenvDeckError as exc:
-            self.notify(str(exc), title="Not done", severity="error", timeout=8)
+            self.notify(str(exc), title="Not done", severity="error", timeout=8, markup=False)
             return False
         if confirm and not await self.app.push_screen_wait(ConfirmScreen.for_operation(operation)):
             return False
@@ -212,7 +212,9 @@ class ActionsScreen(Screen[None]):
         """Run it with its output in the log; escape cancels it. True when it succeeded."""
         log = self.query_one(OperationLog)
         if operation.environment in self._operations:
-            self.notify(f"{operation.environment} is busy with another operation.", severity="warning")
+            self.notify(
+                f"{operation.environment} is busy with another operation.", severity="warning", markup=False
+            )
             return False
         self._operations[operation.environment] = get_current_worker()
         self.refresh_bindings()
@@ -223,11 +225,11 @@ class ActionsScreen(Screen[None]):
             log.finish(
                 operation, None, f"Cancelled: {operation.title} (its processes were stopped)", ok=False
             )
-            self.notify(f"Cancelled: {operation.title}", severity="warning")
+            self.notify(f"Cancelled: {operation.title}", severity="warning", markup=False)
             raise
         except VenvDeckError as exc:
             log.finish(operation, None, str(exc), ok=False)
-            self.notify(str(exc), title="Not done", severity="error", timeout=8)
+            self.notify(str(exc), title="Not done", severity="error", timeout=8, markup=False)
             return False
         finally:
             self._operations.pop(operation.environment, None)
@@ -236,9 +238,11 @@ class ActionsScreen(Screen[None]):
                 self.environment_changed(operation.environment)
         log.finish(operation, result, result.message, ok=result.ok)
         if result.ok:
-            self.notify(result.message, timeout=4)
+            self.notify(result.message, timeout=4, markup=False)
         else:
-            self.notify(f"{result.message} (the log keeps its output: l)", severity="error", timeout=10)
+            self.notify(
+                f"{result.message} (the log keeps its output: l)", severity="error", timeout=10, markup=False
+            )
         return result.ok
 
     @work(group="mutate", exit_on_error=False)
@@ -246,7 +250,7 @@ class ActionsScreen(Screen[None]):
         try:
             bases = await self.service.base_interpreters()
         except VenvDeckError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         selected = self.selected_environment
         suggestion = (
@@ -266,7 +270,7 @@ class ActionsScreen(Screen[None]):
                 prompt=request.prompt,
             )
         except VenvDeckError as exc:
-            self.notify(str(exc), title="Not created", severity="error", timeout=8)
+            self.notify(str(exc), title="Not created", severity="error", timeout=8, markup=False)
             self._create(request)  # ask again, with what was typed
             return
         also = f"install {request.requirements}" if request.requirements else None
@@ -296,7 +300,7 @@ class ActionsScreen(Screen[None]):
             if request.path is None:
                 text = (await self.service.freeze(env, top_level=request.top_level)).text
                 self.app.copy_to_clipboard(text)
-                self.notify(f"Copied {len(text.splitlines())} requirements to the clipboard.")
+                self.notify(f"Copied {len(text.splitlines())} requirements to the clipboard.", markup=False)
                 return
             try:
                 result = await self.service.export(
@@ -310,10 +314,10 @@ class ActionsScreen(Screen[None]):
                     return
                 result = await self.service.export(env, request.path, top_level=request.top_level, force=True)
         except VenvDeckError as exc:
-            self.notify(str(exc), title="Not exported", severity="error", timeout=8)
+            self.notify(str(exc), title="Not exported", severity="error", timeout=8, markup=False)
             return
         verb = "Replaced" if result.replaced else "Wrote"
-        self.notify(f"{verb} {result.path} ({result.lines} requirements).")
+        self.notify(f"{verb} {result.path} ({result.lines} requirements).", markup=False)
 
     def _wants_top_level(self) -> bool:
         return False
@@ -324,7 +328,7 @@ class ActionsScreen(Screen[None]):
             commands = self.service.activation_commands(env)
             launch = self.service.shell_launch(env)
         except VenvDeckError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         if not await self.app.push_screen_wait(ActivateScreen(env.name, commands)):
             return
@@ -332,7 +336,9 @@ class ActionsScreen(Screen[None]):
             with self.app.suspend():
                 self.service.run_shell(launch)  # blocking on purpose: the dashboard is suspended
         except SuspendNotSupported:
-            self.notify("This terminal cannot hand over to a shell; copy an activation command instead.")
+            self.notify(
+                "This terminal cannot hand over to a shell; copy an activation command instead.", markup=False
+            )
             return
         self.environment_changed(env.path)  # whatever was installed in the shell shows now
 
@@ -341,7 +347,7 @@ class ActionsScreen(Screen[None]):
         try:
             plan = await self.service.plan_delete(env.path, self.environments)
         except VenvDeckError as exc:
-            self.notify(str(exc), title="Not deleted", severity="error", timeout=10)
+            self.notify(str(exc), title="Not deleted", severity="error", timeout=10, markup=False)
             return
         question = ConfirmScreen(f"Delete {env.name}?", delete_body(plan), "Delete", danger=True)
         if not await self.app.push_screen_wait(question):
@@ -360,13 +366,13 @@ class ActionsScreen(Screen[None]):
             result = await self.service.delete(plan, self.environments, log.write_line)
         except VenvDeckError as exc:
             log.finish(operation, None, str(exc), ok=False)
-            self.notify(str(exc), title="Not deleted", severity="error", timeout=10)
+            self.notify(str(exc), title="Not deleted", severity="error", timeout=10, markup=False)
             return
         finally:
             self._operations.pop(env.path, None)
             self.refresh_bindings()
         log.finish(operation, None, result.message, ok=True)
-        self.notify(f"Deleted {env.name}: {human_size(result.freed_bytes)} freed.")
+        self.notify(f"Deleted {env.name}: {human_size(result.freed_bytes)} freed.", markup=False)
         self.environment_removed(env.path)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -95,7 +96,7 @@ class MainScreen(ActionsScreen):
                 if not tree.environments:
                     self._tick()  # the first one at once
         except VenvDeckError as exc:
-            self.notify(str(exc), title="Discovery failed", severity="error")
+            self.notify(str(exc), title="Discovery failed", severity="error", markup=False)
         finally:
             self.discovering = False
         self._tick()
@@ -149,7 +150,7 @@ class MainScreen(ActionsScreen):
         if self.discovering:
             parts.append(f"scanning… {self.report.folders_scanned:,} folders")
         parts.append(f"sorted by {tree.sort_by}")
-        self.query_one("#summary", Static).update("  ·  ".join(parts))
+        self.query_one("#summary", Static).update(Text("  ·  ".join(parts)))
 
     def _show_nothing_found(self) -> None:
         looked = ", ".join(str(p) for p in self.report.looked_in[:8]) or "nowhere"
@@ -363,7 +364,12 @@ class MainScreen(ActionsScreen):
         """Errors the workers did not expect still reach the user, as one line."""
         if event.state is WorkerState.ERROR and event.worker.error is not None:
             error = event.worker.error
-            self.notify(f"{type(error).__name__}: {error}", title="Something went wrong", severity="error")
+            self.notify(
+                f"{type(error).__name__}: {error}",
+                title="Something went wrong",
+                severity="error",
+                markup=False,
+            )
 
     @property
     def environments(self) -> list[Environment]:

@@ -283,5 +283,5 @@ class PackageTable(Vertical):
         if message is None and not rows:
             message = f"No package matches “{self._query}”." if self._query else ""
         note = self.query_one("#package-message", Static)
-        note.update(message or "")
+        note.update(Text(message or ""))
         self.set_class(bool(message), "-empty")
