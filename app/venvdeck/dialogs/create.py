@@ -43,7 +43,7 @@ class CreateScreen(ModalScreen[CreateRequest | None]):
     def compose(self) -> ComposeResult:
         previous = self.previous
         options = [
-            (f"Python {b.python_version or '?'}   {b.interpreter}", i) for i, b in enumerate(self.bases)
+            (Text(f"Python {b.python_version or '?'}   {b.interpreter}"), i) for i, b in enumerate(self.bases)
         ]
         chosen = self.bases.index(previous.base) if previous and previous.base in self.bases else 0
         with Vertical(id="dialog"):

@@ -271,11 +271,11 @@ class PackageTable(Vertical):
             size = self._sizes.get(name)
             table.add_row(
                 self._name_cell(package),
-                package.version,
+                Text(package.version),  # Text, not str: a DataTable reads a str as markup
                 Text("user", style="green") if package.requested else Text("dependency", style="dim"),
-                package.installer or "",
-                source_of(package),
-                Text(human_size(size), justify="right") if size is not None else "",
+                Text(package.installer or ""),
+                Text(source_of(package)),
+                Text(human_size(size), justify="right") if size is not None else Text(""),
                 key=name,
             )
         if highlighted is not None and canonicalize_name(highlighted.name) in table.rows:
