@@ -66,11 +66,11 @@ async def test_a_failure_while_writing_leaves_the_old_file_and_no_temporary(
 
 @pytest.mark.parametrize(
     ("target", "message"),
-    [("missing/requirements.txt", "does not exist"), (".", "is a folder")],
+    [("missing/requirements.txt", "does not exist"), (".", "is a folder"), ("/etc/hosts", "system folder")],
 )
 async def test_bad_targets_are_refused(project_env: Path, tmp_path: Path, target: str, message: str) -> None:
     with pytest.raises(RefusedError, match=message):
-        await export_requirements(resolve_environment(project_env), tmp_path / target)
+        await export_requirements(resolve_environment(project_env), tmp_path / target, force=True)
 
 
 async def test_an_environment_without_a_project_needs_a_target(tmp_path: Path, bare_env: Path) -> None:

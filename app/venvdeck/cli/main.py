@@ -38,7 +38,11 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="venvdeck", description="Every Python environment on this machine.")
+    parser = _Parser(
+        prog="venvdeck",
+        description="Every Python environment on this machine. Without a subcommand "
+        "(`venvdeck [ROOT ...]`) it opens the dashboard.",
+    )
     parser.add_argument("--version", action="version", version=f"venvdeck {__version__}")
     parser.add_argument("--config", type=Path, help="config file (default: the user config dir)")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)

@@ -26,9 +26,29 @@ def default_export_path(env: Environment) -> Path:
     return env.project / "requirements.txt"
 
 
+# A requirements file never belongs here, whoever runs venvdeck (root included).
+_SYSTEM_FOLDERS = (
+    "/etc",
+    "/usr",
+    "/bin",
+    "/sbin",
+    "/lib",
+    "/lib64",
+    "/boot",
+    "/proc",
+    "/sys",
+    "/dev",
+    "/var/lib",
+)
+
+
 def check_export_target(target: Path, *, force: bool) -> Path:
-    """The file to write: its folder must exist; an existing file only with force; never a folder."""
+    """The file to write: its folder must exist; an existing file only with force; never a folder,
+    never a system folder."""
     path = Path(os.path.expanduser(str(target))).absolute()
+    real_parent = os.path.realpath(path.parent)
+    if any(real_parent == folder or real_parent.startswith(folder + os.sep) for folder in _SYSTEM_FOLDERS):
+        raise RefusedError(f"{path} is in a system folder; write the requirements somewhere of your own")
     if path.is_dir():
         raise RefusedError(f"{path} is a folder; give a file name")
     if not path.parent.is_dir():
