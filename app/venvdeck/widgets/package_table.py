@@ -40,6 +40,9 @@ _TITLES = {
 }
 
 
+_SIZE_WIDTH = len("1000.0 MB")
+
+
 def source_of(package: Package) -> str:
     """How it got here: from an index (blank), or editable / VCS / local folder / URL."""
     if package.editable:
@@ -149,12 +152,10 @@ class PackageTable(Vertical):
             self._rebuild()
             return
         table = self.table
-        for key in table.rows:
+        for key in table.rows:  # the Size column has a fixed width: no re-measuring per cell
             size = self._sizes.get(str(key.value))
             if size is not None:
-                table.update_cell(
-                    key, Column.SIZE, Text(human_size(size), justify="right"), update_width=True
-                )
+                table.update_cell(key, Column.SIZE, Text(human_size(size), justify="right"))
 
     def open_filter(self) -> None:
         filter_input = self.query_one("#package-filter", Input)
@@ -264,7 +265,8 @@ class PackageTable(Vertical):
         table.clear(columns=True)
         for column in Column:
             arrow = (" ▼" if self._reverse else " ▲") if column is self._sort else ""
-            table.add_column(_TITLES[column] + arrow, key=column)
+            width = _SIZE_WIDTH if column is Column.SIZE else None  # sizes arrive later: room kept for them
+            table.add_column(_TITLES[column] + arrow, key=column, width=width)
         rows = sorted(self._visible(), key=self._key, reverse=self._reverse)
         for package in rows:
             name = canonicalize_name(package.name)
