@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Group, RenderableType
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -12,7 +13,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from venvdeck.formatting import human_size
 from venvdeck.models import Operation
+
+if TYPE_CHECKING:
+    from venvdeck.services.delete import DeletePlan
 
 
 def operation_body(operation: Operation, *, also: str | None = None) -> RenderableType:
@@ -68,3 +73,35 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+
+def delete_body(plan: DeletePlan) -> RenderableType:
+    env = plan.environment
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column(overflow="fold")
+    grid.add_row("Path", str(plan.real_path))
+    grid.add_row("Kind", str(env.kind) + (f", managed by {env.manager}" if env.manager else ""))
+    grid.add_row("Project", str(env.project) if env.project else "—")
+    if plan.size is not None:
+        freed = human_size(plan.size.freed_bytes)
+        grid.add_row("Frees", f"{freed} (of {human_size(plan.size.disk_bytes)} on disk)")
+    if plan.owner_argv:
+        grid.add_row("Through", " ".join(plan.owner_argv))
+    parts: list[RenderableType] = [grid]
+    for warning in plan.warnings:
+        parts.append(Text(f"⚠ {warning}", style="bold yellow"))
+    parts.append(Text("This cannot be undone. y deletes; n or escape keeps it.", style="dim"))
+    return Group(*parts)
+
+
+def pep668_body(reason: str) -> RenderableType:
+    return Group(
+        Text(reason, style="bold yellow"),
+        Text(
+            "\nIts packages belong to the system's package manager; changing them with pip can break "
+            "programs that need them. A virtual environment (c) is the safe way.\n"
+            "y overrides (pip gets --break-system-packages); n or escape keeps it as it is.",
+            style="dim",
+        ),
+    )

@@ -11,8 +11,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import SuspendNotSupported
@@ -21,7 +19,7 @@ from textual.screen import Screen
 from textual.worker import Worker, get_current_worker
 
 from venvdeck.dialogs.activate import ActivateScreen
-from venvdeck.dialogs.confirm import ConfirmScreen
+from venvdeck.dialogs.confirm import ConfirmScreen, delete_body, pep668_body
 from venvdeck.dialogs.create import CreateRequest, CreateScreen
 from venvdeck.dialogs.export import ExportRequest, ExportScreen
 from venvdeck.dialogs.install import InstallFileScreen, InstallScreen
@@ -32,7 +30,6 @@ from venvdeck.widgets.operation_log import OperationLog
 from venvdeck.widgets.package_table import PackageTable
 
 if TYPE_CHECKING:
-    from venvdeck.services.delete import DeletePlan
     from venvdeck.services.protocol import EnvironmentService
 
 # Plans the operation; the flag is the user's explicit PEP 668 override.
@@ -353,12 +350,7 @@ class ActionsScreen(Screen[None]):
         if not await self.app.push_screen_wait(question):
             return
         log = self.query_one(OperationLog)
-        operation = Operation(
-            OperationKind.DELETE,
-            plan.real_path,
-            plan.owner_argv or ("rm", "-r", str(plan.real_path)),
-            f"Delete {env.name}",
-        )
+        operation = plan.operation
         self._operations[env.path] = get_current_worker()
         self.refresh_bindings()
         log.begin(operation)
@@ -374,35 +366,3 @@ class ActionsScreen(Screen[None]):
         log.finish(operation, None, result.message, ok=True)
         self.notify(f"Deleted {env.name}: {human_size(result.freed_bytes)} freed.", markup=False)
         self.environment_removed(env.path)
-
-
-def delete_body(plan: DeletePlan) -> RenderableType:
-    env = plan.environment
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold")
-    grid.add_column(overflow="fold")
-    grid.add_row("Path", str(plan.real_path))
-    grid.add_row("Kind", str(env.kind) + (f", managed by {env.manager}" if env.manager else ""))
-    grid.add_row("Project", str(env.project) if env.project else "—")
-    if plan.size is not None:
-        freed = human_size(plan.size.freed_bytes)
-        grid.add_row("Frees", f"{freed} (of {human_size(plan.size.disk_bytes)} on disk)")
-    if plan.owner_argv:
-        grid.add_row("Through", " ".join(plan.owner_argv))
-    parts: list[RenderableType] = [grid]
-    for warning in plan.warnings:
-        parts.append(Text(f"⚠ {warning}", style="bold yellow"))
-    parts.append(Text("This cannot be undone. y deletes; n or escape keeps it.", style="dim"))
-    return Group(*parts)
-
-
-def pep668_body(reason: str) -> RenderableType:
-    return Group(
-        Text(reason, style="bold yellow"),
-        Text(
-            "\nIts packages belong to the system's package manager; changing them with pip can break "
-            "programs that need them. A virtual environment (c) is the safe way.\n"
-            "y overrides (pip gets --break-system-packages); n or escape keeps it as it is.",
-            style="dim",
-        ),
-    )

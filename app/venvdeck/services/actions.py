@@ -101,13 +101,15 @@ def dependents(listing: PackageListing, removed: Sequence[Package]) -> dict[str,
     return needed_by
 
 
-def plan_install_sync(
-    env: Environment, specifiers: Sequence[str], settings: ActionSettings, *, upgrade: bool = False
-) -> Operation:
-    requirements = parse_requirements(list(specifiers))  # before anything else touches the environment
-    target = _target(env)
+def _install_argv(
+    target: backends.Target,
+    requirements: Sequence[Requirement],
+    settings: ActionSettings,
+    *,
+    upgrade: bool = False,
+) -> tuple[str, ...]:
     backend = backends.choose_backend(target, settings.backend, settings.uv)
-    argv = backends.install_argv(
+    return backends.install_argv(
         target,
         requirements,
         backend,
@@ -115,6 +117,13 @@ def plan_install_sync(
         upgrade=upgrade,
         override_externally_managed=settings.override_externally_managed,
     )
+
+
+def plan_install_sync(
+    env: Environment, specifiers: Sequence[str], settings: ActionSettings, *, upgrade: bool = False
+) -> Operation:
+    requirements = parse_requirements(list(specifiers))  # before anything else touches the environment
+    argv = _install_argv(_target(env), requirements, settings, upgrade=upgrade)
     shown = " ".join(str(r) for r in requirements)
     return Operation(OperationKind.INSTALL, env.path, argv, f"Install {shown} into {env.name}")
 
@@ -122,15 +131,7 @@ def plan_install_sync(
 def plan_install_file_sync(env: Environment, file: Path, settings: ActionSettings) -> Operation:
     """Install what a requirements file lists, its lines checked first (an error names the line)."""
     requirements = read_requirements_file(file)
-    target = _target(env)
-    backend = backends.choose_backend(target, settings.backend, settings.uv)
-    argv = backends.install_argv(
-        target,
-        requirements,
-        backend,
-        settings.uv,
-        override_externally_managed=settings.override_externally_managed,
-    )
+    argv = _install_argv(_target(env), requirements, settings)
     count = f"{len(requirements)} requirement{'s' if len(requirements) != 1 else ''}"
     return Operation(
         OperationKind.INSTALL, env.path, argv, f"Install {count} from {file.name} into {env.name}"
@@ -170,17 +171,8 @@ def plan_upgrade_sync(env: Environment, names: Sequence[str], settings: ActionSe
     listing = _listing(env)
     packages = _installed(listing, names)
     _guard_own_environment(listing, packages, "upgrade")
-    target = backends.Target.from_listing(listing)
-    backend = backends.choose_backend(target, settings.backend, settings.uv)
     requirements = [Requirement(p.name) for p in packages]
-    argv = backends.install_argv(
-        target,
-        requirements,
-        backend,
-        settings.uv,
-        upgrade=True,
-        override_externally_managed=settings.override_externally_managed,
-    )
+    argv = _install_argv(backends.Target.from_listing(listing), requirements, settings, upgrade=True)
     return Operation(OperationKind.UPGRADE, env.path, argv, f"Upgrade {_names(packages)} in {env.name}")
 
 

@@ -75,6 +75,16 @@ class DeletePlan:
     warnings: tuple[str, ...]
 
     @property
+    def operation(self) -> Operation:
+        """How the dashboard's log shows the delete: the owner's command, or what removing amounts to."""
+        if self.unlink_only:
+            argv: tuple[str, ...] = ("rm", str(self.path))
+        else:
+            argv = self.owner_argv or ("rm", "-r", str(self.real_path))
+        title = self.summary[0].upper() + self.summary[1:]
+        return Operation(OperationKind.DELETE, self.real_path, argv, title, self.warnings)
+
+    @property
     def summary(self) -> str:
         if self.unlink_only:
             return f"remove the link {self.path} (the environment at {self.real_path} stays)"
@@ -297,13 +307,3 @@ async def _run_owner(plan: DeletePlan, runner: OperationRunner, on_line: Callabl
         if on_line is not None:
             on_line(line)
     return f"Removed {plan.real_path} with {Path(plan.owner_argv[0]).name}"
-
-
-def delete_operation(plan: DeletePlan) -> Operation:
-    """How the dashboard and CLI show a delete before it runs."""
-    argv = plan.owner_argv or ("rm", "-r", str(plan.real_path))
-    if plan.unlink_only:
-        argv = ("rm", str(plan.path))
-    return Operation(
-        OperationKind.DELETE, plan.real_path, argv, plan.summary[0].upper() + plan.summary[1:], plan.warnings
-    )
