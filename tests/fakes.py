@@ -226,11 +226,11 @@ class FakeEnvironmentService:
         result = await self.freeze(env, top_level=top_level)
         return ExportResult(target, len(result.lines), force)
 
-    def activation_commands(self, env: Environment) -> list[ActivationCommand]:
+    async def activation_commands(self, env: Environment) -> list[ActivationCommand]:
         return activation_commands(env)
 
-    def shell_launch(self, env: Environment) -> ShellLaunch:
-        return ShellLaunch(("/bin/bash",), {"VIRTUAL_ENV": str(env.path)}, None)
+    async def shell_launch(self, env: Environment) -> ShellLaunch:
+        return ShellLaunch(("/bin/bash",), {"VIRTUAL_ENV": str(env.path)})
 
     def run_shell(self, launch: ShellLaunch) -> int:
         self.calls.append(("shell", Path(launch.environ["VIRTUAL_ENV"])))

@@ -34,12 +34,14 @@ def test_the_shell_runs_with_the_environment_first_on_path(bare_env: Path, tmp_p
     assert report.read_text().splitlines() == [str(bare_env), str(bare_env)]
 
 
-def test_bash_gets_an_rc_file_that_sources_activate_and_is_removed_after(bare_env: Path) -> None:
-    launch = shell_launch(resolve_environment(bare_env), {**os.environ, "SHELL": "/bin/bash"})
-    assert launch.rcfile is not None
-    assert f"{bare_env}/bin/activate" in launch.rcfile.read_text()
-    assert launch.argv == ("/bin/bash", "--rcfile", str(launch.rcfile), "-i")
-    launch.rcfile.unlink()
+def test_bash_reads_its_rc_and_then_activate(bare_env: Path, tmp_path: Path) -> None:
+    launch = shell_launch(
+        resolve_environment(bare_env), {**os.environ, "SHELL": "/bin/bash", "HOME": str(tmp_path)}
+    )
+    assert launch.bash_rc is not None
+    assert f". {bare_env}/bin/activate" in launch.bash_rc
+    (tmp_path / ".bashrc").write_text("exit 5\n")  # the user's own rc runs first: here, it ends the shell
+    assert run_shell(launch) == 5
 
 
 def test_a_base_interpreter_has_nothing_to_activate() -> None:

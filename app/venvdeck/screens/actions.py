@@ -322,12 +322,16 @@ class ActionsScreen(Screen[None]):
     @work(group="mutate", exit_on_error=False)
     async def _activate(self, env: Environment) -> None:
         try:
-            commands = self.service.activation_commands(env)
-            launch = self.service.shell_launch(env)
+            commands = await self.service.activation_commands(env)
         except VenvDeckError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
         if not await self.app.push_screen_wait(ActivateScreen(env.name, commands)):
+            return
+        try:
+            launch = await self.service.shell_launch(env)
+        except VenvDeckError as exc:
+            self.notify(str(exc), severity="error", markup=False)
             return
         try:
             with self.app.suspend():

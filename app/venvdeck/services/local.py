@@ -132,11 +132,11 @@ class LocalEnvironmentService:
     ) -> export.ExportResult:
         return await export.export_requirements(env, target, top_level=top_level, force=force)
 
-    def activation_commands(self, env: Environment) -> list[shell.ActivationCommand]:
-        return shell.activation_commands(env)
+    async def activation_commands(self, env: Environment) -> list[shell.ActivationCommand]:
+        return await asyncio.to_thread(shell.activation_commands, env)
 
-    def shell_launch(self, env: Environment) -> shell.ShellLaunch:
-        return shell.shell_launch(env, self.options.environ)
+    async def shell_launch(self, env: Environment) -> shell.ShellLaunch:
+        return await asyncio.to_thread(shell.shell_launch, env, self.options.environ)
 
     def run_shell(self, launch: shell.ShellLaunch) -> int:
         return shell.run_shell(launch)

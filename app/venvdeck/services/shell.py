@@ -60,7 +60,7 @@ def activation_commands(env: Environment) -> list[ActivationCommand]:
 class ShellLaunch:
     argv: tuple[str, ...]
     environ: dict[str, str]
-    rcfile: Path | None  # a temporary file to remove when the shell exits
+    bash_rc: str | None = None  # for bash: an rc file's text, written only while the shell runs
 
 
 def shell_launch(env: Environment, environ: Mapping[str, str] | None = None) -> ShellLaunch:
@@ -86,28 +86,21 @@ def shell_launch(env: Environment, environ: Mapping[str, str] | None = None) -> 
     else:
         environ["VIRTUAL_ENV"] = str(env.path)
         environ["VIRTUAL_ENV_PROMPT"] = prompt
-    rcfile = None
-    argv: tuple[str, ...] = (shell,)
     if Path(shell).name == "bash" and (scripts / "activate").is_file():
-        handle = tempfile.NamedTemporaryFile("w", prefix="venvdeck-", suffix=".bashrc", delete=False)  # noqa: SIM115
-        with handle:
-            handle.write(
-                "[ -f ~/.bashrc ] && . ~/.bashrc\n"
-                f"VIRTUAL_ENV_DISABLE_PROMPT= . {shlex.quote(str(scripts / 'activate'))}\n"
-            )
-        rcfile = Path(handle.name)
-        argv = (shell, "--rcfile", str(rcfile), "-i")
-    else:
-        environ["PS1"] = f"({prompt}) " + environ.get("PS1", "$ ")
-    return ShellLaunch(argv, environ, rcfile)
+        activate = shlex.quote(str(scripts / "activate"))
+        rc = f"[ -f ~/.bashrc ] && . ~/.bashrc\nVIRTUAL_ENV_DISABLE_PROMPT= . {activate}\n"
+        return ShellLaunch((shell,), environ, rc)
+    environ["PS1"] = f"({prompt}) " + environ.get("PS1", "$ ")
+    return ShellLaunch((shell,), environ)
 
 
 def run_shell(launch: ShellLaunch) -> int:
     """Run the shell in the foreground on this terminal (the caller has suspended its own UI)."""
     from venvdeck.services import process
 
-    try:
+    if launch.bash_rc is None:
         return process.run_interactive(launch.argv, launch.environ)
-    finally:
-        if launch.rcfile is not None:
-            launch.rcfile.unlink(missing_ok=True)
+    with tempfile.NamedTemporaryFile("w", prefix="venvdeck-", suffix=".bashrc") as rcfile:
+        rcfile.write(launch.bash_rc)
+        rcfile.flush()
+        return process.run_interactive((*launch.argv, "--rcfile", rcfile.name, "-i"), launch.environ)
