@@ -51,6 +51,7 @@ class FakeEnvironmentService:
     calls: list[tuple[str, Path]] = field(default_factory=list)
     measure_delay_s: float = 0.0  # a slow disk: the screen's refresh ticks run while it measures
     busy: set[Path] = field(default_factory=set)
+    discover_gate: asyncio.Event | None = None
     externally_managed: set[Path] = field(default_factory=set)
     run_gates: dict[Path, asyncio.Event] = field(default_factory=dict)  # an operation runs until set
     ran: list[Operation] = field(default_factory=list)
@@ -63,9 +64,11 @@ class FakeEnvironmentService:
     async def discover(self, report: DiscoveryReport) -> AsyncIterator[Environment]:
         self.calls.append(("discover", HOME))
         report.looked_in.extend(self.looked_in)
-        for env in list(self.environments):
+        for index, env in enumerate(list(self.environments)):
             report.folders_scanned += 10
             yield env
+            if index == 0 and self.discover_gate is not None:
+                await self.discover_gate.wait()  # a slow disk: the rest is still being looked for
 
     async def list_packages(self, env: Environment) -> PackageListing:
         self.calls.append(("list_packages", env.path))

@@ -166,3 +166,24 @@ async def test_brackets_in_messages_are_shown_as_written() -> None:
         await settle(pilot)
         messages = [n.message for n in app._notifications]
         assert any("requests[socks]" in m for m in messages), messages
+
+
+async def test_discovery_shows_progress_and_never_blocks_navigation() -> None:
+    service = demo_service()
+    service.discover_gate = asyncio.Event()
+    app = VenvDeckApp(service, now=lambda: FROZEN_NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if tree(app).environments and "scanning" in summary(app):
+                break
+        assert "scanning… 10 folders" in summary(app)
+        assert [e.name for e in tree(app).environments] == ["shop"]
+        await pilot.press("3")  # the keys work while discovery runs
+        await pilot.pause(0.2)
+        assert main_screen(app).selected_path == SHOP
+        assert "Path" in details_text(app)
+        service.discover_gate.set()
+        await settle(pilot)
+        assert "scanning" not in summary(app)
+        assert len(tree(app).environments) == 9
