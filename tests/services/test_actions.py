@@ -31,6 +31,18 @@ from venvdeck.services.resolve import resolve_environment
 PIP = ActionSettings(Backend.PIP, uv=None)
 
 
+def _gone(pid: int, within_s: float = 5.0) -> bool:
+    """True once no process has this pid (a killed process group's member disappears)."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def _uv_settings() -> ActionSettings:
     uv = find_uv()
     if uv is None:
@@ -258,15 +270,7 @@ async def test_cancelling_kills_the_process_group_and_frees_the_environment(
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    grandchild = int(lines[0])
-    for _ in range(100):
-        try:
-            os.kill(grandchild, 0)
-        except ProcessLookupError:
-            break
-        await asyncio.sleep(0.05)
-    else:
-        pytest.fail("pip's children outlived the cancelled operation")
+    assert await asyncio.to_thread(_gone, int(lines[0])), "pip's children outlived the cancelled operation"
     assert not runner.locks.is_held(bare_env)
 
 
@@ -310,12 +314,4 @@ def test_the_command_lines_runner_keeps_output_and_exit_status_and_enforces_its_
     assert time.monotonic() - started < 10
     assert not result.ok
     assert "did not finish within 1 s" in result.message
-    grandchild = int(result.output[0])
-    for _ in range(100):
-        try:
-            os.kill(grandchild, 0)
-        except ProcessLookupError:
-            break
-        time.sleep(0.05)
-    else:
-        pytest.fail("the timed-out operation's children outlived it")
+    assert _gone(int(result.output[0])), "the timed-out operation's children outlived it"
