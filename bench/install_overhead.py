@@ -13,7 +13,6 @@ Each run gets a fresh copy of a template environment (copying is not timed).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import shutil
 import statistics
@@ -30,10 +29,10 @@ sys.path[:0] = [str(ROOT), str(ROOT / "app")]
 from tests.support.wheels import build_wheel  # noqa: E402
 
 from timing import precompile  # noqa: E402
-from venvdeck.services.actions import ActionSettings, plan_install  # noqa: E402
-from venvdeck.services.backends import Backend, find_uv  # noqa: E402
-from venvdeck.services.operations import OperationRunner  # noqa: E402
-from venvdeck.services.resolve import resolve_environment  # noqa: E402
+from venvdeck.services.change.backends import Backend, find_uv  # noqa: E402
+from venvdeck.services.change.operations import OperationRunner  # noqa: E402
+from venvdeck.services.change.plans import ActionSettings, plan_install  # noqa: E402
+from venvdeck.services.find.resolve import resolve_environment  # noqa: E402
 
 
 def _quiet_run(argv: list[str], env: dict[str, str]) -> None:
@@ -99,12 +98,9 @@ def main() -> None:
             runner = OperationRunner()
 
             def run(env: Path) -> None:
-                async def go() -> None:
-                    operation = await plan_install(resolve_environment(env), names, settings)
-                    result = await runner.run(operation)
-                    assert result.ok, result.output
-
-                asyncio.run(go())
+                operation = plan_install(resolve_environment(env), names, settings)
+                result = runner.run(operation)
+                assert result.ok, result.output
 
             return run
 

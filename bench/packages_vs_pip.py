@@ -8,7 +8,6 @@ under 10 ms in a warm process (interpreter probe cached). uv is reported for ref
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 import statistics
 import subprocess
@@ -22,9 +21,9 @@ from timing import alternate, precompile, report
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.support.wheels import build_wheel
 
-from venvdeck.services import packages as packages_service
-from venvdeck.services.packages import list_packages
-from venvdeck.services.resolve import resolve_environment
+from venvdeck.services.find.resolve import resolve_environment
+from venvdeck.services.read import packages as packages_service
+from venvdeck.services.read.packages import list_packages
 
 COUNT = 150
 
@@ -53,18 +52,18 @@ def build_env(base: Path) -> Path:
     return env
 
 
-async def service_timings(env: Path, runs: int = 30) -> tuple[float, float]:
+def service_timings(env: Path, runs: int = 30) -> tuple[float, float]:
     """(median ms of a listing read from disk, median ms of a repeat with nothing changed)."""
     environment = resolve_environment(env)
-    await list_packages(environment)  # probes the interpreter once
+    list_packages(environment)  # probes the interpreter once
     cold, warm = [], []
     for _ in range(runs):
         packages_service._listing_cache.clear()
         started = time.perf_counter()
-        listing = await list_packages(environment)
+        listing = list_packages(environment)
         cold.append(time.perf_counter() - started)
         started = time.perf_counter()
-        await list_packages(environment)
+        list_packages(environment)
         warm.append(time.perf_counter() - started)
     assert len(listing.packages) >= COUNT - 2
     return statistics.median(cold) * 1000, statistics.median(warm) * 1000
@@ -89,7 +88,7 @@ def main() -> None:
         report(medians, "pip list", bar=0.25)
         if uv:
             print(f"  venvdeck / uv pip list = {medians['venvdeck'] / medians['uv pip list']:.2f}")
-        cold, warm = asyncio.run(service_timings(env))
+        cold, warm = service_timings(env)
         verdict = "meets" if cold < 10 else "MISSES"
         print(
             f"  service call, read from disk: {cold:.2f} ms ({verdict} the 10 ms bar); unchanged repeat: {warm:.3f} ms"

@@ -30,7 +30,7 @@ from textual.message import Message  # noqa: E402
 from timing import alternate, precompile  # noqa: E402
 from venvdeck.app import VenvDeckApp  # noqa: E402
 from venvdeck.screens.main import MainScreen  # noqa: E402
-from venvdeck.services.discovery import DiscoveryOptions  # noqa: E402
+from venvdeck.services.find.discovery import DiscoveryOptions  # noqa: E402
 from venvdeck.services.local import LocalEnvironmentService  # noqa: E402
 from venvdeck.widgets.env_tree import EnvTree  # noqa: E402
 from venvdeck.widgets.package_table import Column, PackageTable  # noqa: E402

@@ -14,9 +14,14 @@ from pathlib import Path
 
 from venvdeck.errors import ExternallyManaged, InterpreterError
 from venvdeck.models import (
+    ActivationCommand,
+    DeletePlan,
+    DeleteResult,
     DirectUrl,
+    DiscoveryReport,
     Environment,
     EnvironmentSize,
+    ExportResult,
     FreezeResult,
     InterpreterInfo,
     Kind,
@@ -26,13 +31,11 @@ from venvdeck.models import (
     OperationResult,
     Package,
     PackageListing,
+    ShellLaunch,
     Status,
 )
-from venvdeck.services.delete import DeletePlan, DeleteResult
-from venvdeck.services.discovery import DiscoveryReport
-from venvdeck.services.export import ExportResult
-from venvdeck.services.requirements import parse_requirements
-from venvdeck.services.shell import ActivationCommand, ShellLaunch, activation_commands
+from venvdeck.services.change.requirements import check_typed, parse_requirements
+from venvdeck.services.change.shell import activation_commands
 
 # 2026-11-19 12:00 UTC: the frozen "now" of every snapshot.
 FROZEN_NOW = 1_795_089_600.0
@@ -104,6 +107,16 @@ class FakeEnvironmentService:
             else:
                 lines.append(f"{package.name}=={package.version}")
         return FreezeResult(env, tuple(lines))
+
+    async def finish_pending_deletions(self, paths: Sequence[Path]) -> list[str]:
+        return [f"finished deleting {p}" for p in paths]
+
+    def check_specifiers(self, text: str) -> tuple[list[str], str | None]:
+        return check_typed(text)
+
+    def stop_all(self) -> int:
+        self.calls.append(("stop_all", HOME))
+        return 0
 
     def can_measure(self, env: Environment) -> bool:
         return env.path in self.sizes
@@ -185,7 +198,7 @@ class FakeEnvironmentService:
             OperationKind.CREATE, target, argv, f"Create {target.name} with Python {base.python_version}"
         )
 
-    async def plan_delete(self, path: Path, known: Sequence[Environment]) -> DeletePlan:
+    async def plan_delete(self, path: Path) -> DeletePlan:
         self.calls.append(("plan_delete", path))
         env = next(e for e in self.environments if e.path == path)
         warnings = (
@@ -193,7 +206,7 @@ class FakeEnvironmentService:
             if env.manager is Manager.POETRY
             else ()
         )
-        return DeletePlan(env, path, path, (0,), False, self.sizes.get(path), None, warnings)
+        return DeletePlan(env, path, path, (0, 0), False, self.sizes.get(path), warnings)
 
     # ---- changing ------------------------------------------------------------------------------------
     def is_busy(self, path: Path) -> bool:
@@ -213,13 +226,11 @@ class FakeEnvironmentService:
         self.ran.append(operation)
         return OperationResult(operation, 0, self.run_output, 1.25, f"{operation.title}: done in 1.2 s")
 
-    async def delete(
-        self, plan: DeletePlan, known: Sequence[Environment], on_line: Callable[[str], None]
-    ) -> DeleteResult:
+    async def delete(self, plan: DeletePlan, on_line: Callable[[str], None]) -> DeleteResult:
         self.calls.append(("delete", plan.path))
         self.environments = [e for e in self.environments if e.path != plan.path]
         freed = plan.size.freed_bytes if plan.size else 0
-        return DeleteResult(plan.path, freed, False, f"Deleted {plan.path}")
+        return DeleteResult(plan.path, freed, f"Deleted {plan.path}")
 
     def default_export_path(self, env: Environment) -> Path | None:
         return env.project / "requirements.txt" if env.project else None
@@ -233,7 +244,7 @@ class FakeEnvironmentService:
         return activation_commands(env)
 
     async def shell_launch(self, env: Environment) -> ShellLaunch:
-        return ShellLaunch(("/bin/bash",), {"VIRTUAL_ENV": str(env.path)})
+        return ShellLaunch(("/bin/bash",), {"VIRTUAL_ENV": str(env.path)}, banner=f"a shell in {env.name}")
 
     def run_shell(self, launch: ShellLaunch) -> int:
         self.calls.append(("shell", Path(launch.environ["VIRTUAL_ENV"])))
@@ -296,7 +307,7 @@ def _size(path: Path, mb: float, freed_mb: float | None = None, used_days: float
         files=int(mb * 40),
         shared_files=0 if freed_mb is None else int((mb - freed_mb) * 40),
         last_modified=FROZEN_NOW - (used_days + 30) * DAY,
-        last_accessed=FROZEN_NOW - used_days * DAY,
+        last_used=FROZEN_NOW - used_days * DAY,
     )
 
 

@@ -13,7 +13,7 @@ UI_FILES = sorted(
     [PACKAGE / "app.py", PACKAGE / "commands.py"]
     + [p for folder in ("screens", "widgets", "dialogs") for p in (PACKAGE / folder).glob("*.py")]
 )
-SERVICE_FILES = sorted((PACKAGE / "services").glob("*.py"))
+SERVICE_FILES = sorted((PACKAGE / "services").rglob("*.py"))
 _FORBIDDEN_IN_UI = {"os", "shutil", "subprocess", "asyncio.subprocess", "glob", "tempfile"}
 
 
@@ -38,6 +38,6 @@ def test_the_ui_leaves_disks_and_processes_to_the_services(path: Path) -> None:
     assert "open" not in calls
 
 
-@pytest.mark.parametrize("path", SERVICE_FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SERVICE_FILES, ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_services_import_no_textual_and_no_rich(path: Path) -> None:
     assert not {n for n in _imports(path) if n.split(".")[0] in {"textual", "rich"}}

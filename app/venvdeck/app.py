@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
+from rich.text import Text
+from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -14,6 +17,7 @@ from textual.screen import Screen
 from venvdeck.commands import VenvDeckCommands
 from venvdeck.config import Config
 from venvdeck.errors import ConfigError
+from venvdeck.formatting import shown
 from venvdeck.screens.help import HelpScreen
 from venvdeck.screens.main import MainScreen
 from venvdeck.services.protocol import EnvironmentService
@@ -52,13 +56,42 @@ class VenvDeckApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
+    def _running_titles(self) -> list[str]:
+        main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+        return [] if main is None else [r.title for r in main.changes.running.values()]
+
+    async def action_quit(self) -> None:
+        """Quit at once, unless changes are running: then ask, and stop them if the answer is yes."""
+        if not self._running_titles():
+            self.exit()
+            return
+        self._confirm_quit()
+
+    @work(group="quit", exclusive=True, exit_on_error=False)
+    async def _confirm_quit(self) -> None:
+        from venvdeck.dialogs.confirm import ConfirmScreen
+
+        titles = self._running_titles()
+        body = Text(
+            "Still running:\n"
+            + "\n".join(f"  {shown(t)}" for t in titles)
+            + "\n\nQuitting stops them (their processes are killed; pip may leave a half-made install)."
+        )
+        if await self.push_screen_wait(ConfirmScreen("Quit while changes run?", body, "Quit", danger=True)):
+            self.stop_everything()
+            self.exit()
+
+    def stop_everything(self) -> None:
+        """Kill every operation's processes now (quitting, SIGTERM, SIGHUP)."""
+        self.service.stop_all()
+
 
 def run_dashboard(config: Config, roots: tuple[Path, ...]) -> int:
     """Open the dashboard on the real machine (roots: only these folders)."""
-    from venvdeck.services.actions import ActionSettings
-    from venvdeck.services.discovery import DiscoveryOptions
+    from venvdeck.services.change.operations import OperationRunner
+    from venvdeck.services.change.plans import ActionSettings
+    from venvdeck.services.find.discovery import DiscoveryOptions
     from venvdeck.services.local import LocalEnvironmentService
-    from venvdeck.services.operations import OperationRunner
 
     options = DiscoveryOptions(
         roots=roots, extra_roots=config.roots, excluded=config.exclude, max_depth=config.scan_depth
@@ -66,5 +99,17 @@ def run_dashboard(config: Config, roots: tuple[Path, ...]) -> int:
     service = LocalEnvironmentService(
         options, ActionSettings.detect(config.backend), OperationRunner(timeout_s=config.pip_timeout_s)
     )
-    VenvDeckApp(service, config).run()
+    app = VenvDeckApp(service, config)
+
+    def on_signal(_signum: int, _frame: object) -> None:
+        service.stop_all()  # at once, before anything else: no pip outlives a closed terminal
+        app.exit()
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), on_signal)
+    try:
+        app.run()
+    finally:
+        service.stop_all()
     return 0

@@ -5,6 +5,7 @@ Precedence: command line > VENVDECK_* variables > file > defaults.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from collections.abc import Mapping
@@ -14,6 +15,9 @@ from pathlib import Path
 from venvdeck.errors import ConfigError
 
 DEFAULT_SCAN_DEPTH = 12
+MIN_TIMEOUT_S = 1.0
+MAX_TIMEOUT_S = 7 * 86400.0
+MAX_CONFIG_BYTES = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,8 +44,10 @@ def default_config_path(env: Mapping[str, str]) -> Path:
 
 
 def _paths(value: object, key: str, source: Path) -> tuple[Path, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise ConfigError(f"{source}: '{key}' must be a list of folder paths")
+    if any(ord(c) < 32 for v in value for c in v):
+        raise ConfigError(f"{source}: '{key}' holds a path with a control character")
     return tuple(Path(os.path.expanduser(v)).absolute() for v in value)
 
 
@@ -50,7 +56,12 @@ def _keymap(value: object, source: Path) -> tuple[tuple[str, str], ...]:
         raise ConfigError(f'{source}: \'keymap\' must be a table such as [keymap] "venvdeck.refresh" = "f5"')
     pairs = []
     for binding_id, keys in value.items():
-        if not binding_id.startswith("venvdeck.") or not isinstance(keys, str) or not keys.strip():
+        if (
+            not binding_id.startswith("venvdeck.")
+            or not isinstance(keys, str)
+            or not keys.strip()
+            or any(ord(c) < 32 for c in keys)
+        ):
             raise ConfigError(
                 f"{source}: keymap entry '{binding_id}' must name a venvdeck binding "
                 '(such as "venvdeck.refresh") and give its keys as a string (such as "f5,ctrl+r")'
@@ -75,15 +86,22 @@ def _parse(data: dict[str, object], source: Path) -> Config:
         values["scan_depth"] = depth
     if "pip_timeout_s" in data:
         timeout = data["pip_timeout_s"]
-        if not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout <= 0:
-            raise ConfigError(f"{source}: 'pip_timeout_s' must be a positive number of seconds")
+        if (
+            not isinstance(timeout, int | float)
+            or isinstance(timeout, bool)
+            or not math.isfinite(timeout)
+            or not MIN_TIMEOUT_S <= timeout <= MAX_TIMEOUT_S
+        ):
+            raise ConfigError(
+                f"{source}: 'pip_timeout_s' must be a number of seconds from {MIN_TIMEOUT_S:g} to {MAX_TIMEOUT_S:g}"
+            )
         values["pip_timeout_s"] = float(timeout)
     if "backend" in data:
         if data["backend"] not in {"pip", "uv"}:
             raise ConfigError(f'{source}: \'backend\' must be "pip" or "uv"')
         values["backend"] = data["backend"]
     if "theme" in data:
-        if not isinstance(data["theme"], str):
+        if not isinstance(data["theme"], str) or not data["theme"].strip():
             raise ConfigError(f"{source}: 'theme' must be a string")
         values["theme"] = data["theme"]
     if "keymap" in data:
@@ -96,14 +114,18 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
     env = os.environ if env is None else env
     explicit = path is not None or bool(env.get("VENVDECK_CONFIG"))
     source = path or default_config_path(env)
+    from venvdeck.services import fsio
+
     try:
-        text = source.read_text(encoding="utf-8")
+        text = fsio.read_text(source, MAX_CONFIG_BYTES, errors="strict")
     except FileNotFoundError:
         if explicit:
             raise ConfigError(f"config file not found: {source}") from None
         return Config()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read config file {source}: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"cannot read config file {source}: not UTF-8 text") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {source}: {exc.strerror or exc}") from None
     import tomllib  # only when a config file exists
 
     try:

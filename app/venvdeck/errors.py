@@ -28,6 +28,10 @@ class OperationFailed(VenvDeckError):
         self.returncode = returncode  # None: it never exited by itself (timed out)
 
 
+class OperationCancelled(VenvDeckError):
+    """The user (or a signal) cancelled a running operation; its processes were stopped."""
+
+
 class InvalidRequirementError(VenvDeckError):
     """Something typed or read as a requirement is not one (nothing ran)."""
 
@@ -38,6 +42,10 @@ class RefusedError(VenvDeckError):
 
 class EnvironmentBusy(VenvDeckError):
     """Another operation is changing this environment right now."""
+
+
+class UnreadableFile(OSError):
+    """A file venvdeck will not read: not a regular file (a FIFO, a device), or over its size bound."""
 
 
 class TargetExists(RefusedError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 _UNITS = ("B", "kB", "MB", "GB", "TB")
@@ -39,3 +40,41 @@ def local_time(timestamp: float | None) -> str:
     if timestamp is None:
         return ""
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(timestamp))
+
+
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\x1b": "\\e"}
+
+
+def _is_control(ch: str) -> bool:
+    code = ord(ch)
+    # C0, DEL, C1, and the invisible format characters that reorder or hide text (bidi overrides).
+    return (
+        code < 32
+        or 0x7F <= code < 0xA0
+        or 0x200B <= code <= 0x200F
+        or 0x202A <= code <= 0x202E
+        or (0x2066 <= code <= 0x2069)
+    )
+
+
+def shown(text: object) -> str:
+    """Text from disk as it may be shown on a terminal: control characters (newlines, escape
+    sequences, bidi overrides) made visible as escapes, and bytes that are not UTF-8 as \\xNN."""
+    value = str(text).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    if not any(_is_control(ch) for ch in value):
+        return value
+    out = []
+    for ch in value:
+        if _is_control(ch):
+            out.append(
+                _NAMED_ESCAPES.get(ch) or (f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}")
+            )
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """'3.9' sorts before '3.10', 'py3' before 'py10'."""
+    parts = re.split(r"(\d+)", text.casefold())
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts if p)

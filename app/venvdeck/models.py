@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
@@ -156,8 +157,9 @@ class EnvironmentSize:
 
     `disk_bytes` counts every file once (as `du` does). `freed_bytes` leaves out files that are
     hard-linked from elsewhere (uv's and conda's package caches): their blocks stay on disk when
-    the environment goes. `last_accessed` is the newest access time of any file in it: the kernel
-    updates it at most daily (relatime) or never (noatime), so it is "used on or after" that day.
+    the environment goes. `last_used` is the newest access time of the files a person's use
+    touches and venvdeck never opens (see services/read/sizes.py); the kernel updates access times
+    at most daily (relatime) or never (noatime), so it reads "used on or after" that day.
     """
 
     path: Path
@@ -166,7 +168,7 @@ class EnvironmentSize:
     files: int
     shared_files: int
     last_modified: float | None
-    last_accessed: float | None
+    last_used: float | None
 
 
 class OperationKind(StrEnum):
@@ -178,11 +180,15 @@ class OperationKind(StrEnum):
     DELETE = "delete"
 
 
+_operation_ids = itertools.count(1)
+
+
 @dataclass(frozen=True, slots=True)
 class Operation:
     """A change to one environment, planned (and checked) before anything runs.
 
-    `argv` is exactly what will run; the dashboard and the CLI show `command_line` first.
+    `argv` is exactly what will run; the dashboard and the CLI show `command_line` first. `id`
+    tells two operations apart (their titles may be the same).
     """
 
     kind: OperationKind
@@ -190,6 +196,9 @@ class Operation:
     argv: tuple[str, ...]
     title: str
     warnings: tuple[str, ...] = ()
+    interpreter: Path | None = None  # checked, just before running, to run as this environment
+    cwd: Path | None = None  # where it runs (a requirements file's folder); None: the root folder
+    id: int = field(default_factory=lambda: next(_operation_ids))
 
     @property
     def command_line(self) -> str:
@@ -209,3 +218,66 @@ class OperationResult:
     @property
     def ok(self) -> bool:
         return self.returncode == 0
+
+
+@dataclass(slots=True)
+class DiscoveryReport:
+    """Counters filled in while a discovery runs (read by the dashboard's progress line)."""
+
+    folders_scanned: int = 0
+    unreadable: list[Path] = field(default_factory=list)
+    looked_in: list[Path] = field(default_factory=list)
+    pending_deletions: list[Path] = field(default_factory=list)  # interrupted deletes to finish
+
+
+@dataclass(frozen=True, slots=True)
+class DeletePlan:
+    """What deleting an environment will do, checked; `identity` is the folder confirmed."""
+
+    environment: Environment
+    path: Path  # as given; a symbolic link only when unlink_only
+    real_path: Path
+    identity: tuple[int, int]  # (device, inode) of the folder (or of the link) when checked
+    unlink_only: bool
+    size: EnvironmentSize | None
+    warnings: tuple[str, ...] = ()
+    cleanups: tuple[str, ...] = ()  # what else goes with it (a tool's command links, registry lines)
+
+    @property
+    def summary(self) -> str:
+        if self.unlink_only:
+            return f"remove the link {self.path} (the environment at {self.real_path} stays)"
+        return f"delete {self.real_path}"
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteResult:
+    path: Path
+    freed_bytes: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExportResult:
+    path: Path | None  # None: written to standard output
+    lines: int  # requirement lines (comments not counted)
+    replaced: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ActivationCommand:
+    shell: str
+    command: str | None  # None: this shell cannot activate it (`reason` says why)
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ShellLaunch:
+    """A shell to start inside an environment: argv, its variables, and for bash an rc file's
+    text (written only while the shell runs)."""
+
+    argv: tuple[str, ...]
+    environ: dict[str, str]
+    cwd: Path | None = None
+    rc_text: str | None = None
+    banner: str = ""

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.test_cli import venvdeck
-from venvdeck.services.operations import EnvironmentLocks, lock_folder
+from venvdeck.services.change.locks import EnvironmentLocks
 
 VERSION = f"{sys.version_info[0]}.{sys.version_info[1]}"
 
@@ -81,10 +81,10 @@ def test_delete_asks_and_a_non_terminal_without_yes_deletes_nothing(bare_env: Pa
 
 
 def test_an_environment_busy_in_another_process_is_refused(bare_env: Path) -> None:
-    with EnvironmentLocks(lock_folder()).hold(bare_env, "test"):
+    with EnvironmentLocks().hold(bare_env):
         result = venvdeck("ensurepip", str(bare_env))
     assert result.returncode == 1
-    assert "another venvdeck is changing it" in result.stderr
+    assert "another venvdeck (or a process it started) is changing it" in result.stderr
     assert not list(bare_env.glob("lib/python*/site-packages/pip"))
 
 

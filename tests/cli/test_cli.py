@@ -40,10 +40,20 @@ def test_list_json_reports_the_environment_fields(small_env: Path) -> None:
 
 
 def test_list_table_names_the_environment(small_env: Path) -> None:
-    result = venvdeck("list", str(small_env.parent), env={"COLUMNS": "200"})
+    result = venvdeck("list", "--format", "table", str(small_env.parent), env={"COLUMNS": "200"})
     assert result.returncode == 0, result.stderr
-    assert "1 Python environments" in result.stdout
+    assert "1 Python environment" in result.stdout
     assert str(small_env) in result.stdout
+
+
+def test_piped_list_is_one_tab_separated_line_per_environment(small_env: Path) -> None:
+    result = venvdeck("list", str(small_env.parent))
+    assert result.returncode == 0, result.stderr
+    fields = result.stdout.rstrip("\n").split("\t")
+    assert result.stdout.count("\n") == 1
+    assert fields[:6] == [str(small_env), "proj", "venv", "", "3.11.7", "ok"]
+    assert int(fields[6]) > 0
+    assert int(fields[7]) > 0
 
 
 def test_packages_and_freeze_accept_an_interpreter_path(small_env: Path) -> None:
@@ -61,12 +71,17 @@ def test_packages_and_freeze_accept_an_interpreter_path(small_env: Path) -> None
         (["freeze", "{tmp}"], "not a Python environment"),
         (["packages"], "the following arguments are required: env"),
         (["list", "/definitely/not/here"], "root does not exist"),
-        (["bogus-command"], "root does not exist"),
+        (["bogus-command"], "unknown command 'bogus-command'"),
+        (["lsit"], "did you mean 'list'"),
+        (["--config", "{tmp}/empty.toml", "list", "/definitely/not/here"], "root does not exist"),
+        (["--config", "/dev/null", "list"], "is a device"),
+        (["list", "--config", "{tmp}/missing.toml"], "config file not found"),
         (["packages", "--json", "{tmp}/file.txt"], "not an environment folder or an executable interpreter"),
     ],
 )
 def test_bad_input_is_one_clear_line(args: list[str], message: str, tmp_path: Path) -> None:
     (tmp_path / "file.txt").write_text("hello")
+    (tmp_path / "empty.toml").write_text("")
     result = venvdeck(*(a.format(tmp=tmp_path) for a in args))
     assert result.returncode != 0
     assert message in result.stderr
@@ -119,7 +134,7 @@ def test_config_excludes_and_adds_roots(tmp_path: Path, small_env: Path) -> None
 
 
 @pytest.mark.parametrize(
-    "module", ["venvdeck.cli.main", "venvdeck.services.discovery", "venvdeck.services.freeze"]
+    "module", ["venvdeck.cli.main", "venvdeck.services.find.discovery", "venvdeck.services.read.freeze"]
 )
 def test_cli_and_services_never_import_textual(module: str) -> None:
     code = f"import sys, {module}; print('textual' in sys.modules, 'rich' in sys.modules)"
@@ -129,8 +144,13 @@ def test_cli_and_services_never_import_textual(module: str) -> None:
 
 def test_services_never_import_textual() -> None:
     """Every service module, the dashboard's protocol and local service included."""
-    modules = sorted(p.stem for p in (Path(__file__).parents[2] / "app/venvdeck/services").glob("*.py"))
-    imports = "; ".join(f"import venvdeck.services.{m}" for m in modules if m != "__init__")
+    root = Path(__file__).parents[2] / "app"
+    modules = sorted(
+        ".".join(p.relative_to(root).with_suffix("").parts)
+        for p in (root / "venvdeck" / "services").rglob("*.py")
+        if p.stem != "__init__"
+    )
+    imports = "; ".join(f"import {m}" for m in modules)
     code = f"import sys; {imports}; print('textual' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"

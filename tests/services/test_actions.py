@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
+import signal
+import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -12,7 +16,9 @@ import pytest
 
 from venvdeck.errors import EnvironmentBusy, InvalidRequirementError, RefusedError
 from venvdeck.models import Operation, OperationKind
-from venvdeck.services.actions import (
+from venvdeck.services.change.backends import Backend, find_uv
+from venvdeck.services.change.operations import OperationRunner
+from venvdeck.services.change.plans import (
     ActionSettings,
     pick_base,
     plan_create,
@@ -22,11 +28,10 @@ from venvdeck.services.actions import (
     plan_uninstall,
     plan_upgrade,
 )
-from venvdeck.services.backends import Backend, find_uv
-from venvdeck.services.discovery import base_interpreters_sync
-from venvdeck.services.operations import EnvironmentLocks, OperationRunner
-from venvdeck.services.packages import list_packages
-from venvdeck.services.resolve import resolve_environment
+from venvdeck.services.find.discovery import DiscoveryOptions, base_interpreters
+from venvdeck.services.find.resolve import resolve_environment
+from venvdeck.services.local import LocalEnvironmentService
+from venvdeck.services.read.packages import list_packages
 
 PIP = ActionSettings(Backend.PIP, uv=None)
 
@@ -50,63 +55,63 @@ def _uv_settings() -> ActionSettings:
     return ActionSettings(Backend.UV, uv=uv)
 
 
-async def _installed(env: Path) -> dict[str, str]:
-    listing = await list_packages(resolve_environment(env))
+def _installed(env: Path) -> dict[str, str]:
+    listing = list_packages(resolve_environment(env))
     return {p.name: p.version for p in listing.packages}
 
 
-async def _run(operation: Operation) -> None:
-    result = await OperationRunner().run(operation)
+def _run(operation: Operation) -> None:
+    result = OperationRunner().run(operation)
     assert result.ok, "\n".join(result.output)
 
 
 @pytest.mark.usefixtures("local_index")
-async def test_install_runs_the_environments_own_pip_after_a_double_dash(pip_env: Path) -> None:
-    operation = await plan_install(resolve_environment(pip_env), ["demo-app"], PIP)
+def test_install_runs_the_environments_own_pip_after_a_double_dash(pip_env: Path) -> None:
+    operation = plan_install(resolve_environment(pip_env), ["demo-app"], PIP)
     assert operation.argv[:4] == (str(pip_env / "bin" / "python"), "-m", "pip", "install")
     assert "--no-user" in operation.argv
     assert operation.argv[-2:] == ("--", "demo-app")
     assert operation.command_line.startswith(str(pip_env / "bin" / "python"))
-    await _run(operation)
-    installed = await _installed(pip_env)
+    _run(operation)
+    installed = _installed(pip_env)
     assert installed["demo-app"] == "0.1"
     assert installed["demo-dep"] == "1.1"
 
 
 @pytest.mark.usefixtures("local_index")
-async def test_upgrade_and_uninstall_with_a_warning_about_dependents(pip_env: Path) -> None:
+def test_upgrade_and_uninstall_with_a_warning_about_dependents(pip_env: Path) -> None:
     env = resolve_environment(pip_env)
-    await _run(await plan_install(env, ["demo-dep==1.0", "demo-app"], PIP))
-    assert (await _installed(pip_env))["demo-dep"] == "1.0"
-    await _run(await plan_upgrade(env, ["demo-dep"], PIP))
-    assert (await _installed(pip_env))["demo-dep"] == "1.1"
+    _run(plan_install(env, ["demo-dep==1.0", "demo-app"], PIP))
+    assert (_installed(pip_env))["demo-dep"] == "1.0"
+    _run(plan_upgrade(env, ["demo-dep"], PIP))
+    assert (_installed(pip_env))["demo-dep"] == "1.1"
 
-    operation = await plan_uninstall(env, ["demo-dep"], PIP)
+    operation = plan_uninstall(env, ["demo-dep"], PIP)
     assert operation.warnings == ("demo-dep is required by demo-app",)
     assert operation.argv[-2:] == ("--", "demo-dep")
-    await _run(operation)
-    assert "demo-dep" not in await _installed(pip_env)
+    _run(operation)
+    assert "demo-dep" not in _installed(pip_env)
 
 
 @pytest.mark.usefixtures("local_index")
-async def test_the_uv_backend_installs_into_an_environment_without_pip(bare_env: Path) -> None:
+def test_the_uv_backend_installs_into_an_environment_without_pip(bare_env: Path) -> None:
     settings = _uv_settings()
-    operation = await plan_install(resolve_environment(bare_env), ["Foo.Bar_baz"], settings)
+    operation = plan_install(resolve_environment(bare_env), ["Foo.Bar_baz"], settings)
     assert operation.argv[1:5] == ("pip", "install", "--python", str(bare_env / "bin" / "python"))
-    await _run(operation)
-    assert (await _installed(bare_env)) == {"Foo.Bar_baz": "2.0"}
-    await _run(await plan_uninstall(resolve_environment(bare_env), ["foo-bar-baz"], settings))
-    assert (await _installed(bare_env)) == {}
+    _run(operation)
+    assert (_installed(bare_env)) == {"Foo.Bar_baz": "2.0"}
+    _run(plan_uninstall(resolve_environment(bare_env), ["foo-bar-baz"], settings))
+    assert (_installed(bare_env)) == {}
 
 
-async def test_no_pip_and_no_uv_offers_ensurepip(bare_env: Path) -> None:
+def test_no_pip_and_no_uv_offers_ensurepip(bare_env: Path) -> None:
     with pytest.raises(RefusedError, match="has no pip: bootstrap it with ensurepip"):
-        await plan_install(resolve_environment(bare_env), ["demo-dep"], PIP)
+        plan_install(resolve_environment(bare_env), ["demo-dep"], PIP)
 
 
-async def test_ensurepip_bootstraps_pip(bare_env: Path) -> None:
-    await _run(plan_ensurepip(resolve_environment(bare_env)))
-    assert "pip" in await _installed(bare_env)
+def test_ensurepip_bootstraps_pip(bare_env: Path) -> None:
+    _run(plan_ensurepip(resolve_environment(bare_env)))
+    assert "pip" in _installed(bare_env)
 
 
 HOSTILE = [
@@ -133,43 +138,51 @@ HOSTILE = [
 
 @pytest.mark.parametrize("spec", HOSTILE)
 @pytest.mark.usefixtures("local_index")
-async def test_hostile_input_is_refused_and_changes_nothing(pip_env: Path, spec: str) -> None:
-    before = await _installed(pip_env)
+def test_hostile_input_is_refused_and_changes_nothing(pip_env: Path, spec: str) -> None:
+    before = _installed(pip_env)
     with pytest.raises(InvalidRequirementError):
-        await plan_install(resolve_environment(pip_env), [spec], PIP)
-    assert await _installed(pip_env) == before
+        plan_install(resolve_environment(pip_env), [spec], PIP)
+    assert _installed(pip_env) == before
     assert not Path("/tmp/pwned").exists()
 
 
 @pytest.mark.parametrize("name", ["demo-dep==1.0", "--yes", "demo-dep[x]", "not-installed", "pip; x"])
-async def test_uninstall_takes_installed_package_names_only(pip_env: Path, name: str) -> None:
+def test_uninstall_takes_installed_package_names_only(pip_env: Path, name: str) -> None:
     with pytest.raises(RefusedError):
-        await plan_uninstall(resolve_environment(pip_env), [name], PIP)
+        plan_uninstall(resolve_environment(pip_env), [name], PIP)
 
 
 @pytest.mark.usefixtures("local_index")
-async def test_a_requirements_file_is_checked_line_by_line_before_anything_runs(
-    pip_env: Path, tmp_path: Path
+def test_a_requirements_file_is_read_as_pip_reads_it_and_checked_before_anything_runs(
+    pip_env: Path, tmp_path: Path, wheelhouse: Path
 ) -> None:
     env = resolve_environment(pip_env)
     bad = tmp_path / "bad.txt"
-    bad.write_text("# pinned\ndemo-dep==1.0\n\n--index-url https://evil.example/simple\ndemo-app\n")
-    with pytest.raises(InvalidRequirementError, match=r"bad\.txt, line 4: the option --index-url"):
-        await plan_install_file(env, bad, PIP)
     bad.write_text("demo-dep==1.0\ndemo-app>>1\n")
-    with pytest.raises(InvalidRequirementError, match="line 2"):
-        await plan_install_file(env, bad, PIP)
-    bad.write_text("-e ../elsewhere\n")
-    with pytest.raises(InvalidRequirementError, match="line 1: editable installs"):
-        await plan_install_file(env, bad, PIP)
-    assert "demo-dep" not in await _installed(pip_env)
+    with pytest.raises(InvalidRequirementError, match=r"bad\.txt, line 2"):
+        plan_install_file(env, bad, PIP)
+    bad.write_text("--no-such-option\n")
+    with pytest.raises(InvalidRequirementError, match="pip does not accept --no-such-option"):
+        plan_install_file(env, bad, PIP)
+    (tmp_path / "loop-a.txt").write_text("-r loop-b.txt\n")
+    (tmp_path / "loop-b.txt").write_text("-r loop-a.txt\ndemo-dep==1.0\n")
+    assert plan_install_file(env, tmp_path / "loop-a.txt", PIP).title.startswith("Install 1 requirement ")
+    assert "demo-dep" not in _installed(pip_env)
 
     good = tmp_path / "requirements.txt"
-    good.write_text("demo-dep==1.0  # the old one\ndemo-app \\\n  >=0.1\n")
-    operation = await plan_install_file(env, good, PIP)
-    assert operation.argv[-3:] == ("--", "demo-dep==1.0", "demo-app>=0.1")
-    await _run(operation)
-    assert (await _installed(pip_env))["demo-dep"] == "1.0"
+    (tmp_path / "constraints.txt").write_text("demo-dep==1.0\n")
+    good.write_bytes(  # a byte-order mark, a constraints file, options, a continued line
+        b"\xef\xbb\xbf-c constraints.txt  # pins\n--no-index\n--find-links "
+        + str(wheelhouse).encode()
+        + b"\ndemo-app \\\n  >=0.1\n"
+    )
+    operation = plan_install_file(env, good, PIP)
+    assert operation.argv[-2:] == ("-r", str(good))
+    assert operation.cwd == tmp_path  # where pip resolves -e . and relative paths
+    assert any(f"--find-links {wheelhouse}" in w for w in operation.warnings)
+    assert any("-c constraints.txt" in w for w in operation.warnings)
+    _run(operation)
+    assert _installed(pip_env)["demo-dep"] == "1.0"
 
 
 def _externally_managed_python() -> Path:
@@ -180,26 +193,26 @@ def _externally_managed_python() -> Path:
     pytest.skip("no externally managed (PEP 668) Python on this machine")
 
 
-async def test_an_externally_managed_python_is_refused_unless_overridden() -> None:
+def test_an_externally_managed_python_is_refused_unless_overridden() -> None:
     env = resolve_environment(_externally_managed_python())
     with pytest.raises(RefusedError, match="externally managed"):
-        await plan_install(env, ["demo-dep"], PIP)
+        plan_install(env, ["demo-dep"], PIP)
     overridden = ActionSettings(Backend.PIP, None, override_externally_managed=True)
-    operation = await plan_install(env, ["demo-dep"], overridden)  # planned, never run here
+    operation = plan_install(env, ["demo-dep"], overridden)  # planned, never run here
     assert "--break-system-packages" in operation.argv
 
 
 def _base() -> object:
-    bases = base_interpreters_sync()
-    return pick_base(bases, f"{sys.version_info[0]}.{sys.version_info[1]}")
+    bases = base_interpreters()
+    return pick_base(bases, f"{sys.version_info[0]}.{sys.version_info[1]}", resolve_environment)
 
 
-async def test_create_makes_an_environment_with_the_chosen_base(tmp_path: Path) -> None:
+def test_create_makes_an_environment_with_the_chosen_base(tmp_path: Path) -> None:
     base = _base()
     operation = plan_create(tmp_path / "new" / ".venv", base, PIP, with_pip=False, prompt="demo")  # type: ignore[arg-type]
     assert operation.kind is OperationKind.CREATE
     assert operation.argv[-2:] == ("--", str(tmp_path / "new" / ".venv"))
-    await _run(operation)
+    _run(operation)
     env = resolve_environment(tmp_path / "new" / ".venv")
     assert env.prompt == "demo"
     assert env.python_version is not None
@@ -215,15 +228,35 @@ def test_create_refuses_a_folder_in_use_and_a_python_2_base(tmp_path: Path) -> N
     (tmp_path / "file").write_text("")
     with pytest.raises(RefusedError, match="is a file"):
         plan_create(tmp_path / "file" / "env", base, PIP)  # type: ignore[arg-type]
-    python2 = [b for b in base_interpreters_sync() if (b.python_version or "").startswith("2.")]
+    python2 = [b for b in base_interpreters() if (b.python_version or "").startswith("2.")]
     if python2:
         with pytest.raises(RefusedError, match="no venv module"):
             plan_create(tmp_path / "py2", python2[0], PIP)
     assert (tmp_path / "taken" / "notes.txt").read_text() == "mine"
 
 
-async def test_one_operation_per_environment_at_a_time(bare_env: Path, tmp_path: Path) -> None:
-    runner = OperationRunner(EnvironmentLocks(tmp_path / "locks"))
+def _holding_lock(env: Path) -> subprocess.Popen[str]:
+    """Another process (another venvdeck, as another user or with another cache) holding env's lock."""
+    script = (
+        "import sys, time\n"
+        "from venvdeck.services.change.locks import EnvironmentLocks\n"
+        "with EnvironmentLocks().hold(sys.argv[1]):\n"
+        "    print('held', flush=True)\n"
+        "    time.sleep(60)\n"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", script, str(env)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "XDG_CACHE_HOME": "/nonexistent", "HOME": "/nonexistent"},
+    )
+    assert holder.stdout is not None
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_one_operation_per_environment_at_a_time(bare_env: Path, tmp_path: Path) -> None:
+    runner = OperationRunner()
     python = str(bare_env / "bin" / "python")
     slow = Operation(
         OperationKind.INSTALL,
@@ -233,23 +266,66 @@ async def test_one_operation_per_environment_at_a_time(bare_env: Path, tmp_path:
     )
     quick = Operation(OperationKind.INSTALL, bare_env, (python, "-c", "print('hi')"), "quick")
     other = Operation(OperationKind.INSTALL, tmp_path, (python, "-c", "print('other')"), "other env")
-    started = asyncio.Event()
-    first = asyncio.create_task(runner.run(slow, lambda line: started.set()))
-    await started.wait()
-    with pytest.raises(EnvironmentBusy, match="busy"):
-        await runner.run(quick)
-    # Another process (another venvdeck) is refused as well, through the lock file.
-    with pytest.raises(EnvironmentBusy, match="another venvdeck"):
-        await OperationRunner(EnvironmentLocks(tmp_path / "locks")).run(quick)
-    assert (await runner.run(other)).ok  # a different environment runs meanwhile
-    assert (await first).ok
-    assert (await runner.run(quick)).ok  # and the lock is free again
+    started = threading.Event()
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        first = pool.submit(runner.run, slow, lambda line: started.set())
+        assert started.wait(30)
+        with pytest.raises(EnvironmentBusy, match="busy"):
+            runner.run(quick)
+        with pytest.raises(EnvironmentBusy, match="another venvdeck"):
+            OperationRunner().run(quick)  # another runner: the folder's own lock refuses it too
+        assert runner.run(other).ok  # a different environment runs meanwhile
+        assert first.result().ok
+    assert runner.run(quick).ok  # and the lock is free again
 
 
-async def test_cancelling_kills_the_process_group_and_frees_the_environment(
-    bare_env: Path, tmp_path: Path
-) -> None:
-    runner = OperationRunner(EnvironmentLocks(tmp_path / "locks"))
+def test_the_lock_belongs_to_the_environment_not_to_the_callers_cache(bare_env: Path) -> None:
+    holder = _holding_lock(bare_env)
+    try:
+        python = str(bare_env / "bin" / "python")
+        quick = Operation(OperationKind.INSTALL, bare_env, (python, "-c", "print('hi')"), "quick")
+        with pytest.raises(EnvironmentBusy, match="another venvdeck"):
+            OperationRunner().run(quick)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert OperationRunner().run(quick).ok
+
+
+def test_the_lock_outlives_a_killed_venvdeck_while_its_process_runs(bare_env: Path, tmp_path: Path) -> None:
+    """kill -9 of venvdeck mid-install: pip holds the environment's lock until it ends."""
+    marker = tmp_path / "pip-pid"
+    script = (
+        "import sys, time\n"
+        "from venvdeck.models import Operation, OperationKind\n"
+        "from venvdeck.services.change.operations import OperationRunner\n"
+        "env, python, marker = sys.argv[1:]\n"
+        "child = \"import os, time; open(%r, 'w').write(str(os.getpid())); time.sleep(60)\" % marker\n"
+        "OperationRunner().run(Operation(OperationKind.INSTALL, env, (python, '-c', child), 'long'))\n"
+    )
+    venvdeck = subprocess.Popen(
+        [sys.executable, "-c", script, str(bare_env), str(bare_env / "bin" / "python"), str(marker)]
+    )
+    for _ in range(200):
+        if marker.exists() and marker.read_text():
+            break
+        time.sleep(0.05)
+    child = int(marker.read_text())
+    venvdeck.kill()  # kill -9
+    venvdeck.wait()
+    python = str(bare_env / "bin" / "python")
+    quick = Operation(OperationKind.INSTALL, bare_env, (python, "-c", "print('hi')"), "quick")
+    try:
+        with pytest.raises(EnvironmentBusy, match="busy"):
+            OperationRunner().run(quick)
+    finally:
+        os.killpg(child, signal.SIGKILL)
+    assert _gone(child)
+    assert OperationRunner().run(quick).ok
+
+
+async def test_cancelling_kills_the_process_group_and_frees_the_environment(bare_env: Path) -> None:
+    service = LocalEnvironmentService(DiscoveryOptions(roots=[bare_env.parent]), PIP)
     python = str(bare_env / "bin" / "python")
     script = (
         "import subprocess, sys, time\n"
@@ -265,19 +341,19 @@ async def test_cancelling_kills_the_process_group_and_frees_the_environment(
         got_pid.set()
 
     long = Operation(OperationKind.INSTALL, bare_env, (python, "-c", script), "long")
-    task = asyncio.create_task(runner.run(long, on_line))
+    task = asyncio.create_task(service.run(long, on_line))
     await asyncio.wait_for(got_pid.wait(), 30)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert await asyncio.to_thread(_gone, int(lines[0])), "pip's children outlived the cancelled operation"
-    assert not runner.locks.is_held(bare_env)
+    assert _gone(int(lines[0])), "pip's children outlived the cancelled operation"
+    assert not service.is_busy(bare_env)
 
 
-async def test_a_failed_operation_keeps_its_whole_output(bare_env: Path) -> None:
+def test_a_failed_operation_keeps_its_whole_output(bare_env: Path) -> None:
     python = str(bare_env / "bin" / "python")
     script = "import sys\nfor i in range(60): print('line', i)\nsys.exit(3)"
-    result = await OperationRunner().run(
+    result = OperationRunner().run(
         Operation(OperationKind.INSTALL, bare_env, (python, "-c", script), "noisy")
     )
     assert not result.ok
@@ -286,18 +362,16 @@ async def test_a_failed_operation_keeps_its_whole_output(bare_env: Path) -> None
     assert "exited with status 3" in result.message
 
 
-async def test_what_venvdeck_itself_needs_is_never_uninstalled_from_its_own_environment() -> None:
+def test_what_venvdeck_itself_needs_is_never_uninstalled_from_its_own_environment() -> None:
     own = resolve_environment(sys.prefix)
     for name in ("textual", "rich", "packaging", "markdown-it-py"):  # markdown-it-py: rich needs it
         with pytest.raises(RefusedError, match="venvdeck runs from"):
-            await plan_uninstall(own, [name], PIP)
+            plan_uninstall(own, [name], PIP)
     with pytest.raises(RefusedError, match="venvdeck runs from"):
-        await plan_upgrade(own, ["textual"], PIP)
+        plan_upgrade(own, ["textual"], PIP)
 
 
-def test_the_command_lines_runner_keeps_output_and_exit_status_and_enforces_its_timeout(
-    bare_env: Path,
-) -> None:
+def test_the_runner_keeps_output_and_exit_status_and_enforces_its_timeout(bare_env: Path) -> None:
     python = str(bare_env / "bin" / "python")
     noisy = Operation(
         OperationKind.INSTALL,
@@ -305,12 +379,12 @@ def test_the_command_lines_runner_keeps_output_and_exit_status_and_enforces_its_
         (python, "-c", "import sys\nfor i in range(30): print(i)\nsys.exit(4)"),
         "noisy",
     )
-    result = OperationRunner().run_sync(noisy)
+    result = OperationRunner().run(noisy)
     assert (result.ok, result.returncode, len(result.output)) == (False, 4, 30)
     script = "import subprocess, sys, time\nprint(subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']).pid, flush=True)\ntime.sleep(60)"
     hang = Operation(OperationKind.INSTALL, bare_env, (python, "-c", script), "hang")
     started = time.monotonic()
-    result = OperationRunner(timeout_s=1.0).run_sync(hang)
+    result = OperationRunner(timeout_s=1.0).run(hang)
     assert time.monotonic() - started < 10
     assert not result.ok
     assert "did not finish within 1 s" in result.message

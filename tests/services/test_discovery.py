@@ -12,7 +12,13 @@ from tests.support.homes import FakeHome, build_fake_home
 from tests.support.pythons import require_python
 from venvdeck.errors import EnvironmentNotFound
 from venvdeck.models import Environment
-from venvdeck.services.discovery import DiscoveryOptions, discover, discover_all
+from venvdeck.services.find.discovery import DiscoveryOptions, discover
+
+
+def discover_all(options: DiscoveryOptions) -> list[Environment]:
+    found: list[Environment] = []
+    discover(options, found.append)
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -41,16 +47,16 @@ def _check(found: dict[Path, Environment], fake: FakeHome) -> None:
         assert env.project == expected.project, path
 
 
-async def test_root_walk_finds_every_kind_once_and_nothing_else(fake_home: FakeHome) -> None:
-    envs = await discover_all(DiscoveryOptions(roots=[fake_home.home], environ=_home_environ(fake_home)))
+def test_root_walk_finds_every_kind_once_and_nothing_else(fake_home: FakeHome) -> None:
+    envs = discover_all(DiscoveryOptions(roots=[fake_home.home], environ=_home_environ(fake_home)))
     paths = [env.path for env in envs]
     assert len(paths) == len(set(paths)), "an environment was reported twice"
     assert set(paths) == set(fake_home.expected)
     _check(_by_path(envs), fake_home)
 
 
-async def test_home_discovery_reads_registries_outside_home(fake_home: FakeHome) -> None:
-    envs = await discover_all(DiscoveryOptions(environ=_home_environ(fake_home)))
+def test_home_discovery_reads_registries_outside_home(fake_home: FakeHome) -> None:
+    envs = discover_all(DiscoveryOptions(environ=_home_environ(fake_home)))
     found = _by_path(envs)
     assert fake_home.outside in found, "environments.txt entries outside home are found"
     assert found[fake_home.outside].manager is not None
@@ -58,8 +64,8 @@ async def test_home_discovery_reads_registries_outside_home(fake_home: FakeHome)
     _check(found, fake_home)
 
 
-async def test_broken_environment_says_why(fake_home: FakeHome) -> None:
-    envs = await discover_all(
+def test_broken_environment_says_why(fake_home: FakeHome) -> None:
+    envs = discover_all(
         DiscoveryOptions(roots=[fake_home.home / "code" / "delta"], environ=_home_environ(fake_home))
     )
     (env,) = envs
@@ -68,7 +74,7 @@ async def test_broken_environment_says_why(fake_home: FakeHome) -> None:
     assert "no longer exists" in env.broken_reason
 
 
-async def test_variables_move_managed_homes(tmp_path: Path) -> None:
+def test_variables_move_managed_homes(tmp_path: Path) -> None:
     """WORKON_HOME, PIPX_HOME and POETRY_VIRTUALENVS_PATH outside home are honoured."""
     cfg = f"home = {Path(sys.executable).parent}\nversion = 3.11.7\n"
     places = {"WORKON_HOME": "virtualenvwrapper", "PIPX_HOME": "pipx", "POETRY_VIRTUALENVS_PATH": "poetry"}
@@ -82,41 +88,47 @@ async def test_variables_move_managed_homes(tmp_path: Path) -> None:
         (env / "pyvenv.cfg").write_text(cfg)
         environ[var] = str(folder)
         expected[env] = manager
-    envs = await discover_all(DiscoveryOptions(environ=environ))
+    envs = discover_all(DiscoveryOptions(environ=environ))
     assert {env.path: env.manager.value if env.manager else None for env in envs} == expected
 
 
-async def test_missing_root_is_an_error(tmp_path: Path) -> None:
+def test_missing_root_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(EnvironmentNotFound, match="does not exist"):
-        await discover_all(DiscoveryOptions(roots=[tmp_path / "nope"]))
+        discover_all(DiscoveryOptions(roots=[tmp_path / "nope"]))
 
 
 async def test_first_environment_arrives_before_the_walk_ends(fake_home: FakeHome) -> None:
-    generator = discover(DiscoveryOptions(roots=[fake_home.home], environ=_home_environ(fake_home)))
+    from venvdeck.models import DiscoveryReport
+    from venvdeck.services.local import LocalEnvironmentService
+
+    service = LocalEnvironmentService(
+        DiscoveryOptions(roots=[fake_home.home], environ=_home_environ(fake_home))
+    )
+    generator = service.discover(DiscoveryReport())
     first = await anext(generator)
     assert first.path in fake_home.expected
     await generator.aclose()  # stopping early cancels the walk cleanly
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can read every folder")
-async def test_unreadable_folder_is_skipped(tmp_path: Path) -> None:
+def test_unreadable_folder_is_skipped(tmp_path: Path) -> None:
     locked = tmp_path / "locked"
     locked.mkdir()
     locked.chmod(0)
     try:
-        assert await discover_all(DiscoveryOptions(roots=[tmp_path], environ={"HOME": str(tmp_path)})) == []
+        assert discover_all(DiscoveryOptions(roots=[tmp_path], environ={"HOME": str(tmp_path)})) == []
     finally:
         locked.chmod(0o755)
 
 
-async def test_path_interpreters_skip_pyenv_shims(fake_home: FakeHome, tmp_path: Path) -> None:
+def test_path_interpreters_skip_pyenv_shims(fake_home: FakeHome, tmp_path: Path) -> None:
     real_python = Path(os.path.realpath(sys.executable))
     bindir = tmp_path / "bin"
     bindir.mkdir()
     (bindir / "python3").symlink_to(real_python)
     (bindir / real_python.name).symlink_to(real_python)
     environ = _home_environ(fake_home, PATH=f"{fake_home.home / '.pyenv' / 'shims'}{os.pathsep}{bindir}")
-    envs = await discover_all(DiscoveryOptions(environ=environ))
+    envs = discover_all(DiscoveryOptions(environ=environ))
     assert not any("shims" in str(env.interpreter) for env in envs)
     bases = [env for env in envs if env.kind.value == "python" and env.path == real_python.parent.parent]
     assert len(bases) == 1

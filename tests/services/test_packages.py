@@ -13,9 +13,9 @@ import pytest
 from tests.services.conftest import PIP_ENV_VERSIONS
 from tests.support.pythons import find_python, make_venv
 from venvdeck.errors import InterpreterError
-from venvdeck.services.freeze import freeze
-from venvdeck.services.packages import list_packages
-from venvdeck.services.resolve import resolve_environment
+from venvdeck.services.find.resolve import resolve_environment
+from venvdeck.services.read.freeze import freeze
+from venvdeck.services.read.packages import list_packages
 
 
 def _pip_list(python: Path) -> list[tuple[str, str, str | None]]:
@@ -39,9 +39,8 @@ def _ours(env_path: Path) -> list[tuple[str, str, str | None]]:
 
 
 def _listing(env_path: Path) -> tuple:  # type: ignore[type-arg]
-    import asyncio
 
-    return asyncio.run(list_packages(resolve_environment(env_path))).packages
+    return list_packages(resolve_environment(env_path)).packages
 
 
 @pytest.mark.parametrize("version", PIP_ENV_VERSIONS)
@@ -56,39 +55,39 @@ def test_listing_matches_pip_list(version: str, pip_envs: dict[str, Path]) -> No
 
 
 @pytest.mark.parametrize("version", PIP_ENV_VERSIONS)
-async def test_freeze_matches_pip_freeze(version: str, pip_envs: dict[str, Path]) -> None:
+def test_freeze_matches_pip_freeze(version: str, pip_envs: dict[str, Path]) -> None:
     if version not in pip_envs:
         pytest.skip(f"no Python {version} here")
     env = pip_envs[version]
-    result = await freeze(resolve_environment(env))
+    result = freeze(resolve_environment(env))
     expected = _pip_freeze(env / "bin" / "python")
     assert result.text == expected
     assert "demo-app==0.1" in result.lines
     assert any(line.startswith("Foo.Bar") and " @ file://" in line for line in result.lines)
 
 
-async def test_freeze_shows_editables_like_pip(pip_envs: dict[str, Path]) -> None:
+def test_freeze_shows_editables_like_pip(pip_envs: dict[str, Path]) -> None:
     env = pip_envs.get("3.11") or pytest.skip("no Python 3.11 here")
-    lines = (await freeze(resolve_environment(env))).lines
+    lines = (freeze(resolve_environment(env))).lines
     assert "# Editable install with no version control (plain-edit==0.1)" in lines
     git_line = next(line for line in lines if line.startswith("-e git+https://example.invalid/git-edit.git@"))
     assert git_line.endswith("#egg=git_edit")
 
 
-async def test_top_level_keeps_what_the_user_asked_for(pip_envs: dict[str, Path]) -> None:
+def test_top_level_keeps_what_the_user_asked_for(pip_envs: dict[str, Path]) -> None:
     env = pip_envs.get("3.11") or pytest.skip("no Python 3.11 here")
-    lines = (await freeze(resolve_environment(env), top_level=True)).lines
+    lines = (freeze(resolve_environment(env), top_level=True)).lines
     assert "demo-app==0.1" in lines
     assert not any(line.startswith("demo-dep") for line in lines)
 
 
-async def test_listing_sees_an_install_made_after_the_first_listing(
+def test_listing_sees_an_install_made_after_the_first_listing(
     pip_envs: dict[str, Path], wheelhouse: Path, tmp_path: Path
 ) -> None:
     python = find_python("3.11") or pytest.skip("no Python 3.11 here")
     env_path = make_venv(python, tmp_path / "fresh")
     env = resolve_environment(env_path)
-    assert [p.name for p in (await list_packages(env)).packages] == []
+    assert [p.name for p in (list_packages(env)).packages] == []
     pip_python = pip_envs["3.11"] / "bin" / "python"
     subprocess.run(
         [
@@ -106,7 +105,7 @@ async def test_listing_sees_an_install_made_after_the_first_listing(
         check=True,
         capture_output=True,
     )
-    assert [(p.name, p.version) for p in (await list_packages(env)).packages] == [("demo-dep", "1.0")]
+    assert [(p.name, p.version) for p in (list_packages(env)).packages] == [("demo-dep", "1.0")]
 
 
 @pytest.mark.parametrize("version", ["2.7", "3.6", "3.7", "3.9", "3.10", "3.11", "3.12", "3.13"])
@@ -120,12 +119,11 @@ def test_base_interpreters_match_pip(version: str) -> None:
     result = subprocess.run(
         [str(python), "-m", "pip", "freeze"], capture_output=True, text=True, check=True
     ).stdout
-    import asyncio
 
-    assert asyncio.run(freeze(resolve_environment(python))).text == result
+    assert freeze(resolve_environment(python)).text == result
 
 
-async def test_environment_without_pip_lists_from_disk(
+def test_environment_without_pip_lists_from_disk(
     wheelhouse: Path, tmp_path: Path, pip_envs: dict[str, Path]
 ) -> None:
     python = find_python("3.12") or pytest.skip("no Python 3.12 here")
@@ -149,15 +147,15 @@ async def test_environment_without_pip_lists_from_disk(
         check=True,
         capture_output=True,
     )
-    listing = await list_packages(resolve_environment(env_path))
+    listing = list_packages(resolve_environment(env_path))
     assert [(p.name, p.version, p.requires) for p in listing.packages] == [
         ("demo-app", "0.1", ("demo-dep>=1.0",))
     ]
     assert listing.pip_version is None
-    assert (await freeze(listing.environment)).lines == ("demo-app==0.1",)
+    assert (freeze(listing.environment)).lines == ("demo-app==0.1",)
 
 
-async def test_broken_environment_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+def test_broken_environment_is_an_error_not_a_traceback(tmp_path: Path) -> None:
     python = find_python("3.11") or pytest.skip("no Python 3.11 here")
     base = tmp_path / "base" / "bin"  # a base Python reached through links, then uninstalled
     base.mkdir(parents=True)
@@ -169,19 +167,19 @@ async def test_broken_environment_is_an_error_not_a_traceback(tmp_path: Path) ->
     env = resolve_environment(env_path)
     assert env.is_broken
     with pytest.raises(InterpreterError, match="no longer exists"):
-        await list_packages(env)
+        list_packages(env)
 
 
-async def test_hung_interpreter_times_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_hung_interpreter_times_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fake = tmp_path / "env"
     (fake / "bin").mkdir(parents=True)
     (fake / "pyvenv.cfg").write_text(f"home = {tmp_path}\nversion = 3.11.7\n")
     script = fake / "bin" / "python"
     script.write_text("#!/bin/sh\nsleep 30\n")
     script.chmod(0o755)
-    monkeypatch.setattr("venvdeck.services.interpreters.PROBE_TIMEOUT_S", 0.5)
+    monkeypatch.setattr("venvdeck.services.read.interpreters.PROBE_TIMEOUT_S", 0.5)
     started = time.monotonic()
     with pytest.raises(InterpreterError, match="did not answer"):
-        await list_packages(resolve_environment(fake))
+        list_packages(resolve_environment(fake))
     assert time.monotonic() - started < 5
     assert os.path.isdir(fake)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from tests.support.pythons import install, make_venv
 from venvdeck.models import Environment, Kind, Manager
-from venvdeck.services.packages import list_packages
-from venvdeck.services.resolve import resolve_environment
-from venvdeck.services.sizes import is_measurable, measure, measure_sync
+from venvdeck.services.find.resolve import resolve_environment
+from venvdeck.services.read.packages import list_packages
+from venvdeck.services.read.sizes import is_measurable, measure
 
 
 def _blocks(path: Path) -> int:
@@ -21,41 +21,41 @@ def _venv(tmp_path: Path) -> Environment:
     return resolve_environment(make_venv(Path(sys.executable), tmp_path / "env"))
 
 
-async def test_a_file_hard_linked_from_a_cache_is_on_disk_but_not_freed(tmp_path: Path) -> None:
+def test_a_file_hard_linked_from_a_cache_is_on_disk_but_not_freed(tmp_path: Path) -> None:
     env = _venv(tmp_path)
-    before = await measure(env)
+    before = measure(env)
     cache = tmp_path / "uv-cache"
     cache.mkdir()
     (cache / "big.so").write_bytes(os.urandom(1_000_000))
     os.link(cache / "big.so", env.path / "big.so")  # as uv installs: a hard link into its cache
 
-    after = await measure(env)
+    after = measure(env)
     blocks = _blocks(cache / "big.so")
     assert after.disk_bytes - before.disk_bytes == blocks
     assert after.freed_bytes - before.freed_bytes == 0
     assert after.shared_files == before.shared_files + 1
 
 
-async def test_hard_links_inside_the_environment_count_once_and_are_freed(tmp_path: Path) -> None:
+def test_hard_links_inside_the_environment_count_once_and_are_freed(tmp_path: Path) -> None:
     env = _venv(tmp_path)
-    before = await measure(env)
+    before = measure(env)
     (env.path / "a.bin").write_bytes(os.urandom(500_000))
     os.link(env.path / "a.bin", env.path / "b.bin")
-    after = await measure(env)
+    after = measure(env)
     blocks = _blocks(env.path / "a.bin")
     assert after.disk_bytes - before.disk_bytes == blocks
     assert after.freed_bytes - before.freed_bytes == blocks
     assert after.files == before.files + 2
 
 
-async def test_symlinks_are_not_followed(tmp_path: Path) -> None:
+def test_symlinks_are_not_followed(tmp_path: Path) -> None:
     env = _venv(tmp_path)
-    before = await measure(env)
+    before = measure(env)
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "huge.bin").write_bytes(os.urandom(2_000_000))
     (env.path / "link-dir").symlink_to(outside)
-    after = await measure(env)
+    after = measure(env)
     assert after.disk_bytes - before.disk_bytes < 100_000
 
 
@@ -66,7 +66,7 @@ def test_a_conda_base_does_not_count_its_nested_environments(tmp_path: Path) -> 
     (base / "envs" / "data" / "conda-meta").mkdir(parents=True)
     (base / "envs" / "data" / "big.bin").write_bytes(os.urandom(3_000_000))
     env = Environment(base, Kind.CONDA, Manager.CONDA, None, None)
-    assert measure_sync(env).disk_bytes < 1_000_000
+    assert measure(env).disk_bytes < 1_000_000
 
 
 def test_a_system_prefix_is_not_measured() -> None:
@@ -76,13 +76,13 @@ def test_a_system_prefix_is_not_measured() -> None:
     assert is_measurable(pyenv)
 
 
-async def test_package_sizes_add_up_the_files_each_wheel_installed(tmp_path: Path, wheelhouse: Path) -> None:
-    from venvdeck.services.sizes import package_sizes
+def test_package_sizes_add_up_the_files_each_wheel_installed(tmp_path: Path, wheelhouse: Path) -> None:
+    from venvdeck.services.read.sizes import package_sizes
 
     env = _venv(tmp_path)
     install(env.path, wheelhouse, "demo-app")
-    listing = await list_packages(env)
-    sizes = await package_sizes(listing.packages)
+    listing = list_packages(env)
+    sizes = package_sizes(listing.packages)
     assert set(sizes) == {"demo-app", "demo-dep"}
     app = next(p for p in listing.packages if p.name == "demo-app")
     assert app.metadata_path is not None

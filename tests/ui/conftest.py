@@ -11,9 +11,9 @@ import pytest
 
 from tests.support.pythons import install, make_venv
 from venvdeck.app import VenvDeckApp
-from venvdeck.services.actions import ActionSettings
-from venvdeck.services.backends import Backend, find_uv
-from venvdeck.services.discovery import DiscoveryOptions
+from venvdeck.services.change.backends import Backend, find_uv
+from venvdeck.services.change.plans import ActionSettings
+from venvdeck.services.find.discovery import DiscoveryOptions
 from venvdeck.services.local import LocalEnvironmentService
 
 

@@ -297,9 +297,9 @@ async def test_installing_a_requirements_file_refuses_a_bad_line_and_installs_a_
     bare_env: Path, tmp_path: Path
 ) -> None:
     bad = tmp_path / "bad.txt"
-    bad.write_text("demo-dep\n--extra-index-url https://evil.example/simple\n")
+    bad.write_text("demo-dep\ndemo-app>>1\n")
     good = tmp_path / "good.txt"
-    good.write_text("Foo.Bar_baz==2.0\n")
+    good.write_text("--no-index\nFoo.Bar_baz==2.0\n")
     app = real_app(bare_env.parent.parent)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
@@ -316,6 +316,8 @@ async def test_installing_a_requirements_file_refuses_a_bad_line_and_installs_a_
         await _type(pilot, "#install-file", str(good))
         await pilot.press("enter")
         await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "good.txt:1: --no-index" in rendered(app.screen.body)  # option lines are shown first
         await pilot.press("y")
         await _until(pilot, lambda: "Foo.Bar_baz" in _site(bare_env), "the install (through uv: no pip here)")
 

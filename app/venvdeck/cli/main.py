@@ -1,40 +1,60 @@
-"""`venvdeck` and its subcommands. Textual is imported only when the dashboard opens."""
+"""`venvdeck` and its subcommands, from one parser. Textual is imported only when the dashboard opens.
+
+`venvdeck [ROOT ...]` opens the dashboard; `venvdeck SUBCOMMAND ...` prints or acts. Global options
+(`--config FILE`) work before and after the subcommand. Every failure is one line on stderr.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
+import difflib
 import os
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from venvdeck import __version__
 from venvdeck.errors import VenvDeckError
-from venvdeck.models import Environment
 
-SUBCOMMANDS = (
-    "list",
-    "packages",
-    "freeze",
-    "create",
-    "install",
-    "upgrade",
-    "uninstall",
-    "ensurepip",
-    "export",
-    "delete",
-    "activate",
-    "shell",
-)
+Handler = Callable[[argparse.Namespace], int]
+# subcommand → (module in venvdeck.cli, function); modules are imported only when their command runs.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "list": ("read", "list_environments"),
+    "packages": ("read", "packages"),
+    "freeze": ("read", "freeze"),
+    "create": ("actions", "create"),
+    "install": ("actions", "install"),
+    "upgrade": ("actions", "upgrade"),
+    "uninstall": ("actions", "uninstall"),
+    "ensurepip": ("actions", "ensurepip"),
+    "export": ("actions", "export"),
+    "delete": ("actions", "delete"),
+    "activate": ("actions", "activate"),
+    "shell": ("actions", "shell"),
+}
+_GLOBAL_WITH_VALUE = ("--config",)
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse that reports a usage error as one line, exit status 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        from venvdeck.formatting import shown
+
+        self.exit(2, f"{self.prog}: error: {shown(message)}\n")
+
+
+def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    default: Any = argparse.SUPPRESS if suppress else None
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=default,
+        metavar="FILE",
+        help="config file (default: the user config dir)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,128 +64,121 @@ def _parser() -> argparse.ArgumentParser:
         "(`venvdeck [ROOT ...]`) it opens the dashboard.",
     )
     parser.add_argument("--version", action="version", version=f"venvdeck {__version__}")
-    parser.add_argument("--config", type=Path, help="config file (default: the user config dir)")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
-    listing = sub.add_parser("list", help="list environments")
-    listing.add_argument("roots", nargs="*", type=Path, help="folders to search instead of everywhere")
-    listing.add_argument("--json", action="store_true", help="print a JSON array")
-    packages = sub.add_parser("packages", help="list an environment's packages as pip would")
-    packages.add_argument("env", help="environment folder or interpreter path")
-    packages.add_argument("--json", action="store_true", help="print a JSON array")
-    freeze = sub.add_parser("freeze", help="print an environment's requirements as pip freeze would")
-    freeze.add_argument("env", help="environment folder or interpreter path")
-    freeze.add_argument("--top-level", action="store_true", help="only what the user asked for")
-    from venvdeck.cli import actions
+    _global_options(parser, suppress=False)
+    common = argparse.ArgumentParser(add_help=False)
+    _global_options(common, suppress=True)
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+    from venvdeck.cli import actions, read
 
-    actions.add_parsers(sub)
+    read.add_parsers(sub, common)
+    actions.add_parsers(sub, common)
     return parser
 
 
-def _list(args: argparse.Namespace) -> int:
-    """Walks synchronously: a one-shot listing needs no event loop (and starts faster without)."""
-    from venvdeck.config import load_config
-    from venvdeck.services.discovery import DiscoveryOptions, discover_sync
+def _subcommand(argv: Sequence[str]) -> tuple[int, str | None]:
+    """Where the first word that is not an option (nor a global option's value) is, and what it is."""
+    skip = False
+    for index, word in enumerate(argv):
+        if skip:
+            skip = False
+            continue
+        if word == "--":
+            return -1, None
+        if word in _GLOBAL_WITH_VALUE:
+            skip = True
+            continue
+        if word.startswith("-"):
+            continue
+        return index, word
+    return -1, None
 
-    config = load_config(args.config)
-    options = DiscoveryOptions(
-        roots=args.roots,
-        extra_roots=config.roots,
-        excluded=config.exclude,
-        max_depth=config.scan_depth,
+
+def _dashboard(argv: Sequence[str]) -> int:
+    parser = _Parser(
+        prog="venvdeck", description="Open the dashboard (or run a subcommand: venvdeck --help)."
     )
-    envs: list[Environment] = []
-    discover_sync(options, envs.append)
-    from venvdeck.cli import render
-
-    if args.json:
-        json.dump([render.environment_data(e) for e in envs], sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    else:
-        render.print_environments(envs)
-    return 0
-
-
-def _packages(args: argparse.Namespace) -> int:
-    from venvdeck.cli import render
-    from venvdeck.services.packages import list_packages_sync
-    from venvdeck.services.resolve import resolve_environment
-
-    listing = list_packages_sync(resolve_environment(args.env))
-    if args.json:
-        json.dump([render.package_data(p) for p in listing.packages], sys.stdout)
-        sys.stdout.write("\n")
-    else:
-        render.print_packages(
-            listing.packages, f"{len(listing.packages)} packages in {listing.environment.path}"
-        )
-    return 0
-
-
-async def _freeze(args: argparse.Namespace) -> int:
-    from venvdeck.services.freeze import freeze
-    from venvdeck.services.resolve import resolve_environment
-
-    result = await freeze(resolve_environment(args.env), top_level=args.top_level)
-    sys.stdout.write(result.text)
-    return 0
-
-
-_ASYNC_COMMANDS = {"freeze": _freeze}
-
-
-def _open_dashboard(argv: Sequence[str]) -> int:
-    parser = _Parser(prog="venvdeck", description="Open the dashboard (or run a subcommand).")
     parser.add_argument("--version", action="version", version=f"venvdeck {__version__}")
-    parser.add_argument("--config", type=Path)
-    parser.add_argument("roots", nargs="*", type=Path)
+    _global_options(parser, suppress=False)
+    parser.add_argument("roots", nargs="*", type=Path, metavar="ROOT", help="look only below these folders")
     args = parser.parse_args(argv)
     from venvdeck.config import load_config
-    from venvdeck.services.discovery import _check_roots
+    from venvdeck.services.find.discovery import check_roots
 
     config = load_config(args.config)
-    roots = tuple(_check_roots(args.roots))
+    roots = tuple(check_roots(args.roots))
     from venvdeck.app import run_dashboard
 
     return run_dashboard(config, roots)
 
 
+def _unknown(word: str) -> str | None:
+    """'did you mean' for a word that is neither a subcommand nor an existing folder."""
+    if os.path.lexists(word):
+        return None
+    close = difflib.get_close_matches(word, list(COMMANDS), n=1, cutoff=0.6)
+    if close:
+        return f"unknown command {word!r}; did you mean {close[0]!r}? (venvdeck --help lists them)"
+    if os.sep not in word and not word.startswith((".", "~")):
+        return f"unknown command {word!r}, and no folder of that name here (venvdeck --help lists commands)"
+    return None
+
+
+def _fold_extras(parser: argparse.ArgumentParser, args: argparse.Namespace, extras: list[str]) -> None:
+    """argparse cannot take more positionals after an option ('install ENV --backend uv rich'): the
+    words left over are more requirements or names; anything else is an error."""
+    field = {"install": "requirements", "upgrade": "names", "uninstall": "names"}.get(args.command or "")
+    after_dash = extras[extras.index("--") + 1 :] if "--" in extras else []
+    before_dash = extras[: extras.index("--")] if "--" in extras else extras
+    if extras and (field is None or any(e.startswith("-") for e in before_dash)):
+        parser.error(f"unrecognized arguments: {' '.join(extras)}")
+    words = [*before_dash, *after_dash]  # after '--' everything is a requirement (and is checked as one)
+    if words and field is not None:
+        setattr(args, field, [*getattr(args, field), *words])
+
+
+def _stop_on_signal(signum: int, _frame: object) -> None:
+    """SIGTERM / SIGHUP: stop every process an operation started, as Ctrl-C does, then exit."""
+    from venvdeck.services import process
+
+    process.stop_all()
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    from venvdeck.formatting import shown
+
+    for signum in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)):
+        if signum is not None:
+            signal.signal(signum, _stop_on_signal)
     try:
-        first = next((a for a in argv if not a.startswith("-")), None)
-        if first not in SUBCOMMANDS and not {"-h", "--help"} & set(argv[:1]):
-            return _open_dashboard(argv)
+        index, word = _subcommand(argv)
+        if word is None or word not in COMMANDS:
+            if word is not None and not {"-h", "--help"} & set(argv):
+                problem = _unknown(word)
+                if problem:
+                    print(f"venvdeck: error: {shown(problem)}", file=sys.stderr)
+                    return 2
+            if {"-h", "--help"} & set(argv[: index if index >= 0 else len(argv)]):
+                _parser().print_help()
+                return 0
+            return _dashboard(argv)
         parser = _parser()
         args, extras = parser.parse_known_args(argv)
-        # argparse cannot take more positionals after an option ('install ENV --backend uv rich'):
-        # the words left over are more requirements or names; anything else is an error.
-        field = {"install": "requirements", "upgrade": "names", "uninstall": "names"}.get(args.command or "")
-        after_dash = extras[extras.index("--") + 1 :] if "--" in extras else []
-        before_dash = extras[: extras.index("--")] if "--" in extras else extras
-        if extras and (field is None or any(e.startswith("-") for e in before_dash)):
-            parser.error(f"unrecognized arguments: {' '.join(extras)}")
-        extras = [*before_dash, *after_dash]  # after '--' everything is a requirement (and is checked as one)
-        if extras and field is not None:
-            setattr(args, field, [*getattr(args, field), *extras])
-        if args.command == "list":
-            return _list(args)
-        if args.command == "packages":
-            return _packages(args)
-        from venvdeck.cli import actions
+        _fold_extras(parser, args, extras)
+        if not hasattr(args, "config"):
+            args.config = None
+        module_name, function = COMMANDS[args.command]
+        import importlib
 
-        if args.command in actions.SYNC_COMMANDS:
-            return actions.SYNC_COMMANDS[args.command](args)
-        if args.command is None:
-            _parser().print_help()
-            return 2
-        import asyncio
-
-        commands = {**_ASYNC_COMMANDS, **actions.ASYNC_COMMANDS}
-        return asyncio.run(commands[args.command](args))
+        module = importlib.import_module(f"venvdeck.cli.{module_name}")
+        handler: Handler = getattr(module, function)
+        return handler(args)
     except VenvDeckError as exc:
-        print(f"venvdeck: error: {exc}", file=sys.stderr)
+        print(f"venvdeck: error: {shown(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        print("venvdeck: stopped", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader went away (e.g. `| head`); point stdout at devnull so the exit flush is quiet.

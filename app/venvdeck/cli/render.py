@@ -1,19 +1,42 @@
-"""Turning models into JSON-ready data and Rich tables for the command line."""
+"""Turning models into output: JSON-ready data, tab-separated lines for scripts, Rich tables for people.
+
+Every name and path from disk goes through `shown` before it reaches a terminal (control
+characters and undecodable bytes made visible); tables are built from Text, never markup.
+"""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from venvdeck.models import Environment, Package
+from venvdeck.formatting import human_size, shown
+from venvdeck.models import Environment, EnvironmentSize, Package
+
+FORMATS = ("table", "tsv", "json")
+
+
+def choose_format(requested: str | None) -> str:
+    """What the user asked for; by default a table on a terminal, tab-separated lines in a pipe."""
+    if requested:
+        return requested
+    return "table" if sys.stdout.isatty() else "tsv"
 
 
 def _str(path: Path | None) -> str | None:
     return str(path) if path is not None else None
 
 
-def environment_data(env: Environment) -> dict[str, Any]:
-    return {
+def iso_time(timestamp: float | None) -> str | None:
+    if timestamp is None:
+        return None
+    return datetime.fromtimestamp(timestamp, tz=UTC).isoformat(timespec="seconds")
+
+
+def environment_data(env: Environment, size: EnvironmentSize | None = None) -> dict[str, Any]:
+    data = {
         "path": str(env.path),
         "name": env.name,
         "kind": env.kind.value,
@@ -26,7 +49,41 @@ def environment_data(env: Environment) -> dict[str, Any]:
         "is_active": env.is_active,
         "include_system_site_packages": env.include_system_site_packages,
         "base_interpreter": _str(env.base_interpreter),
+        "size_bytes": size.disk_bytes if size else None,
+        "reclaimable_bytes": size.freed_bytes if size else None,
+        "last_used": iso_time(size.last_used) if size else None,
+        "last_modified": iso_time(size.last_modified) if size else None,
     }
+    return data
+
+
+ENVIRONMENT_COLUMNS = (
+    "path",
+    "name",
+    "kind",
+    "manager",
+    "python",
+    "status",
+    "size_bytes",
+    "reclaimable_bytes",
+    "last_used",
+)
+
+
+def environment_line(env: Environment, size: EnvironmentSize | None) -> str:
+    """One tab-separated line, in ENVIRONMENT_COLUMNS order; empty fields where nothing is known."""
+    fields = [
+        str(env.path),
+        env.name,
+        env.kind.value,
+        env.manager.value if env.manager else "",
+        env.python_version or "",
+        env.status.value,
+        str(size.disk_bytes) if size else "",
+        str(size.freed_bytes) if size else "",
+        iso_time(size.last_used) or "" if size else "",
+    ]
+    return "\t".join(shown(f) for f in fields)
 
 
 def package_data(package: Package) -> dict[str, Any]:
@@ -46,46 +103,61 @@ def package_data(package: Package) -> dict[str, Any]:
     return data
 
 
-def print_environments(envs: list[Environment]) -> None:
+def _age(timestamp: float | None, now: float) -> str:
+    from venvdeck.formatting import age
+
+    return age(timestamp, now)
+
+
+def print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=f"{len(envs)} Python environments", title_justify="left")
-    for column in ("name", "manager", "kind", "python", "status", "path"):
+    table = Table(title=Text(shown(title)), title_justify="left")
+    for column in columns:
         table.add_column(column, overflow="fold")
-    for env in envs:
-        status = f"[red]broken[/]: {env.broken_reason}" if env.is_broken else "ok"
-        if env.is_active:
-            status += " [green](active)[/]"
-        table.add_row(
-            env.name,
-            env.manager.value if env.manager else "-",
-            env.kind.value,
-            env.python_version or "?",
-            status,
-            str(env.path),
-        )
+    for row in rows:
+        table.add_row(*(Text(shown(cell)) for cell in row))
     Console().print(table)
 
 
-def print_packages(packages: tuple[Package, ...], title: str) -> None:
-    from rich.console import Console
-    from rich.table import Table
+def print_environments(envs: list[tuple[Environment, EnvironmentSize | None]], now: float) -> None:
+    rows = []
+    for env, size in envs:
+        status = f"broken: {env.broken_reason}" if env.is_broken else "ok"
+        if env.is_active:
+            status += " (active)"
+        rows.append(
+            (
+                env.name,
+                env.manager.value if env.manager else "-",
+                env.python_version or "?",
+                human_size(size.freed_bytes) if size else "",
+                _age(size.last_used, now) if size else "",
+                status,
+                str(env.path),
+            )
+        )
+    count = f"{len(envs)} Python environment{'s' if len(envs) != 1 else ''}"
+    print_table(count, ("name", "manager", "python", "size", "last used", "status", "path"), rows)
 
-    table = Table(title=title, title_justify="left")
-    for column in ("name", "version", "requested", "installer", "source"):
-        table.add_column(column, overflow="fold")
+
+def print_packages(packages: tuple[Package, ...], title: str) -> None:
+    rows = []
     for package in packages:
         source = ""
         if package.editable_project_location is not None:
             source = f"editable {package.editable_project_location}"
         elif package.direct_url is not None:
             source = package.direct_url.url
-        table.add_row(
-            package.name,
-            package.version,
-            "yes" if package.requested else "",
-            package.installer or "",
-            source,
+        rows.append(
+            (
+                package.name,
+                package.version,
+                "yes" if package.requested else "",
+                package.installer or "",
+                source,
+            )
         )
-    Console().print(table)
+    print_table(title, ("name", "version", "requested", "installer", "source"), rows)

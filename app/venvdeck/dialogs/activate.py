@@ -13,7 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
-from venvdeck.services.shell import ActivationCommand
+from venvdeck.formatting import shown
+from venvdeck.models import ActivationCommand
 
 
 class ActivateScreen(ModalScreen[bool]):
@@ -34,7 +35,13 @@ class ActivateScreen(ModalScreen[bool]):
             yield Static(Text(f"Activate {self.environment_name}", style="bold"), id="dialog-title")
             yield OptionList(
                 *(
-                    Option(Text.assemble((f"{c.shell:<18}", "bold"), (c.command, "cyan")), id=str(i))
+                    Option(
+                        Text.assemble(
+                            (f"{c.shell:<8}", "bold"),
+                            (shown(c.command), "cyan") if c.command is not None else (f"— {c.reason}", "dim"),
+                        ),
+                        id=str(i),
+                    )
                     for i, c in enumerate(self.commands)
                 ),
                 id="activate-commands",
@@ -49,11 +56,11 @@ class ActivateScreen(ModalScreen[bool]):
     @on(OptionList.OptionSelected)
     def _copy(self, event: OptionList.OptionSelected) -> None:
         command = self.commands[int(event.option.id or 0)]
-        if command.command.startswith("none:"):
-            self.notify(f"Nothing to copy for {command.shell}.", timeout=3, markup=False)
+        if command.command is None:
+            self.notify(f"Nothing to copy for {command.shell}: {command.reason}.", timeout=3, markup=False)
             return
         self.app.copy_to_clipboard(command.command)
-        self.notify(f"Copied: {command.command}", timeout=3, markup=False)
+        self.notify(f"Copied: {shown(command.command)}", timeout=3, markup=False)
 
     @on(Button.Pressed, "#open")
     def action_open_shell(self) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -13,21 +13,18 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from venvdeck.formatting import human_size
-from venvdeck.models import Operation
-
-if TYPE_CHECKING:
-    from venvdeck.services.delete import DeletePlan
+from venvdeck.formatting import human_size, shown
+from venvdeck.models import DeletePlan, Operation
 
 
 def operation_body(operation: Operation, *, also: str | None = None) -> RenderableType:
     parts: list[RenderableType] = []
     for warning in operation.warnings:
-        parts.append(Text(f"⚠ {warning}", style="bold yellow"))
+        parts.append(Text(f"⚠ {shown(warning)}", style="bold yellow"))
     if operation.warnings:
         parts.append(Text(""))
     parts.append(Text("It will run:", style="dim"))
-    parts.append(Text(operation.command_line, style="bold cyan", overflow="fold"))
+    parts.append(Text(shown(operation.command_line), style="bold cyan", overflow="fold"))
     if also:
         parts.append(Text(f"\nthen {also}", style="dim"))
     return Group(*parts)
@@ -80,17 +77,17 @@ def delete_body(plan: DeletePlan) -> RenderableType:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column(overflow="fold")
-    grid.add_row("Path", str(plan.real_path))
+    grid.add_row("Path", Text(shown(plan.real_path)))
     grid.add_row("Kind", str(env.kind) + (f", managed by {env.manager}" if env.manager else ""))
-    grid.add_row("Project", str(env.project) if env.project else "—")
+    grid.add_row("Project", Text(shown(env.project)) if env.project else "—")
     if plan.size is not None:
         freed = human_size(plan.size.freed_bytes)
         grid.add_row("Frees", f"{freed} (of {human_size(plan.size.disk_bytes)} on disk)")
-    if plan.owner_argv:
-        grid.add_row("Through", " ".join(plan.owner_argv))
+    for cleanup in plan.cleanups:
+        grid.add_row("Also removes", Text(shown(cleanup)))
     parts: list[RenderableType] = [grid]
     for warning in plan.warnings:
-        parts.append(Text(f"⚠ {warning}", style="bold yellow"))
+        parts.append(Text(f"⚠ {shown(warning)}", style="bold yellow"))
     parts.append(Text("This cannot be undone. y deletes; n or escape keeps it.", style="dim"))
     return Group(*parts)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
@@ -13,19 +14,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from venvdeck.errors import InvalidRequirementError
-from venvdeck.services.requirements import parse_requirement, split_specifiers
+from venvdeck.formatting import shown
 
-
-def check_specifiers(text: str) -> tuple[list[str], str | None]:
-    """(the specifiers, None) when every one is a requirement; else ([], what is wrong)."""
-    specifiers = split_specifiers(text)
-    if not specifiers:
-        return [], "type one or more requirements, e.g. rich  requests[socks]>=2.31"
-    try:
-        return [str(parse_requirement(s)) for s in specifiers], None
-    except InvalidRequirementError as exc:
-        return [], str(exc)
+# What the service says of the text typed so far: (the specifiers, None), or ([], what is wrong).
+SpecifierCheck = Callable[[str], tuple[list[str], str | None]]
 
 
 class InstallScreen(ModalScreen[list[str] | None]):
@@ -35,9 +27,10 @@ class InstallScreen(ModalScreen[list[str] | None]):
         Binding("escape", "cancel", "Cancel", id="venvdeck.install_cancel")
     ]
 
-    def __init__(self, environment_name: str) -> None:
+    def __init__(self, environment_name: str, check: SpecifierCheck) -> None:
         super().__init__()
         self.environment_name = environment_name
+        self.check = check
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -52,15 +45,15 @@ class InstallScreen(ModalScreen[list[str] | None]):
             )
 
     def on_mount(self) -> None:
-        self._show(*check_specifiers(""))
+        self._show(*self.check(""))
 
     @on(Input.Changed, "#install-specifiers")
     def _changed(self, event: Input.Changed) -> None:
-        self._show(*check_specifiers(event.value))
+        self._show(*self.check(event.value))
 
     @on(Input.Submitted, "#install-specifiers")
     def _submitted(self, event: Input.Submitted) -> None:
-        specifiers, problem = check_specifiers(event.value)
+        specifiers, problem = self.check(event.value)
         if problem is None:
             self.dismiss(specifiers)
         else:
@@ -69,9 +62,11 @@ class InstallScreen(ModalScreen[list[str] | None]):
     def _show(self, specifiers: list[str], problem: str | None) -> None:
         check = self.query_one("#install-check", Static)
         if problem is not None:
-            check.update(Text(problem, style="red" if self.query_one(Input).value.strip() else "dim"))
+            check.update(Text(shown(problem), style="red" if self.query_one(Input).value.strip() else "dim"))
         else:
-            check.update(Text(f"✓ {len(specifiers)} to install: {'  '.join(specifiers)}", style="green"))
+            check.update(
+                Text(f"✓ {len(specifiers)} to install: {shown('  '.join(specifiers))}", style="green")
+            )
 
     def action_cancel(self) -> None:
         self.dismiss(None)

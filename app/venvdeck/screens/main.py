@@ -13,15 +13,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
 from textual.worker import Worker, WorkerState
 
 from venvdeck.errors import VenvDeckError
-from venvdeck.formatting import human_size
-from venvdeck.models import Environment, EnvironmentSize
-from venvdeck.screens.actions import ActionsScreen
-from venvdeck.services.discovery import DiscoveryReport
+from venvdeck.formatting import human_size, shown
+from venvdeck.messages import EnvironmentChanged, EnvironmentCreated, EnvironmentDeleted, OperationsChanged
+from venvdeck.models import DiscoveryReport, Environment, EnvironmentSize
+from venvdeck.screens.changes import Changes
 from venvdeck.widgets.details_pane import DetailsPane
 from venvdeck.widgets.env_tree import EnvSort, EnvTree
 from venvdeck.widgets.freeze_pane import FreezePane
@@ -32,15 +33,40 @@ if TYPE_CHECKING:
     from venvdeck.services.protocol import EnvironmentService
 
 TABS = {"packages": "tab-packages", "freeze": "tab-freeze", "details": "tab-details"}
+# Actions on the selected environment: dimmed while it is busy, or broken (delete excepted).
+_ON_SELECTED = {
+    "install",
+    "install_file",
+    "export",
+    "activate",
+    "delete_environment",
+    "ensurepip",
+    "uninstall",
+    "upgrade",
+}
 
 
-class MainScreen(ActionsScreen):
+class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "refresh", "Refresh", tooltip="Look for environments again", id="venvdeck.refresh"),
         Binding("slash", "filter", "Filter", tooltip="Filter packages as you type", id="venvdeck.filter"),
         Binding("1", "show_tab('packages')", "Packages", show=False, id="venvdeck.tab_packages"),
         Binding("2,f", "show_tab('freeze')", "Requirements", show=False, id="venvdeck.tab_freeze"),
         Binding("3", "show_tab('details')", "Details", show=False, id="venvdeck.tab_details"),
+        Binding("c", "create", "Create", tooltip="Make a new environment", id="venvdeck.create"),
+        Binding("i", "install", "Install", tooltip="Install requirements", id="venvdeck.install"),
+        Binding("I", "install_file", "Install -r", show=False, id="venvdeck.install_file"),
+        Binding("e", "export", "Export", tooltip="Write requirements.txt", id="venvdeck.export"),
+        Binding(
+            "a",
+            "activate",
+            "Shell",
+            tooltip="Open a shell in it / activation commands",
+            id="venvdeck.activate",
+        ),
+        Binding("d", "delete_environment", "Delete", tooltip="Delete this environment", id="venvdeck.delete"),
+        Binding("b", "ensurepip", "Bootstrap pip", show=False, id="venvdeck.ensurepip"),
+        Binding("l", "toggle_log", "Log", show=False, id="venvdeck.toggle_log"),
         Binding("escape", "escape", "Back / cancel", show=False, id="venvdeck.escape"),
     ]
 
@@ -49,7 +75,7 @@ class MainScreen(ActionsScreen):
 
     def __init__(self, service: EnvironmentService, now: Callable[[], float]) -> None:
         super().__init__()
-        self.service = service  # the actions half (screens/actions.py) uses it too
+        self.service = service
         self.now = now
         self.report = DiscoveryReport()
         self._tick_timer: Timer | None = None
@@ -73,6 +99,7 @@ class MainScreen(ActionsScreen):
                     with TabPane("Details", id=TABS["details"]):
                         yield DetailsPane(id="details")
                 yield OperationLog(id="operation-log")
+        yield Changes(self.service)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -106,6 +133,9 @@ class MainScreen(ActionsScreen):
         self._update_summary()
         if not found:
             self._show_nothing_found()
+        if self.report.pending_deletions:
+            for line in await self.service.finish_pending_deletions(self.report.pending_deletions):
+                self.notify(shown(line), title="An earlier delete", markup=False)
 
     def watch_discovering(self) -> None:
         self._keep_ticking()
@@ -306,39 +336,105 @@ class MainScreen(ActionsScreen):
         """Close the filter; else cancel the running operation (of this environment); else back to the tree."""
         if self.query_one(PackageTable).close_filter():
             return
-        running = self.operation_running_for(self.selected_path)
+        running = self.changes.running_for(self.selected_path)
         if running is not None:
-            running.cancel()
+            self.changes.cancel(running)
             return
         self.query_one(EnvTree).focus()
 
-    # ---- after the actions half changed something ------------------------------------------------
-    def environment_changed(self, path: Path) -> None:
-        env = self.query_one(EnvTree).environment(path)
+    # ---- changes (the Changes widget runs them and posts what changed) ----------------------------
+    @property
+    def changes(self) -> Changes:
+        return self.query_one(Changes)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action not in _ON_SELECTED:
+            return True
+        env = self.selected_environment
+        if env is None or self.changes.busy(env.path):
+            return None  # shown dimmed
+        if env.is_broken and action != "delete_environment":
+            return None
+        return True
+
+    def action_install(self) -> None:
+        if (env := self.selected_environment) is not None:
+            self.changes.install(env)
+
+    def action_install_file(self) -> None:
+        if (env := self.selected_environment) is not None:
+            self.changes.install_file(env)
+
+    def action_uninstall(self) -> None:
+        self.query_one(PackageTable).action_uninstall()
+
+    def action_upgrade(self) -> None:
+        self.query_one(PackageTable).action_upgrade()
+
+    def action_ensurepip(self) -> None:
+        if (env := self.selected_environment) is not None:
+            self.changes.ensurepip(env)
+
+    def action_create(self) -> None:
+        self.changes.create(self.selected_environment)
+
+    def action_export(self) -> None:
+        if (env := self.selected_environment) is not None:
+            self.changes.export(env, self.query_one(FreezePane).top_level)
+
+    def action_activate(self) -> None:
+        if (env := self.selected_environment) is not None:
+            self.changes.activate(env)
+
+    def action_delete_environment(self) -> None:
+        if (env := self.selected_environment) is not None:
+            self.changes.delete(env)
+
+    def action_toggle_log(self) -> None:
+        log = self.query_one(OperationLog)
+        log.set_class(not log.has_class("-shown"), "-shown")
+
+    @on(PackageTable.PackagesRequested)
+    def _packages_requested(self, event: PackageTable.PackagesRequested) -> None:
+        env = self.selected_environment
+        if env is None or not self.check_action(event.action, ()):
+            return
+        if event.action == "uninstall":
+            self.changes.uninstall(env, event.names)
+        else:
+            self.changes.upgrade(env, event.names)
+
+    @on(OperationsChanged)
+    def _operations_changed(self) -> None:
+        self.refresh_bindings()
+
+    @on(EnvironmentChanged)
+    def _environment_changed(self, event: EnvironmentChanged) -> None:
+        """After an operation: re-list what the table and the requirements pane show, measure again."""
+        env = self.query_one(EnvTree).environment(event.path)
         if env is None:
             return
-        self._measured.discard(path)
+        self._measured.discard(event.path)
         self._queue_measure(env)
-        if path == self.selected_path:
+        if event.path == self.selected_path:
             self._freeze_for = None
             self.load_packages(env)
             self._refresh_freeze()
 
-    def environment_added(self, env: Environment) -> None:
+    @on(EnvironmentCreated)
+    def _environment_created(self, event: EnvironmentCreated) -> None:
         tree = self.query_one(EnvTree)
-        tree.add_environment(env)
-        self._queue_measure(env)
-        tree.select_path(env.path)
+        tree.add_environment(event.environment)
+        self._queue_measure(event.environment)
+        tree.select_path(event.environment.path)
         tree.focus()
         self._update_summary()
 
-    def environment_removed(self, path: Path) -> None:
+    @on(EnvironmentDeleted)
+    def _environment_deleted(self, event: EnvironmentDeleted) -> None:
         tree = self.query_one(EnvTree)
-        tree.remove_missing({e.path for e in tree.environments} - {path})
+        tree.remove_missing({e.path for e in tree.environments} - {event.path})
         self._update_summary()
-
-    def _wants_top_level(self) -> bool:
-        return self.query_one(FreezePane).top_level
 
     def action_sort_environments(self, by: str) -> None:
         self.query_one(EnvTree).sort_by = EnvSort(by)

@@ -1,27 +1,83 @@
-"""The service the dashboard uses on a real machine: every call goes to disk or to the env's interpreter."""
+"""The facade the dashboard uses on a real machine: the synchronous core, run in threads.
+
+Every call runs its core function in a daemon thread, so the event loop never touches a disk and
+quitting never waits for a stuck read. The one async primitive that streams a cancellable process
+is `run`: cancelling the awaiting task sets the core's cancel Event, which kills the process group.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable, Sequence
+import contextlib
+import threading
+from collections.abc import AsyncGenerator, Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from venvdeck.errors import RefusedError
 from venvdeck.models import (
+    ActivationCommand,
+    DeletePlan,
+    DeleteResult,
+    DiscoveryReport,
     Environment,
     EnvironmentSize,
+    ExportResult,
     FreezeResult,
     Operation,
     OperationResult,
     Package,
     PackageListing,
+    ShellLaunch,
 )
-from venvdeck.services import actions, delete, export, freeze, packages, shell, sizes
-from venvdeck.services.actions import ActionSettings
-from venvdeck.services.discovery import DiscoveryOptions, DiscoveryReport, base_interpreters_sync, discover
-from venvdeck.services.operations import OperationRunner
+from venvdeck.services import process
+from venvdeck.services.change import delete, export, plans, requirements, shell
+from venvdeck.services.change.operations import OperationRunner
+from venvdeck.services.change.plans import ActionSettings
+from venvdeck.services.find import discovery
+from venvdeck.services.find.discovery import DiscoveryOptions
+from venvdeck.services.find.resolve import resolve_environment
 from venvdeck.services.protocol import LineSink
-from venvdeck.services.resolve import resolve_environment
+from venvdeck.services.read import freeze, packages, sizes
+
+T = TypeVar("T")
+
+
+async def in_thread(function: Callable[..., T], /, *args: object, **kwargs: object) -> T:
+    """function(*args, **kwargs) in a daemon thread (never joined at exit), awaited."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(result: T | None, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)  # type: ignore[arg-type]
+
+    def target() -> None:
+        try:
+            result = function(*args, **kwargs)
+        except BaseException as exc:  # handed to the awaiting task, raised there
+            with contextlib.suppress(RuntimeError):  # the loop has closed: nobody is waiting
+                loop.call_soon_threadsafe(settle, None, exc)
+        else:
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(settle, result, None)
+
+    threading.Thread(
+        target=target, name=f"venvdeck-{getattr(function, '__name__', 'call')}", daemon=True
+    ).start()
+    return await future
+
+
+def _to_loop(loop: asyncio.AbstractEventLoop, sink: LineSink) -> LineSink:
+    def post(line: str) -> None:
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(sink, line)
+
+    return post
 
 
 class LocalEnvironmentService:
@@ -34,33 +90,74 @@ class LocalEnvironmentService:
         self.options = options
         self.settings = settings or ActionSettings.detect()
         self.runner = runner or OperationRunner()
+        self._known: list[Environment] | None = None  # what the last complete discovery found
 
     # ---- reading -------------------------------------------------------------------------------
-    def discover(self, report: DiscoveryReport) -> AsyncIterator[Environment]:
-        return discover(self.options, report)
+    async def discover(self, report: DiscoveryReport) -> AsyncGenerator[Environment, None]:
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[Environment | BaseException | None] = asyncio.Queue()
+        cancelled = threading.Event()
+        found: list[Environment] = []
+
+        def post(item: Environment | BaseException | None) -> None:
+            if cancelled.is_set():
+                return
+            try:
+                loop.call_soon_threadsafe(queue.put_nowait, item)
+            except RuntimeError:  # the consumer's loop has closed: stop walking
+                cancelled.set()
+
+        def walk() -> None:
+            try:
+                discovery.discover(self.options, post, cancelled, report)
+            except BaseException as exc:
+                post(exc)
+            finally:
+                post(None)
+
+        threading.Thread(target=walk, name="venvdeck-discovery", daemon=True).start()
+        try:
+            while True:
+                item = await queue.get()
+                if item is None:
+                    self._known = found
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                found.append(item)
+                yield item
+        finally:
+            cancelled.set()
+
+    async def finish_pending_deletions(self, paths: Sequence[Path]) -> list[str]:
+        return await in_thread(delete.finish_all_pending, list(paths))
 
     async def list_packages(self, env: Environment) -> PackageListing:
-        return await packages.list_packages(env)
+        return await in_thread(packages.list_packages, env)
 
     async def freeze(self, env: Environment, *, top_level: bool = False) -> FreezeResult:
-        return await freeze.freeze(env, top_level=top_level)
+        return await in_thread(freeze.freeze, env, top_level=top_level)
 
     def can_measure(self, env: Environment) -> bool:
         return sizes.is_measurable(env)
 
     async def measure(self, env: Environment) -> EnvironmentSize:
-        return await sizes.measure(env)
+        return await in_thread(sizes.measure, env)
 
     async def package_sizes(self, packages: Iterable[Package]) -> dict[str, int]:
-        return await sizes.package_sizes(packages)
+        return await in_thread(sizes.package_sizes, list(packages))
 
     async def base_interpreters(self) -> list[Environment]:
-        return await asyncio.to_thread(base_interpreters_sync, self.options.environ)
+        bases = await in_thread(discovery.base_interpreters, self.options.environ)
+        return [b for b in bases if plans.has_venv_module(b)]
 
     async def resolve(self, path: Path) -> Environment:
-        return await asyncio.to_thread(resolve_environment, path)
+        return await in_thread(resolve_environment, path)
 
     # ---- planning --------------------------------------------------------------------------------
+    def check_specifiers(self, text: str) -> tuple[list[str], str | None]:
+        return requirements.check_typed(text)
+
     def _settings(self, override: bool) -> ActionSettings:
         if not override:
             return self.settings
@@ -69,23 +166,23 @@ class LocalEnvironmentService:
     async def plan_install(
         self, env: Environment, specifiers: Sequence[str], *, override: bool = False
     ) -> Operation:
-        return await actions.plan_install(env, specifiers, self._settings(override))
+        return await in_thread(plans.plan_install, env, list(specifiers), self._settings(override))
 
     async def plan_install_file(self, env: Environment, file: Path, *, override: bool = False) -> Operation:
-        return await actions.plan_install_file(env, file, self._settings(override))
+        return await in_thread(plans.plan_install_file, env, file, self._settings(override))
 
     async def plan_upgrade(
         self, env: Environment, names: Sequence[str], *, override: bool = False
     ) -> Operation:
-        return await actions.plan_upgrade(env, names, self._settings(override))
+        return await in_thread(plans.plan_upgrade, env, list(names), self._settings(override))
 
     async def plan_uninstall(
         self, env: Environment, names: Sequence[str], *, override: bool = False
     ) -> Operation:
-        return await actions.plan_uninstall(env, names, self._settings(override))
+        return await in_thread(plans.plan_uninstall, env, list(names), self._settings(override))
 
     async def plan_ensurepip(self, env: Environment) -> Operation:
-        return actions.plan_ensurepip(env)
+        return await in_thread(plans.plan_ensurepip, env)
 
     async def plan_create(
         self,
@@ -96,8 +193,8 @@ class LocalEnvironmentService:
         system_site_packages: bool,
         prompt: str | None,
     ) -> Operation:
-        return await asyncio.to_thread(
-            actions.plan_create,
+        return await in_thread(
+            plans.plan_create,
             target,
             base,
             self.settings,
@@ -106,20 +203,44 @@ class LocalEnvironmentService:
             prompt=prompt,
         )
 
-    async def plan_delete(self, path: Path, known: Sequence[Environment]) -> delete.DeletePlan:
-        return await asyncio.to_thread(delete.plan_delete, path, known, environ=self.options.environ)
+    def _known_environments(self) -> list[Environment]:
+        """Every environment discovery finds: the last complete discovery, or a new one."""
+        if self._known is not None:
+            return self._known
+        found: list[Environment] = []
+        discovery.discover(self.options, found.append)
+        self._known = found
+        return found
+
+    async def plan_delete(self, path: Path) -> DeletePlan:
+        return await in_thread(
+            delete.plan_delete, path, self._known_environments, environ=self.options.environ
+        )
 
     # ---- changing --------------------------------------------------------------------------------
     def is_busy(self, path: Path) -> bool:
         return self.runner.locks.is_held(path)
 
     async def run(self, operation: Operation, on_line: LineSink) -> OperationResult:
-        return await self.runner.run(operation, on_line)
+        cancel = threading.Event()
+        sink = _to_loop(asyncio.get_running_loop(), on_line)
+        task = asyncio.ensure_future(in_thread(self.runner.run, operation, sink, cancel))
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            cancel.set()  # the process group is killed; wait until the core has cleaned up
+            with contextlib.suppress(Exception):
+                await task
+            raise
 
-    async def delete(
-        self, plan: delete.DeletePlan, known: Sequence[Environment], on_line: LineSink
-    ) -> delete.DeleteResult:
-        return await delete.delete_environment(plan, known, self.runner, on_line, self.options.environ)
+    async def delete(self, plan: DeletePlan, on_line: LineSink) -> DeleteResult:
+        sink = _to_loop(asyncio.get_running_loop(), on_line)
+        result = await in_thread(
+            delete.delete_environment, plan, self.runner.locks, sink, self.options.environ
+        )
+        if self._known is not None:
+            self._known = [e for e in self._known if e.path != plan.real_path and e.path != plan.path]
+        return result
 
     def default_export_path(self, env: Environment) -> Path | None:
         try:
@@ -127,16 +248,17 @@ class LocalEnvironmentService:
         except RefusedError:
             return None
 
-    async def export(
-        self, env: Environment, target: Path, *, top_level: bool, force: bool
-    ) -> export.ExportResult:
-        return await export.export_requirements(env, target, top_level=top_level, force=force)
+    async def export(self, env: Environment, target: Path, *, top_level: bool, force: bool) -> ExportResult:
+        return await in_thread(export.export_requirements, env, target, top_level=top_level, force=force)
 
-    async def activation_commands(self, env: Environment) -> list[shell.ActivationCommand]:
-        return await asyncio.to_thread(shell.activation_commands, env)
+    async def activation_commands(self, env: Environment) -> list[ActivationCommand]:
+        return await in_thread(shell.activation_commands, env)
 
-    async def shell_launch(self, env: Environment) -> shell.ShellLaunch:
-        return await asyncio.to_thread(shell.shell_launch, env, self.options.environ)
+    async def shell_launch(self, env: Environment) -> ShellLaunch:
+        return await in_thread(shell.shell_launch, env, self.options.environ)
 
-    def run_shell(self, launch: shell.ShellLaunch) -> int:
+    def run_shell(self, launch: ShellLaunch) -> int:
         return shell.run_shell(launch)
+
+    def stop_all(self) -> int:
+        return process.stop_all()

@@ -1,4 +1,4 @@
-"""What the dashboard needs from the service layer: the real one, or a fake in tests and screenshots."""
+"""What the dashboard needs from the service layer: the real facade, or a fake in tests and screenshots."""
 
 from __future__ import annotations
 
@@ -7,18 +7,20 @@ from pathlib import Path
 from typing import Protocol
 
 from venvdeck.models import (
+    ActivationCommand,
+    DeletePlan,
+    DeleteResult,
+    DiscoveryReport,
     Environment,
     EnvironmentSize,
+    ExportResult,
     FreezeResult,
     Operation,
     OperationResult,
     Package,
     PackageListing,
+    ShellLaunch,
 )
-from venvdeck.services.delete import DeletePlan, DeleteResult
-from venvdeck.services.discovery import DiscoveryReport
-from venvdeck.services.export import ExportResult
-from venvdeck.services.shell import ActivationCommand, ShellLaunch
 
 LineSink = Callable[[str], None]
 
@@ -27,6 +29,10 @@ class EnvironmentService(Protocol):
     # ---- reading -------------------------------------------------------------------------------
     def discover(self, report: DiscoveryReport) -> AsyncIterator[Environment]:
         """Yield environments as they are found, counting progress in report."""
+        ...
+
+    async def finish_pending_deletions(self, paths: Sequence[Path]) -> list[str]:
+        """Finish deletes an earlier run left half done; one line each (done, or what blocks it)."""
         ...
 
     async def list_packages(self, env: Environment) -> PackageListing: ...
@@ -42,12 +48,16 @@ class EnvironmentService(Protocol):
     async def package_sizes(self, packages: Iterable[Package]) -> dict[str, int]: ...
 
     async def base_interpreters(self) -> list[Environment]:
-        """What a new environment can be made from, newest first."""
+        """What a new environment can be made from (Python 3 only), newest first."""
         ...
 
     async def resolve(self, path: Path) -> Environment: ...
 
     # ---- planning changes (checked; nothing runs) ------------------------------------------------
+    def check_specifiers(self, text: str) -> tuple[list[str], str | None]:
+        """What the install box holds, checked as it is typed (pure: no disk, no process)."""
+        ...
+
     # override: the user explicitly allowed changing an externally managed (PEP 668) Python.
     async def plan_install(
         self, env: Environment, specifiers: Sequence[str], *, override: bool = False
@@ -77,16 +87,18 @@ class EnvironmentService(Protocol):
         prompt: str | None,
     ) -> Operation: ...
 
-    async def plan_delete(self, path: Path, known: Sequence[Environment]) -> DeletePlan: ...
+    async def plan_delete(self, path: Path) -> DeletePlan:
+        """Checked against every environment the last discovery found (its dependents)."""
+        ...
 
     # ---- changing --------------------------------------------------------------------------------
     def is_busy(self, path: Path) -> bool: ...
 
-    async def run(self, operation: Operation, on_line: LineSink) -> OperationResult: ...
+    async def run(self, operation: Operation, on_line: LineSink) -> OperationResult:
+        """Cancelling the awaiting task stops the operation's processes (OperationCancelled)."""
+        ...
 
-    async def delete(
-        self, plan: DeletePlan, known: Sequence[Environment], on_line: LineSink
-    ) -> DeleteResult: ...
+    async def delete(self, plan: DeletePlan, on_line: LineSink) -> DeleteResult: ...
 
     def default_export_path(self, env: Environment) -> Path | None: ...
 
@@ -97,9 +109,13 @@ class EnvironmentService(Protocol):
     async def activation_commands(self, env: Environment) -> list[ActivationCommand]: ...
 
     async def shell_launch(self, env: Environment) -> ShellLaunch:
-        """Prepares the shell (for bash, an rc file): off the event loop, like every disk access."""
+        """Prepares the shell: off the event loop, like every disk access."""
         ...
 
     def run_shell(self, launch: ShellLaunch) -> int:
         """Blocks until the shell exits: call only while the dashboard is suspended."""
+        ...
+
+    def stop_all(self) -> int:
+        """Stop every running operation's processes at once (quitting, a signal). Returns how many."""
         ...

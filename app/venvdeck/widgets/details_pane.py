@@ -69,7 +69,11 @@ def details_renderable(
         )
         grid.add_row(
             "Last used",
-            _when(size.last_accessed, now, "newest file access time; most systems update it at most daily"),
+            _when(
+                size.last_used,
+                now,
+                "newest access of its code and scripts (not of what venvdeck reads); most systems update it at most daily",
+            ),
         )
     if not env.pyvenv_cfg:
         return grid

@@ -304,4 +304,4 @@ def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
 def _last_used(size: EnvironmentSize | None) -> float:
     if size is None:
         return -1.0
-    return max(size.last_accessed or 0.0, size.last_modified or 0.0)
+    return size.last_used or 0.0

@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.timer import Timer
 from textual.widgets import RichLog, Static
 
-from venvdeck.models import Operation, OperationResult
+from venvdeck.formatting import shown
 
 _SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
@@ -26,7 +26,7 @@ class OperationLog(Vertical):
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 (Textual's own name)
         super().__init__(id=id)
-        self._started: dict[str, float] = {}  # title → started (monotonic)
+        self._started: dict[int, tuple[str, float]] = {}  # operation id → (title, started)
         self._timer: Timer | None = None
         self._frame = 0
         self.last_status = ""
@@ -43,10 +43,12 @@ class OperationLog(Vertical):
     def running_count(self) -> int:
         return len(self._started)
 
-    def begin(self, operation: Operation) -> None:
+    def begin(self, key: int, title: str, command: str | None) -> None:
+        """An operation started; command None: it is not a command (a delete venvdeck does itself)."""
         self.add_class("-shown")
-        self._started[operation.title] = time.monotonic()
-        self.output.write(Text(f"\n$ {operation.command_line}", style="bold cyan"))
+        self._started[key] = (title, time.monotonic())
+        shown_line = f"$ {command}" if command is not None else f"# {title}"
+        self.output.write(Text(f"\n{shown(shown_line)}", style="bold cyan"))
         if self._timer is None:
             self._timer = self.set_interval(0.1, self._tick)
         self._tick()
@@ -55,15 +57,18 @@ class OperationLog(Vertical):
         self.add_class("-shown")
         self.output.write(Text(text, style=style))
 
-    def write_line(self, line: str) -> None:
-        self.output.write(Text(line))
+    def write_line(self, line: str, tag: str | None = None) -> None:
+        """One line of output; tag names its environment while several operations run at once."""
+        if tag is None:
+            self.output.write(Text(shown(line)))
+        else:
+            self.output.write(Text.assemble((f"[{shown(tag)}] ", "dim"), shown(line)))
 
-    def finish(self, operation: Operation, result: OperationResult | None, message: str, ok: bool) -> None:
-        """result None: it never ran to its end (cancelled, refused)."""
-        self._started.pop(operation.title, None)
+    def finish(self, key: int, message: str, ok: bool) -> None:
+        self._started.pop(key, None)
         mark, style = ("✓", "bold green") if ok else ("✗", "bold red")
-        self.output.write(Text(f"{mark} {message}", style=style))
-        self._set_status(Text(f"{mark} {message}", style=style))
+        self.output.write(Text(f"{mark} {shown(message)}", style=style))
+        self._set_status(Text(f"{mark} {shown(message)}", style=style))
         if not self._started and self._timer is not None:
             self._timer.stop()
             self._timer = None
@@ -72,12 +77,12 @@ class OperationLog(Vertical):
         if not self._started:
             return
         self._frame = (self._frame + 1) % len(_SPINNER)
-        title, started = next(iter(self._started.items()))
+        title, started = next(iter(self._started.values()))
         more = f" (+{len(self._started) - 1} more)" if len(self._started) > 1 else ""
         elapsed = time.monotonic() - started
         self._set_status(
             Text.assemble(
-                (f"{_SPINNER[self._frame]} {title}{more}", "bold"),
+                (f"{_SPINNER[self._frame]} {shown(title)}{more}", "bold"),
                 (f"  {elapsed:.1f} s", ""),
                 ("   escape cancels", "dim"),
             )

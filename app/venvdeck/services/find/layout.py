@@ -6,6 +6,8 @@ import os
 import re
 from pathlib import Path
 
+from venvdeck.services import fsio
+
 _LIB_PYTHON = re.compile(r"^python(\d+)\.(\d+)t?$")
 _PATCHLEVEL = re.compile(rb'#define\s+PY_VERSION\s+"([^"]+)"')
 _CONDA_PYTHON = re.compile(r"^python-(\d+\.\d+\.\d+[^-]*)-.+\.json$")
@@ -62,7 +64,7 @@ def lib_python_versions(prefix: Path) -> list[str]:
         with os.scandir(prefix / "lib") as entries:
             for entry in entries:
                 match = _LIB_PYTHON.match(entry.name)
-                if match and entry.is_dir():
+                if match and _is_dir(entry):
                     found.append((int(match[1]), int(match[2])))
     except OSError:
         return []
@@ -84,8 +86,10 @@ def patchlevel_version(prefix: Path, short: str | None = None) -> str | None:
             short is None or name.removeprefix("python").rstrip("tdm") == short
         ):
             try:
-                match = _PATCHLEVEL.search((include / name / "patchlevel.h").read_bytes())
-            except OSError:
+                match = _PATCHLEVEL.search(
+                    fsio.read_bytes(include / name / "patchlevel.h", fsio.SMALL_FILE, truncate=True)
+                )
+            except (OSError, ValueError):
                 continue
             if match:
                 return match[1].decode("ascii", "replace")
@@ -124,6 +128,138 @@ def version_from_dir_name(name: str) -> str | None:
 def is_base_install(prefix: Path) -> bool:
     """A base (non-virtual) Python install: an interpreter and a standard library beside it."""
     for version in lib_python_versions(prefix):
-        if (prefix / "lib" / f"python{version}" / "os.py").is_file():
-            return (prefix / "bin").is_dir()
-    return (prefix / "Lib" / "os.py").is_file() and (prefix / "python.exe").exists()
+        if os.path.isfile(prefix / "lib" / f"python{version}" / "os.py"):
+            return os.path.isdir(prefix / "bin")
+    return os.path.isfile(prefix / "Lib" / "os.py") and os.path.exists(prefix / "python.exe")
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+# A folder being deleted is renamed to this prefix first: never an environment, and the next run
+# finishes it.
+DELETING_PREFIX = ".venvdeck-deleting-"
+
+
+def is_being_deleted(path: Path | str) -> bool:
+    return os.path.basename(os.fspath(path)).startswith(DELETING_PREFIX)
+
+
+# What the top of an environment folder holds when venv, virtualenv, uv, conda or a tool made it.
+_VENV_ENTRIES = frozenset(
+    {
+        "bin",
+        "Scripts",
+        "lib",
+        "lib64",
+        "Lib",
+        "include",
+        "Include",
+        "share",
+        "etc",
+        "man",
+        "src",  # pip checks VCS editables out here
+        "tmp",
+        "log",
+        "pyvenv.cfg",
+        "pyvenv.cfg.bak",
+        ".gitignore",
+        "CACHEDIR.TAG",
+        ".lock",
+        ".project",
+        "pipx_metadata.json",
+        "uv-receipt.toml",
+        ".tox-info.json",
+        ".pdm-python",
+        ".DS_Store",
+        "__pycache__",
+        "python.exe",
+        "pythonw.exe",
+        "DLLs",
+        "Tools",
+        "tcl",
+        "LICENSE.txt",
+        "NEWS.txt",
+        "libs",
+        "envs",  # pyenv-virtualenv's environments inside a version (refused while they exist)
+        "python-build.log",
+        "Library",
+        "conda-meta",
+    }
+)
+_CONDA_EXTRA = frozenset(
+    {
+        "sbin",
+        "libexec",
+        "ssl",
+        "doc",
+        "docs",
+        "var",
+        "opt",
+        "fonts",
+        "mkspecs",
+        "plugins",
+        "phrasebooks",
+        "qml",
+        "translations",
+        "resources",
+        "licenses",
+        "compiler_compat",
+        "condabin",
+        "pkgs",
+        "shell",
+        "Menu",
+        "x86_64-conda-linux-gnu",
+        "x86_64-conda_cos6-linux-gnu",
+        "x86_64-conda_cos7-linux-gnu",
+        "aarch64-conda-linux-gnu",
+        "arm64-apple-darwin20.0.0",
+        "x86_64-apple-darwin13.4.0",
+        ".nonadmin",
+        "_conda",
+        "_conda.exe",
+        "conda-bld",
+    }
+)
+_ALLOWED_PREFIXES = (DELETING_PREFIX, ".venvdeck-", "python3", "python.", "LICENSE", "README", "_conda")
+
+
+def unexpected_entries(prefix: Path, conda: bool) -> list[str]:
+    """Names at the top of an environment folder that no environment tool puts there (documents
+    next to bin/ and lib/, say): an environment holding them is not only an environment."""
+    try:
+        names = sorted(os.listdir(prefix))
+    except OSError:
+        return []
+    allowed = _VENV_ENTRIES | _CONDA_EXTRA | _conda_top_names(prefix) if conda else _VENV_ENTRIES
+    return [
+        name
+        for name in names
+        if name not in allowed
+        and not name.startswith(_ALLOWED_PREFIXES)
+        and not name.endswith((".dll", ".pdb"))
+    ]
+
+
+def _conda_top_names(prefix: Path) -> frozenset[str]:
+    """The top-level names conda's package records say its packages installed."""
+    import json
+
+    names: set[str] = set()
+    try:
+        records = [n for n in os.listdir(prefix / "conda-meta") if n.endswith(".json")][:10_000]
+    except OSError:
+        return frozenset()
+    for record in records:
+        try:
+            data = json.loads(fsio.read_bytes(prefix / "conda-meta" / record, fsio.JSON_FILE))
+        except (OSError, ValueError, RecursionError):
+            continue
+        files = data.get("files") if isinstance(data, dict) else None
+        if isinstance(files, list):
+            names.update(f.replace("\\", "/").split("/", 1)[0] for f in files if isinstance(f, str) and f)
+    return frozenset(names)

@@ -12,9 +12,10 @@ from collections.abc import Collection
 from pathlib import Path
 
 from venvdeck.models import Environment, Kind, Manager, Status
-from venvdeck.services import layout
-from venvdeck.services.locations import KnownLocations
-from venvdeck.services.pyvenv_cfg import PyvenvCfg, read_pyvenv_cfg
+from venvdeck.services import fsio
+from venvdeck.services.find import layout
+from venvdeck.services.find.locations import KnownLocations
+from venvdeck.services.find.pyvenv_cfg import PyvenvCfg, read_pyvenv_cfg
 
 # pipenv names its environments `<folder>-<8 chars of a urlsafe base64 hash>`.
 _PIPENV_NAME = re.compile(r"^.+-[A-Za-z0-9_-]{8}$")
@@ -79,17 +80,9 @@ def _location_manager(path: Path, loc: KnownLocations) -> Manager | None:
 
 def _workon_manager(path: Path) -> Manager:
     """WORKON_HOME is shared by virtualenvwrapper and pipenv; pipenv's names carry a hash."""
-    if _PIPENV_NAME.match(path.name) and (path / ".project").is_file():
+    if _PIPENV_NAME.match(path.name) and os.path.isfile(path / ".project"):
         return Manager.PIPENV
     return Manager.VIRTUALENVWRAPPER
-
-
-def _read_first_line(path: Path) -> str | None:
-    try:
-        with path.open(encoding="utf-8", errors="replace") as handle:
-            return handle.readline().strip() or None
-    except OSError:
-        return None
 
 
 def _project(path: Path, manager: Manager | None) -> Path | None:
@@ -99,7 +92,7 @@ def _project(path: Path, manager: Manager | None) -> Path | None:
     if path.parent.name == "envs" and path.parent.parent.name == ".pixi":
         return path.parent.parent.parent
     if manager in {Manager.VIRTUALENVWRAPPER, Manager.PIPENV}:
-        recorded = _read_first_line(path / ".project")
+        recorded = fsio.first_line(path / ".project")
         return Path(recorded) if recorded else None
     if manager is not None:
         return None
@@ -123,7 +116,7 @@ def _broken_reason(path: Path, interpreter: Path | None, exists: bool, cfg: Pyve
         return f"its interpreter {interpreter.name} points to a Python that no longer exists{target_text}"
     if cfg is not None and cfg.home:
         home = Path(cfg.home)
-        if not home.is_dir():
+        if not os.path.isdir(home):
             return f"its base Python folder {home} is gone"
     return None
 
@@ -253,7 +246,10 @@ def classify(path: Path, children: Collection[str], loc: KnownLocations) -> Envi
     """The environment at `path` given its child names, or None when it is not one.
 
     Called for every folder a walk visits, so the common "no" is decided from names alone.
+    A folder being deleted (renamed aside by venvdeck) is never an environment.
     """
+    if layout.is_being_deleted(path):
+        return None
     if "conda-meta" in children and os.path.isdir(path / "conda-meta"):
         return _conda_env(path, _real(path), loc)
     if "pyvenv.cfg" in children and os.path.isfile(path / "pyvenv.cfg"):

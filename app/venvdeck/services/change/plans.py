@@ -1,13 +1,14 @@
 """Planning the changes a user asks for: checked first, then one Operation that says what will run.
 
 Nothing here runs pip or uv; `OperationRunner.run(plan)` does, after the user has seen the command.
+Every plan checks that the environment's interpreter runs as that environment and that it is not
+the one venvdeck itself runs from (the runner checks both again just before running).
 """
 
 from __future__ import annotations
 
 import os
-import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,10 +17,12 @@ from packaging.utils import canonicalize_name
 
 from venvdeck.errors import RefusedError
 from venvdeck.models import Environment, Kind, Operation, OperationKind, Package, PackageListing
-from venvdeck.services import backends
-from venvdeck.services.backends import Backend
-from venvdeck.services.packages import list_packages_sync
-from venvdeck.services.requirements import parse_requirements, read_requirements_file
+from venvdeck.services import policy
+from venvdeck.services.change import backends
+from venvdeck.services.change.backends import Backend
+from venvdeck.services.change.operations import check_runs_as
+from venvdeck.services.change.requirements import parse_requirements, read_requirements_file
+from venvdeck.services.read.packages import list_packages, required_names
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,16 +42,11 @@ def _names(packages: Sequence[Package]) -> str:
     return ", ".join(p.name for p in packages)
 
 
-def _listing(env: Environment) -> PackageListing:
-    backends.interpreter_of(env)
-    return list_packages_sync(env)
-
-
-def _target(env: Environment) -> backends.Target:
-    """For installing: a venv is read from its folders; anything else is asked (one cached probe)."""
-    backends.interpreter_of(env)
-    fast = backends.venv_target(env)
-    return fast if fast is not None else backends.Target.from_listing(list_packages_sync(env))
+def _checked_listing(env: Environment) -> PackageListing:
+    """The environment's packages, after checking that it may be changed at all."""
+    interpreter = backends.interpreter_of(env)
+    check_runs_as(interpreter, env.path, fresh=False)
+    return list_packages(env)
 
 
 def _installed(listing: PackageListing, names: Sequence[str]) -> list[Package]:
@@ -88,26 +86,32 @@ def dependents(listing: PackageListing, removed: Sequence[Package]) -> dict[str,
     for package in listing.packages:
         if canonicalize_name(package.name) in gone:
             continue
-        for line in package.requires:
-            try:
-                requirement = Requirement(line)
-            except InvalidRequirement:
-                continue
-            if requirement.marker is not None and "extra" in str(requirement.marker):
-                continue  # only needed with an extra the user may not have asked for
-            name = canonicalize_name(requirement.name)
+        for name in required_names(package):
             if name in gone:
                 needed_by.setdefault(name, []).append(package.name)
     return needed_by
 
 
+def _operation(
+    kind: OperationKind,
+    env: Environment,
+    argv: tuple[str, ...],
+    title: str,
+    warnings: Iterable[str] = (),
+    cwd: Path | None = None,
+) -> Operation:
+    return Operation(kind, env.path, argv, title, tuple(warnings), backends.interpreter_of(env), cwd)
+
+
 def _install_argv(
-    target: backends.Target,
+    listing: PackageListing,
     requirements: Sequence[Requirement],
     settings: ActionSettings,
     *,
     upgrade: bool = False,
+    requirements_file: Path | None = None,
 ) -> tuple[str, ...]:
+    target = backends.Target.from_listing(listing)
     backend = backends.choose_backend(target, settings.backend, settings.uv)
     return backends.install_argv(
         target,
@@ -116,70 +120,52 @@ def _install_argv(
         settings.uv,
         upgrade=upgrade,
         override_externally_managed=settings.override_externally_managed,
+        requirements_file=requirements_file,
     )
 
 
-def plan_install_sync(
-    env: Environment, specifiers: Sequence[str], settings: ActionSettings, *, upgrade: bool = False
-) -> Operation:
+def plan_install(env: Environment, specifiers: Sequence[str], settings: ActionSettings) -> Operation:
     requirements = parse_requirements(list(specifiers))  # before anything else touches the environment
-    argv = _install_argv(_target(env), requirements, settings, upgrade=upgrade)
+    argv = _install_argv(_checked_listing(env), requirements, settings)
     shown = " ".join(str(r) for r in requirements)
-    return Operation(OperationKind.INSTALL, env.path, argv, f"Install {shown} into {env.name}")
+    return _operation(OperationKind.INSTALL, env, argv, f"Install {shown} into {env.name}")
 
 
-def plan_install_file_sync(env: Environment, file: Path, settings: ActionSettings) -> Operation:
-    """Install what a requirements file lists, its lines checked first (an error names the line)."""
-    requirements = read_requirements_file(file)
-    argv = _install_argv(_target(env), requirements, settings)
-    count = f"{len(requirements)} requirement{'s' if len(requirements) != 1 else ''}"
-    return Operation(
-        OperationKind.INSTALL, env.path, argv, f"Install {count} from {file.name} into {env.name}"
+def plan_install_file(env: Environment, file: Path, settings: ActionSettings) -> Operation:
+    """Install what a requirements file lists, as pip reads it, its lines checked first (an error
+    names the line); it runs in the file's folder, where pip resolves `-e .` and relative paths."""
+    parsed = read_requirements_file(file)
+    argv = _install_argv(_checked_listing(env), [], settings, requirements_file=parsed.path)
+    count = parsed.requirement_count
+    shown = f"{count} requirement{'s' if count != 1 else ''}"
+    warnings = [f"the file says: {line}" for line in parsed.option_lines]
+    return _operation(
+        OperationKind.INSTALL,
+        env,
+        argv,
+        f"Install {shown} from {parsed.path.name} into {env.name}",
+        warnings,
+        cwd=parsed.path.parent,
     )
 
 
-# What venvdeck itself needs to run: never removed or replaced in the environment it runs from.
-_OWN_NEEDS = ("venvdeck", "textual", "rich", "packaging", "platformdirs")
-
-
-def _guard_own_environment(listing: PackageListing, packages: Sequence[Package], verb: str) -> None:
-    if os.path.realpath(listing.environment.path) != os.path.realpath(sys.prefix):
-        return
-    by_name = {canonicalize_name(p.name): p for p in listing.packages}
-    needed: set[str] = set()
-    todo = [canonicalize_name(n) for n in _OWN_NEEDS]
-    while todo:
-        name = todo.pop()
-        if name in needed or name not in by_name:
-            continue
-        needed.add(name)
-        for line in by_name[name].requires:
-            try:
-                requirement = Requirement(line)
-            except InvalidRequirement:
-                continue
-            if requirement.marker is None or "extra" not in str(requirement.marker):
-                todo.append(canonicalize_name(requirement.name))
-    hit = [p.name for p in packages if canonicalize_name(p.name) in needed]
-    if hit:
-        raise RefusedError(
-            f"venvdeck runs from {listing.environment.path} and needs {', '.join(hit)}: it will not {verb} them there"
-        )
-
-
-def plan_upgrade_sync(env: Environment, names: Sequence[str], settings: ActionSettings) -> Operation:
-    listing = _listing(env)
+def plan_upgrade(env: Environment, names: Sequence[str], settings: ActionSettings) -> Operation:
+    listing = _checked_listing(env)
     packages = _installed(listing, names)
-    _guard_own_environment(listing, packages, "upgrade")
     requirements = [Requirement(p.name) for p in packages]
-    argv = _install_argv(backends.Target.from_listing(listing), requirements, settings, upgrade=True)
-    return Operation(OperationKind.UPGRADE, env.path, argv, f"Upgrade {_names(packages)} in {env.name}")
+    argv = _install_argv(listing, requirements, settings, upgrade=True)
+    warnings = [
+        f"{p.name} is installed from {p.editable_project_location or (p.direct_url.url if p.direct_url else '')}"
+        " (editable or from a URL): upgrading replaces it with a release from the index"
+        for p in packages
+        if p.editable or p.direct_url is not None
+    ]
+    return _operation(OperationKind.UPGRADE, env, argv, f"Upgrade {_names(packages)} in {env.name}", warnings)
 
 
-def plan_uninstall_sync(env: Environment, names: Sequence[str], settings: ActionSettings) -> Operation:
-    listing = _listing(env)
+def plan_uninstall(env: Environment, names: Sequence[str], settings: ActionSettings) -> Operation:
+    listing = _checked_listing(env)
     packages = _installed(listing, names)
-    _guard_own_environment(listing, packages, "uninstall")
     target = backends.Target.from_listing(listing)
     backend = backends.choose_backend(target, settings.backend, settings.uv)
     argv = backends.uninstall_argv(
@@ -189,44 +175,55 @@ def plan_uninstall_sync(env: Environment, names: Sequence[str], settings: Action
         settings.uv,
         override_externally_managed=settings.override_externally_managed,
     )
-    warnings = tuple(
+    warnings = [
         f"{name} is required by {', '.join(sorted(users))}"
         for name, users in sorted(dependents(listing, packages).items())
-    )
+    ]
     if any(canonicalize_name(p.name) == "pip" for p in packages):
-        warnings += ("without pip, this environment installs only through uv (or after ensurepip)",)
-    return Operation(
-        OperationKind.UNINSTALL, env.path, argv, f"Uninstall {_names(packages)} from {env.name}", warnings
+        warnings.append("without pip, this environment installs only through uv (or after ensurepip)")
+    return _operation(
+        OperationKind.UNINSTALL, env, argv, f"Uninstall {_names(packages)} from {env.name}", warnings
     )
 
 
 def plan_ensurepip(env: Environment) -> Operation:
-    return Operation(
-        OperationKind.ENSUREPIP, env.path, backends.ensurepip_argv(env), f"Bootstrap pip into {env.name}"
+    check_runs_as(backends.interpreter_of(env), env.path, fresh=False)
+    return _operation(
+        OperationKind.ENSUREPIP, env, backends.ensurepip_argv(env), f"Bootstrap pip into {env.name}"
     )
 
 
 def check_new_environment_path(target: Path) -> Path:
     """Where a new environment may go: nowhere that exists, unless it is an empty folder."""
-    path = Path(os.path.expanduser(str(target)))
     if not str(target).strip():
         raise RefusedError("no folder given for the new environment")
-    path = path.absolute()
-    if path.is_symlink():
+    path = Path(os.path.expanduser(str(target))).absolute()
+    if os.path.islink(path):
         raise RefusedError(f"{path} is a symbolic link; give a new folder")
-    if path.exists():
-        if not path.is_dir():
+    if os.path.lexists(path):
+        if not os.path.isdir(path):
             raise RefusedError(f"{path} exists and is not a folder")
-        if any(path.iterdir()):
-            raise RefusedError(f"{path} exists and is not empty; choose a new folder")
+        try:
+            if os.listdir(path):
+                raise RefusedError(f"{path} exists and is not empty; choose a new folder")
+        except OSError as exc:
+            raise RefusedError(f"cannot look into {path}: {exc.strerror or exc}") from None
     for parent in path.parents:
-        if parent.exists():
-            if not parent.is_dir():
+        if os.path.lexists(parent):
+            if not os.path.isdir(parent):
                 raise RefusedError(f"{parent} is a file, so {path} cannot be made")
+            refusal = policy.write_refusal(parent)
+            if refusal:
+                raise RefusedError(f"not making an environment there: {refusal}")
             if not os.access(parent, os.W_OK | os.X_OK):
                 raise RefusedError(f"cannot write in {parent}")
             break
     return path
+
+
+def has_venv_module(base: Environment) -> bool:
+    """Python 2 has no venv module (virtualenv made its environments)."""
+    return (base.python_version or "3").split(".")[0] != "2"
 
 
 def plan_create(
@@ -241,7 +238,7 @@ def plan_create(
     path = check_new_environment_path(target)
     if base.kind is not Kind.PYTHON or base.interpreter is None or base.is_broken:
         raise RefusedError(f"{base.name} is not a working base interpreter")
-    if base.python_version and base.python_version.split(".")[0] == "2":
+    if not has_venv_module(base):
         raise RefusedError(f"Python {base.python_version} has no venv module; choose a Python 3 interpreter")
     if prompt is not None and (not prompt.strip() or any(ord(c) < 32 for c in prompt) or len(prompt) > 60):
         raise RefusedError("the prompt must be a short single line of text")
@@ -267,9 +264,12 @@ def plan_create(
     )
 
 
-def pick_base(bases: Sequence[Environment], wanted: str | None) -> Environment:
-    """The base interpreter a user named (a version such as 3.12, or an interpreter path); default: newest Python 3."""
-    usable = [b for b in bases if (b.python_version or "").split(".")[0] != "2"]
+def pick_base(
+    bases: Sequence[Environment], wanted: str | None, resolve: Callable[[str], Environment]
+) -> Environment:
+    """The base interpreter a user named (a version such as 3.12, or an interpreter path); default:
+    the newest Python 3. `resolve` turns a path into an environment."""
+    usable = [b for b in bases if has_venv_module(b)]
     if wanted is None:
         if not usable:
             raise RefusedError("no Python 3 base interpreter found (looked in pyenv, uv and PATH)")
@@ -279,43 +279,22 @@ def pick_base(bases: Sequence[Environment], wanted: str | None) -> Environment:
             os.path.realpath(base.interpreter),
             os.path.realpath(base.path),
         }:
-            return base
+            return _usable_base(base)
     if os.sep in wanted:
-        from venvdeck.services.resolve import resolve_environment
-
-        named = resolve_environment(wanted)
+        named = resolve(wanted)
         if named.kind is not Kind.PYTHON:
             raise RefusedError(f"{wanted} belongs to an environment; choose a base interpreter")
-        return named
-    matching = [b for b in usable if b.python_version and (b.python_version + ".").startswith(wanted + ".")]
+        return _usable_base(named)
+    matching = [b for b in bases if b.python_version and (b.python_version + ".").startswith(wanted + ".")]
     if matching:
-        return matching[0]
+        return _usable_base(matching[0])
     known = ", ".join(sorted({b.python_version or "?" for b in bases}, reverse=True))
     raise RefusedError(f"no base interpreter matches {wanted!r} (found: {known or 'none'})")
 
 
-# The dashboard's calls: the same plans, off the event loop (they read folders and may probe).
-async def plan_install(
-    env: Environment, specifiers: Sequence[str], settings: ActionSettings, *, upgrade: bool = False
-) -> Operation:
-    import asyncio
-
-    return await asyncio.to_thread(plan_install_sync, env, specifiers, settings, upgrade=upgrade)
-
-
-async def plan_install_file(env: Environment, file: Path, settings: ActionSettings) -> Operation:
-    import asyncio
-
-    return await asyncio.to_thread(plan_install_file_sync, env, file, settings)
-
-
-async def plan_upgrade(env: Environment, names: Sequence[str], settings: ActionSettings) -> Operation:
-    import asyncio
-
-    return await asyncio.to_thread(plan_upgrade_sync, env, names, settings)
-
-
-async def plan_uninstall(env: Environment, names: Sequence[str], settings: ActionSettings) -> Operation:
-    import asyncio
-
-    return await asyncio.to_thread(plan_uninstall_sync, env, names, settings)
+def _usable_base(base: Environment) -> Environment:
+    if not has_venv_module(base):
+        raise RefusedError(
+            f"Python {base.python_version} ({base.interpreter}) has no venv module; choose a Python 3 interpreter"
+        )
+    return base

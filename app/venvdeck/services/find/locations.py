@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from venvdeck.services import fsio
+
 _CONDA_ROOT_NAMES = (
     "miniconda3",
     "miniconda",
@@ -101,7 +103,7 @@ def _pipx_home(env: Mapping[str, str], home: Path) -> Path:
     if explicit:
         return explicit
     legacy = home / ".local" / "pipx"
-    if legacy.is_dir():  # pipx keeps using a pre-existing legacy home
+    if os.path.isdir(legacy):  # pipx keeps using a pre-existing legacy home
         return legacy
     return _platform_data(env, home, "pipx")
 
@@ -127,8 +129,8 @@ def _poetry_venvs(env: Mapping[str, str], home: Path) -> tuple[Path, ...]:
 def _poetry_config_path(config_file: Path, cache_dir: Path) -> Path | None:
     """`virtualenvs.path` from poetry's config.toml, with its `{cache-dir}` placeholder."""
     try:
-        text = config_file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = fsio.read_text(config_file, fsio.TEXT_FILE, errors="strict")
+    except (OSError, ValueError):
         return None
     import tomllib  # only when poetry has a config file: keeps `venvdeck list` quick to start
 
@@ -151,8 +153,8 @@ def _condarc_envs_dirs(home: Path, env: Mapping[str, str]) -> list[Path]:
     found: list[Path] = []
     for rc in files:
         try:
-            lines = rc.read_text(encoding="utf-8", errors="replace").splitlines()
-        except OSError:
+            lines = fsio.read_text(rc, fsio.TEXT_FILE).splitlines()
+        except (OSError, ValueError):
             continue
         in_list = False
         for line in lines:
@@ -219,7 +221,7 @@ def known_locations(env: Mapping[str, str] | None = None, home: Path | None = No
 def read_conda_registry(path: Path) -> list[Path]:
     """The prefixes listed in conda's environments.txt (stale lines are the caller's problem)."""
     try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
+        lines = fsio.read_text(path, fsio.TEXT_FILE, truncate=True).splitlines()
+    except (OSError, ValueError):
         return []
     return [Path(line.strip()) for line in lines if line.strip() and not line.startswith("#")]

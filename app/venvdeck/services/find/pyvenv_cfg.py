@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from venvdeck.services import fsio
+
 
 @dataclass(frozen=True, slots=True)
 class PyvenvCfg:
@@ -81,8 +83,11 @@ def parse_pyvenv_cfg(text: str) -> PyvenvCfg:
 
 
 def read_pyvenv_cfg(path: Path) -> PyvenvCfg | None:
-    """Parse `path` (the file), or None when it cannot be read."""
+    """Parse `path` (the file), or None when it cannot be read (a FIFO, a device, gone).
+
+    Only its first kilobytes are read: a real one is a few hundred bytes.
+    """
     try:
-        return parse_pyvenv_cfg(path.read_text(encoding="utf-8", errors="replace"))
-    except OSError:
+        return parse_pyvenv_cfg(fsio.read_text(path, fsio.SMALL_FILE, truncate=True))
+    except (OSError, ValueError):
         return None

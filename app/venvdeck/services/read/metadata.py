@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from venvdeck.models import DirectUrl
+from venvdeck.services import fsio
 
 _WANTED = frozenset({"name", "version", "summary", "requires-dist"})
 # pkg_resources' EGG_NAME: the project name and version as a folder name spells them.
@@ -48,19 +49,15 @@ class RawDistribution:
         return match["name"], match["ver"]
 
     def read_installer(self) -> str | None:
-        try:
-            with (self.info_path / "INSTALLER").open(encoding="utf-8", errors="replace") as handle:
-                return handle.readline().strip() or None
-        except OSError:
-            return None
+        return fsio.first_line(self.info_path / "INSTALLER", 256)
 
     def is_requested(self) -> bool:
         return os.path.isfile(self.info_path / "REQUESTED")
 
     def read_direct_url(self) -> DirectUrl | None:
         try:
-            data = json.loads((self.info_path / "direct_url.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = json.loads(fsio.read_bytes(self.info_path / "direct_url.json", fsio.JSON_FILE))
+        except (OSError, ValueError, RecursionError):
             return None
         return parse_direct_url(data)
 
@@ -94,30 +91,30 @@ def parse_direct_url(data: object) -> DirectUrl | None:
     return None
 
 
-def read_headers(path: Path) -> dict[str, list[str]] | None:
+def read_headers(path: Path, wanted: frozenset[str] = _WANTED) -> dict[str, list[str]] | None:
     """The wanted RFC 822 headers of a METADATA / PKG-INFO file (continuation lines folded)."""
     headers: dict[str, list[str]] = {}
     last: str | None = None
     try:
-        with path.open(encoding="utf-8", errors="replace") as handle:
-            for line in handle:
-                if line in ("\n", "\r\n"):
-                    break
-                if line[:1] in (" ", "\t"):
-                    if last is not None and headers.get(last):
-                        headers[last][-1] += " " + line.strip()
-                    continue
-                key, sep, value = line.partition(":")
-                if not sep:
-                    last = None
-                    continue
-                last = key.strip().lower()
-                if last in _WANTED:
-                    headers.setdefault(last, []).append(value.strip())
-                else:
-                    last = None
-    except OSError:
+        head = fsio.read_head(path, fsio.METADATA_HEADERS)
+    except (OSError, ValueError):
         return None
+    for line in head.splitlines():
+        if not line:
+            break
+        if line[:1] in (" ", "\t"):
+            if last is not None and headers.get(last):
+                headers[last][-1] += " " + line.strip()
+            continue
+        key, sep, value = line.partition(":")
+        if not sep:
+            last = None
+            continue
+        last = key.strip().lower()
+        if last in wanted:
+            headers.setdefault(last, []).append(value.strip())
+        else:
+            last = None
     return headers
 
 
@@ -129,8 +126,8 @@ def _first(headers: dict[str, list[str]], key: str) -> str | None:
 def _egg_requires(info_dir: Path) -> tuple[str, ...]:
     """Unconditional requirements from an egg-info's requires.txt (lines before any [section])."""
     try:
-        lines = (info_dir / "requires.txt").read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
+        lines = fsio.read_text(info_dir / "requires.txt", fsio.TEXT_FILE).splitlines()
+    except (OSError, ValueError):
         return ()
     requires = []
     for line in lines:
@@ -148,7 +145,7 @@ def _read_distribution(location: Path, name: str, linked: bool = False) -> RawDi
         metadata_file = info_path / "METADATA"
         requires: tuple[str, ...] | None = None
     elif name.endswith(".egg-info"):
-        metadata_file = info_path / "PKG-INFO" if info_path.is_dir() else info_path
+        metadata_file = info_path / "PKG-INFO" if os.path.isdir(info_path) else info_path
         requires = _egg_requires(info_path)
     else:
         return None
@@ -183,7 +180,7 @@ def scan_location(location: Path) -> tuple[list[RawDistribution], list[Path]]:
     """Distributions directly in one sys.path entry, and the targets of its .egg-link files."""
     found: list[RawDistribution] = []
     links: list[Path] = []
-    if location.suffix == ".egg" and (location / "EGG-INFO").is_dir():
+    if location.suffix == ".egg" and os.path.isdir(location / "EGG-INFO"):
         egg = _read_egg(location)
         return ([egg] if egg else []), []
     try:
@@ -209,8 +206,8 @@ def _read_egg(egg: Path) -> RawDistribution | None:
 
 def _egg_link_target(link: Path) -> Path | None:
     try:
-        lines = link.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
+        lines = fsio.read_text(link, fsio.SMALL_FILE, truncate=True).splitlines()
+    except (OSError, ValueError):
         return None
     target = next((line.strip() for line in lines if line.strip()), "")
     return (link.parent / target).resolve() if target else None

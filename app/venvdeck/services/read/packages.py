@@ -19,8 +19,8 @@ from packaging.version import InvalidVersion, Version
 
 from venvdeck.errors import InterpreterError
 from venvdeck.models import Environment, InterpreterInfo, Package, PackageListing
-from venvdeck.services import interpreters
-from venvdeck.services.metadata import RawDistribution, scan_linked, scan_location
+from venvdeck.services.read import interpreters
+from venvdeck.services.read.metadata import RawDistribution, scan_linked, scan_location
 
 # pip never lists these (pip/_internal/utils/compat.py stdlib_pkgs).
 _STDLIB_PKGS = frozenset({"python", "wsgiref", "argparse"})
@@ -86,7 +86,7 @@ def search_path(info: InterpreterInfo, include_system_site_packages: bool) -> li
     user_enabled = (not info.in_virtualenv or include_system_site_packages) and not os.environ.get(
         "PYTHONNOUSERSITE"
     )
-    if user_enabled and user_site is not None and user_site.is_dir() and user_site not in paths:
+    if user_enabled and user_site is not None and os.path.isdir(user_site) and user_site not in paths:
         index = next(
             (i for i, p in enumerate(paths) if p.name in {"site-packages", "dist-packages"}),
             len(paths),
@@ -224,17 +224,24 @@ def _usable_interpreter(env: Environment) -> Path:
     return env.interpreter
 
 
-async def list_packages(env: Environment) -> PackageListing:
+def list_packages(env: Environment) -> PackageListing:
     """What `pip list` in env would show (works without pip in the environment)."""
-    import asyncio  # here, so the one-shot command line can list without importing asyncio
-
-    info = await interpreters.probe(_usable_interpreter(env))
-    listed = await asyncio.to_thread(_read_listing, info, env.include_system_site_packages)
-    return PackageListing(env, listed.packages, info, listed.pip_version)
-
-
-def list_packages_sync(env: Environment) -> PackageListing:
-    """list_packages() for one-shot command-line use, where starting asyncio costs more than the work."""
-    info = interpreters.probe_sync(_usable_interpreter(env))
+    info = interpreters.probe(_usable_interpreter(env))
     listed = _read_listing(info, env.include_system_site_packages)
     return PackageListing(env, listed.packages, info, listed.pip_version)
+
+
+def required_names(package: Package) -> list[str]:
+    """The canonical names a package requires, leaving out what only an extra asks for."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    names: list[str] = []
+    for line in package.requires:
+        try:
+            requirement = Requirement(line)
+        except InvalidRequirement:
+            continue
+        if requirement.marker is not None and "extra" in str(requirement.marker):
+            continue
+        names.append(canonicalize_name(requirement.name))
+    return names

@@ -20,7 +20,7 @@ from packaging.requirements import Requirement
 from packaging.version import InvalidVersion, Version
 
 from venvdeck.errors import ExternallyManaged, RefusedError
-from venvdeck.models import Environment, InterpreterInfo, Kind, PackageListing
+from venvdeck.models import Environment, InterpreterInfo, PackageListing
 
 
 class Backend(StrEnum):
@@ -35,7 +35,7 @@ def find_uv(environ: Mapping[str, str] | None = None) -> Path | None:
     if found:
         return Path(found)
     beside = Path(sys.executable).parent / ("uv.exe" if sys.platform == "win32" else "uv")
-    return beside if beside.is_file() and os.access(beside, os.X_OK) else None
+    return beside if os.path.isfile(beside) and os.access(beside, os.X_OK) else None
 
 
 def interpreter_of(env: Environment) -> Path:
@@ -49,7 +49,9 @@ def interpreter_of(env: Environment) -> Path:
 def externally_managed(info: InterpreterInfo) -> bool:
     """PEP 668: a distribution's Python that asks not to be changed by pip (outside a venv)."""
     return (
-        not info.in_virtualenv and info.stdlib is not None and (info.stdlib / "EXTERNALLY-MANAGED").is_file()
+        not info.in_virtualenv
+        and info.stdlib is not None
+        and os.path.isfile(info.stdlib / "EXTERNALLY-MANAGED")
     )
 
 
@@ -70,18 +72,6 @@ class Target:
             listing.pip_version,
             externally_managed(listing.interpreter),
         )
-
-
-def venv_target(env: Environment) -> Target | None:
-    """A virtual environment that sees only its own site-packages answers from its folders alone,
-    without starting its interpreter: pip is there or not, and PEP 668 never applies inside one."""
-    if env.kind not in {Kind.VENV, Kind.VIRTUALENV, Kind.UV} or env.include_system_site_packages:
-        return None
-    sites = [*env.path.glob("lib/python*/site-packages"), env.path / "Lib" / "site-packages"]
-    if not any(site.is_dir() for site in sites):
-        return None
-    has_pip = any((site / "pip" / "__init__.py").is_file() for site in sites)
-    return Target(env, has_pip, None, False)
 
 
 def _pip_at_least(target: Target, version: str) -> bool:
@@ -127,17 +117,19 @@ def install_argv(
     *,
     upgrade: bool = False,
     override_externally_managed: bool = False,
+    requirements_file: Path | None = None,
 ) -> tuple[str, ...]:
+    """Typed requirements after `--`; or `-r FILE` (pip reads it again, as the user's pip would)."""
     python = str(interpreter_of(target.environment))
     extra = _guard_externally_managed(target, override_externally_managed)
     if backend is Backend.PIP and extra and not _pip_at_least(target, "23.0.1"):
         extra = []  # older pips do not know PEP 668 (nor the flag)
     flags = ["--upgrade"] if upgrade else []
-    specs = [str(r) for r in requirements]
+    what = ["-r", str(requirements_file)] if requirements_file else ["--", *(str(r) for r in requirements)]
     if backend is Backend.UV:
         assert uv is not None
-        return (str(uv), "pip", "install", "--python", python, *flags, *extra, "--", *specs)
-    return (python, "-m", "pip", "install", "--no-user", *flags, *extra, "--", *specs)
+        return (str(uv), "pip", "install", "--python", python, *flags, *extra, *what)
+    return (python, "-m", "pip", "install", "--no-user", *flags, *extra, *what)
 
 
 def uninstall_argv(

@@ -24,9 +24,11 @@ class GitState:
     invalid_remote: str | None = None
 
 
-async def _git(location: Path, *args: str) -> str | None:
+def _git(location: Path, *args: str) -> str | None:
     try:
-        result = await process.run(["git", *args], cwd=location, timeout=GIT_TIMEOUT_S)
+        # No hooks or monitors: git only answers questions about the checkout here.
+        argv = ["git", "-c", "core.fsmonitor=false", *args]
+        result = process.run(argv, cwd=location, timeout=GIT_TIMEOUT_S, max_output=64 * 1024)
     except InterpreterError:
         return None
     return result.stdout.strip() if result.ok else None
@@ -48,12 +50,12 @@ def _subdirectory(location: Path, toplevel: str) -> str:
     return os.path.relpath(os.path.realpath(location), os.path.realpath(toplevel))
 
 
-async def git_state(location: Path, project_name: str) -> GitState | None:
+def git_state(location: Path, project_name: str) -> GitState | None:
     """None when location is not in a git work tree (or git is not installed)."""
-    toplevel = await _git(location, "rev-parse", "--show-toplevel")
+    toplevel = _git(location, "rev-parse", "--show-toplevel")
     if toplevel is None:
         return None
-    remotes = await _git(location, "config", "--get-regexp", r"remote\..*\.url")
+    remotes = _git(location, "config", "--get-regexp", r"remote\..*\.url")
     lines = (remotes or "").splitlines()
     if not lines:
         return GitState(requirement=None, no_remote=True)
@@ -64,7 +66,7 @@ async def git_state(location: Path, project_name: str) -> GitState | None:
         return GitState(requirement=None, invalid_remote=raw_url)
     if not url.lower().startswith("git:"):
         url = f"git+{url}"
-    revision = await _git(location, "rev-parse", "HEAD")
+    revision = _git(location, "rev-parse", "HEAD")
     if revision is None:
         return None
     requirement = f"{url}@{revision}#egg={project_name.replace('-', '_')}"

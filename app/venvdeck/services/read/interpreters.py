@@ -18,9 +18,10 @@ from pathlib import Path
 
 from venvdeck.errors import InterpreterError
 from venvdeck.models import InterpreterInfo
-from venvdeck.services import process
+from venvdeck.services import fsio, policy, process
 
 PROBE_TIMEOUT_S = 20.0
+_MAX_ANSWER = 1024 * 1024  # a sys.path of thousands of entries fits; an endless printer does not
 _PROBE = r"""
 import sys
 del sys.path[0]
@@ -86,10 +87,12 @@ def _parse(interpreter: Path, stdout: str) -> InterpreterInfo:
         raise InterpreterError(f"{interpreter} gave an answer venvdeck cannot read") from exc
 
 
-def _disk_file(interpreter: Path) -> Path:
-    cache = os.environ.get("XDG_CACHE_HOME", "").strip() or os.path.expanduser("~/.cache")
-    digest = hashlib.sha256(str(interpreter).encode("utf-8", "surrogateescape")).hexdigest()[:32]
-    return Path(cache) / "venvdeck" / "probes" / f"{digest}.json"
+def _cache_dir() -> Path:
+    return policy.cache_folder() / "probes"
+
+
+def _cache_name(interpreter: Path) -> str:
+    return hashlib.sha256(str(interpreter).encode("utf-8", "surrogateescape")).hexdigest()[:32] + ".json"
 
 
 def _valid(stamps: tuple[tuple[str, int], ...]) -> bool:
@@ -101,7 +104,7 @@ def _cached(interpreter: Path) -> InterpreterInfo | None:
     if entry is not None and _valid(entry.stamps):
         return entry.info
     try:
-        saved = json.loads(_disk_file(interpreter).read_text(encoding="utf-8"))
+        saved = json.loads(fsio.read_bytes(_cache_dir() / _cache_name(interpreter), fsio.JSON_FILE))
         if saved["interpreter"] != str(interpreter):
             return None
         stamps = tuple((str(p), int(t)) for p, t in saved["stamps"])
@@ -134,14 +137,18 @@ def _remember(interpreter: Path, result: process.ProcessResult) -> InterpreterIn
 
 def _save(interpreter: Path, stamps: tuple[tuple[str, int], ...], answer: str) -> None:
     """Best effort: an unwritable cache folder only costs the next run a probe."""
-    target = _disk_file(interpreter)
     data = json.dumps({"interpreter": str(interpreter), "stamps": stamps, "answer": answer})
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(data, encoding="utf-8")
-        os.replace(temporary, target)
-    except OSError:
+        folder = _cache_dir()
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        dir_fd = fsio.open_folder(folder)
+        try:
+            fsio.write_new_file(
+                dir_fd, _cache_name(interpreter), data.encode("utf-8", "surrogateescape"), replace=True
+            )
+        finally:
+            os.close(dir_fd)
+    except (OSError, ValueError):
         return
 
 
@@ -149,19 +156,15 @@ def _argv(interpreter: Path) -> list[str]:
     return [str(interpreter), "-E", "-s", "-c", _PROBE]
 
 
-async def probe(interpreter: Path) -> InterpreterInfo:
-    """What `interpreter` says about itself; raises InterpreterError if it will not start."""
-    cached = _cached(interpreter)
+def probe(interpreter: Path, *, fresh: bool = False) -> InterpreterInfo:
+    """What `interpreter` says about itself; raises InterpreterError if it will not start.
+
+    fresh: ask it now, whatever the cache says (before changing an environment).
+    """
+    cached = None if fresh else _cached(interpreter)
     if cached is not None:
         return cached
-    result = await process.run(_argv(interpreter), timeout=PROBE_TIMEOUT_S, cwd=Path(os.sep))
-    return _remember(interpreter, result)
-
-
-def probe_sync(interpreter: Path) -> InterpreterInfo:
-    """probe() for one-shot command-line use (no event loop to start)."""
-    cached = _cached(interpreter)
-    if cached is not None:
-        return cached
-    result = process.run_sync(_argv(interpreter), timeout=PROBE_TIMEOUT_S, cwd=Path(os.sep))
+    result = process.run(
+        _argv(interpreter), timeout=PROBE_TIMEOUT_S, cwd=Path(os.sep), max_output=_MAX_ANSWER
+    )
     return _remember(interpreter, result)

@@ -1,22 +1,22 @@
 """Finding every environment on disk.
 
-A synchronous walker runs in a worker thread (it only scandirs and reads small files) and hands
-each environment to the event loop the moment it is found; `discover()` yields them in order.
+A synchronous walker (it only scandirs and reads small files) hands each environment to `emit`
+the moment it is found; the service facade runs it in a thread and streams what it emits.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import AsyncGenerator, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from venvdeck.errors import EnvironmentNotFound
-from venvdeck.models import Environment, Kind
-from venvdeck.services import layout
-from venvdeck.services.classify import base_install_for_interpreter, classify, classify_path
-from venvdeck.services.locations import KnownLocations, known_locations, read_conda_registry
+from venvdeck.models import DiscoveryReport, Environment, Kind
+from venvdeck.services.find import layout
+from venvdeck.services.find.classify import base_install_for_interpreter, classify, classify_path
+from venvdeck.services.find.locations import KnownLocations, known_locations, read_conda_registry
 
 # Folders never worth entering: version control, JS dependencies, byte-code and tool caches.
 SKIPPED_NAMES = frozenset(
@@ -74,15 +74,6 @@ class DiscoveryOptions:
     include_path_interpreters: bool = True
 
 
-@dataclass(slots=True)
-class DiscoveryReport:
-    """Counters filled in while a discovery runs."""
-
-    folders_scanned: int = 0
-    unreadable: list[Path] = field(default_factory=list)
-    looked_in: list[Path] = field(default_factory=list)
-
-
 class _Walker:
     """Walks folders, reports each environment once, and never follows a folder symlink."""
 
@@ -122,7 +113,7 @@ class _Walker:
     def offer_path(self, path: Path) -> None:
         """Report the environment at path (a registry line, an active env), if it is one."""
         real = Path(os.path.realpath(path))
-        if str(real) in self.seen_envs or not real.is_dir():
+        if str(real) in self.seen_envs or not os.path.isdir(real) or layout.is_being_deleted(real):
             return
         env = classify_path(real, self.loc)
         if env is not None:
@@ -160,6 +151,9 @@ class _Walker:
             self.report.unreadable.append(folder)
             return []
         env = classify(folder, names, self.loc)
+        if env is None and layout.is_being_deleted(folder):
+            self.report.pending_deletions.append(folder)
+            return []
         if env is not None:
             self.offer(env)
             return self._nested_homes(folder, env, subdirs, depth)
@@ -191,10 +185,7 @@ class _Walker:
 
     def _offer_link(self, link: Path) -> None:
         """A symlink to an environment reports the environment (once), never a walk through it."""
-        try:
-            if not link.is_dir():
-                return
-        except OSError:
+        if not os.path.isdir(link):
             return
         if os.path.isfile(link / "pyvenv.cfg") or os.path.isdir(link / "conda-meta"):
             self.offer_path(link)
@@ -228,17 +219,18 @@ class _Walker:
                     self.offer(env)
 
 
-def _check_roots(roots: Sequence[Path]) -> list[Path]:
+def check_roots(roots: Sequence[Path]) -> list[Path]:
+    """The folders a user named to search, each an existing folder, or one clear line."""
     checked = []
     for root in roots:
         path = Path(os.path.expanduser(root)).absolute()
-        if not path.is_dir():
+        if not os.path.isdir(path):
             raise EnvironmentNotFound(f"root does not exist or is not a folder: {root}")
         checked.append(path)
     return checked
 
 
-def discover_sync(
+def discover(
     options: DiscoveryOptions,
     emit: Callable[[Environment], None],
     cancelled: threading.Event | None = None,
@@ -250,13 +242,13 @@ def discover_sync(
     report = report or DiscoveryReport()
     walker = _Walker(loc, emit, cancelled or threading.Event(), report, options.excluded, options.max_depth)
     if options.roots:
-        for root in _check_roots(options.roots):
+        for root in check_roots(options.roots):
             walker.walk(root)
         return report
     for active in loc.active:
         walker.offer_path(active)
     for home in loc.manager_homes():
-        if home.is_dir():
+        if os.path.isdir(home):
             walker.walk(home)
     for prefix in read_conda_registry(loc.conda_registry):
         walker.offer_path(prefix)
@@ -268,56 +260,7 @@ def discover_sync(
     return report
 
 
-async def discover(
-    options: DiscoveryOptions | None = None, report: DiscoveryReport | None = None
-) -> AsyncGenerator[Environment, None]:
-    """Yield each environment as soon as the walker (in a thread) finds it.
-
-    Raises EnvironmentNotFound at once when an explicit root does not exist.
-    """
-    import asyncio  # here, so `venvdeck list` (which walks synchronously) starts without it
-
-    options = options or DiscoveryOptions()
-    _check_roots(options.roots)
-    loop = asyncio.get_running_loop()
-    queue: asyncio.Queue[Environment | BaseException | None] = asyncio.Queue()
-    cancelled = threading.Event()
-
-    def post(item: Environment | BaseException | None) -> None:
-        if cancelled.is_set():
-            return
-        try:
-            loop.call_soon_threadsafe(queue.put_nowait, item)
-        except RuntimeError:  # the consumer's loop has closed: stop walking
-            cancelled.set()
-
-    def run() -> None:
-        try:
-            discover_sync(options, post, cancelled, report)
-        except BaseException as exc:  # handed to the consumer, re-raised there
-            post(exc)
-        finally:
-            post(None)
-
-    thread = threading.Thread(target=run, name="venvdeck-discovery", daemon=True)
-    thread.start()
-    try:
-        while True:
-            item = await queue.get()
-            if item is None:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        cancelled.set()
-
-
-async def discover_all(options: DiscoveryOptions | None = None) -> list[Environment]:
-    return [env async for env in discover(options)]
-
-
-def base_interpreters_sync(environ: Mapping[str, str] | None = None) -> list[Environment]:
+def base_interpreters(environ: Mapping[str, str] | None = None) -> list[Environment]:
     """The base interpreters a new environment can be made from: pyenv's, uv's and those on PATH.
 
     Quick: walks only those homes (two levels), not the user's whole home. Newest first.
@@ -327,7 +270,7 @@ def base_interpreters_sync(environ: Mapping[str, str] | None = None) -> list[Env
     found: list[Environment] = []
     walker = _Walker(loc, found.append, threading.Event(), DiscoveryReport(), (), 2)
     for home in (loc.pyenv_root / "versions", loc.uv_pythons):
-        if home.is_dir():
+        if os.path.isdir(home):
             walker.walk(home)
     walker.path_interpreters(environ.get("PATH", ""))
     bases = [e for e in found if e.kind is Kind.PYTHON and not e.is_broken and e.interpreter is not None]

@@ -16,8 +16,8 @@ from packaging.version import InvalidVersion, Version
 from venvdeck.errors import OperationFailed
 from venvdeck.models import Environment, FreezeResult, Package, PackageListing
 from venvdeck.services import process
-from venvdeck.services.packages import PipRules, list_packages
-from venvdeck.services.vcs import git_state
+from venvdeck.services.read.packages import PipRules, list_packages
+from venvdeck.services.read.vcs import git_state
 
 _OLDEST_EMULATED_PIP = (21, 0)
 FREEZE_TIMEOUT_S = 120.0
@@ -35,12 +35,12 @@ def _normalised(path: Path) -> str:
     return os.path.normcase(os.path.abspath(path))
 
 
-async def _editable_lines(package: Package) -> list[str]:
+def _editable_lines(package: Package) -> list[str]:
     project = package.editable_project_location
     assert project is not None
     location = _normalised(project)
     display = _name_version(package)
-    state = await git_state(project, package.name)
+    state = git_state(project, package.name)
     if state is None:
         return [f"# Editable install with no version control ({display})", f"-e {location}"]
     if state.no_remote:
@@ -72,10 +72,10 @@ def _direct_reference(package: Package) -> str:
     return requirement
 
 
-async def package_lines(package: Package) -> list[str]:
+def package_lines(package: Package) -> list[str]:
     """The freeze line(s) of one package: comments first, then the requirement."""
     if package.editable:
-        return await _editable_lines(package)
+        return _editable_lines(package)
     if package.direct_url is not None:
         return [_direct_reference(package)]
     return [_name_version(package)]
@@ -90,8 +90,8 @@ def _emulated(listing: PackageListing) -> bool:
         return True
 
 
-async def _pip_freeze(env: Environment, listing: PackageListing) -> FreezeResult:
-    result = await process.run_python(
+def _pip_freeze(env: Environment, listing: PackageListing) -> FreezeResult:
+    result = process.run_python(
         listing.interpreter.executable, "-m", "pip", "freeze", timeout=FREEZE_TIMEOUT_S
     )
     if not result.ok:
@@ -99,17 +99,17 @@ async def _pip_freeze(env: Environment, listing: PackageListing) -> FreezeResult
     return FreezeResult(env, tuple(result.stdout.splitlines()))
 
 
-async def freeze(env: Environment, *, top_level: bool = False) -> FreezeResult:
+def freeze(env: Environment, *, top_level: bool = False) -> FreezeResult:
     """Exactly what `pip freeze` prints in env; with top_level, only what the user asked for."""
-    listing = await list_packages(env)
+    listing = list_packages(env)
     if not top_level and not _emulated(listing):
-        return await _pip_freeze(env, listing)
+        return _pip_freeze(env, listing)
     rules = PipRules.for_environment(listing.interpreter.version_info, listing.pip_version)
     chosen = top_level_packages(listing.packages) if top_level else listing.packages
     lines: list[str] = []
     for package in sorted(chosen, key=lambda p: p.name.lower()):
         if canonicalize_name(package.name) not in rules.freeze_hidden:
-            lines += await package_lines(package)
+            lines += package_lines(package)
     return FreezeResult(env, tuple(lines))
 
 

@@ -1,0 +1,33 @@
+"""Messages that travel up to the main screen when something changed on disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.message import Message
+
+from venvdeck.models import Environment
+
+
+class EnvironmentChanged(Message):
+    """An operation changed an environment (or may have): its packages and size are read again."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+
+
+class EnvironmentCreated(Message):
+    def __init__(self, environment: Environment) -> None:
+        super().__init__()
+        self.environment = environment
+
+
+class EnvironmentDeleted(Message):
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+
+
+class OperationsChanged(Message):
+    """An operation started or ended: which keys apply, and the log's status, change."""

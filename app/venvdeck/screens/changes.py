@@ -1,0 +1,314 @@
+"""The changing half of the main screen: each flow asks (a dialog), shows the command, runs it, and
+posts a message up when something changed on disk.
+
+A hidden widget owns the "mutate" workers, so they live and die with the screen. Every running
+change is tracked in one place, by its id and environment (never by its title): the log, escape,
+the footer's dimmed keys and quitting all read the same table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from itertools import count
+from pathlib import Path
+
+from rich.text import Text
+from textual import work
+from textual.app import SuspendNotSupported
+from textual.widget import Widget
+from textual.worker import Worker, get_current_worker
+
+from venvdeck.dialogs.activate import ActivateScreen
+from venvdeck.dialogs.confirm import ConfirmScreen, delete_body, pep668_body
+from venvdeck.dialogs.create import CreateRequest, CreateScreen
+from venvdeck.dialogs.export import ExportRequest, ExportScreen
+from venvdeck.dialogs.install import InstallFileScreen, InstallScreen
+from venvdeck.errors import ExternallyManaged, OperationCancelled, TargetExists, VenvDeckError
+from venvdeck.formatting import human_size, shown
+from venvdeck.messages import EnvironmentChanged, EnvironmentCreated, EnvironmentDeleted, OperationsChanged
+from venvdeck.models import Environment, Operation, OperationKind
+from venvdeck.services.protocol import EnvironmentService
+from venvdeck.widgets.operation_log import OperationLog
+
+# Plans the operation; the flag is the user's explicit PEP 668 override.
+Planner = Callable[[bool], Awaitable[Operation]]
+_ids = count(1)
+
+
+@dataclass(slots=True)
+class Running:
+    """One change under way."""
+
+    id: int
+    environment: Path
+    title: str
+    worker: Worker[None]
+    cancellable: bool = True
+    outcome: tuple[str, bool] | None = None  # (message, ok) once it ended
+
+
+class Changes(Widget):
+    """Not shown: the screen's keys call its flows; it posts EnvironmentChanged & co. up."""
+
+    DEFAULT_CSS = "Changes { display: none; }"
+
+    def __init__(self, service: EnvironmentService) -> None:
+        super().__init__()
+        self.service = service
+        self.running: dict[int, Running] = {}
+
+    # ---- the one table of running changes ----------------------------------------------------------
+    def busy(self, path: Path) -> bool:
+        return any(r.environment == path for r in self.running.values()) or self.service.is_busy(path)
+
+    def running_for(self, path: Path | None) -> Running | None:
+        """The change of that environment; with none selected, the only one running."""
+        mine = [r for r in self.running.values() if r.environment == path]
+        if mine:
+            return mine[0]
+        return next(iter(self.running.values())) if len(self.running) == 1 and path is None else None
+
+    def cancel(self, running: Running) -> None:
+        if not running.cancellable:
+            self.notify(f"{running.title} cannot be stopped half way; it ends in a moment.", markup=False)
+            return
+        running.worker.cancel()
+
+    @property
+    def _log(self) -> OperationLog:
+        return self.screen.query_one(OperationLog)
+
+    @contextlib.asynccontextmanager
+    async def _tracked(
+        self, environment: Path, title: str, command: str | None, *, cancellable: bool = True
+    ) -> AsyncIterator[Running]:
+        """Register a change, log its start, and always log an outcome (done, failed, cancelled)."""
+        running = Running(next(_ids), environment, title, get_current_worker(), cancellable)
+        self.running[running.id] = running
+        self._log.begin(running.id, title, command)
+        self.post_message(OperationsChanged())
+        try:
+            yield running
+        except asyncio.CancelledError:
+            running.outcome = (f"Cancelled: {title} (its processes were stopped)", False)
+            self.notify(f"Cancelled: {title}", severity="warning", markup=False)
+            raise
+        except OperationCancelled:
+            running.outcome = (f"Cancelled: {title} (its processes were stopped)", False)
+        except VenvDeckError as exc:
+            running.outcome = (str(exc), False)
+            self.notify(shown(exc), title="Not done", severity="error", timeout=10, markup=False)
+        finally:
+            message, ok = running.outcome or (f"{title}: ended", True)
+            self._log.finish(running.id, message, ok)
+            del self.running[running.id]
+            self.post_message(OperationsChanged())
+
+    def _sink(self, running: Running) -> Callable[[str], None]:
+        """Where its output goes: the log, tagged with the environment while several run at once."""
+        name = running.environment.name
+
+        def write(line: str) -> None:
+            self._log.write_line(line, name if len(self.running) > 1 else None)
+
+        return write
+
+    # ---- flows (each a worker) -----------------------------------------------------------------------
+    @work(group="mutate", exit_on_error=False)
+    async def install(self, env: Environment) -> None:
+        specifiers = await self.app.push_screen_wait(InstallScreen(env.name, self.service.check_specifiers))
+        if specifiers:
+            await self._confirm_and_run(
+                env, lambda override: self.service.plan_install(env, specifiers, override=override)
+            )
+
+    @work(group="mutate", exit_on_error=False)
+    async def install_file(self, env: Environment) -> None:
+        suggestion = env.project / "requirements.txt" if env.project else None
+        file = await self.app.push_screen_wait(InstallFileScreen(env.name, suggestion))
+        if file is not None:
+            await self._confirm_and_run(
+                env, lambda override: self.service.plan_install_file(env, file, override=override)
+            )
+
+    @work(group="mutate", exit_on_error=False)
+    async def plan_and_run(self, env: Environment, plan: Planner) -> None:
+        await self._confirm_and_run(env, plan)
+
+    def upgrade(self, env: Environment, names: list[str]) -> None:
+        self.plan_and_run(env, lambda override: self.service.plan_upgrade(env, names, override=override))
+
+    def uninstall(self, env: Environment, names: list[str]) -> None:
+        self.plan_and_run(env, lambda override: self.service.plan_uninstall(env, names, override=override))
+
+    def ensurepip(self, env: Environment) -> None:
+        self.plan_and_run(env, lambda override: self.service.plan_ensurepip(env))
+
+    async def _confirm_and_run(self, env: Environment, plan: Planner, *, confirm: bool = True) -> bool:
+        try:
+            try:
+                operation = await plan(False)
+            except ExternallyManaged as exc:
+                question = ConfirmScreen(
+                    "Externally managed Python", pep668_body(str(exc)), "Override", danger=True
+                )
+                if not await self.app.push_screen_wait(question):
+                    return False
+                operation = await plan(True)
+        except VenvDeckError as exc:
+            self.notify(shown(exc), title="Not done", severity="error", timeout=8, markup=False)
+            return False
+        if confirm and not await self.app.push_screen_wait(ConfirmScreen.for_operation(operation)):
+            return False
+        return await self._run(operation)
+
+    async def _run(self, operation: Operation) -> bool:
+        """Run it with its output in the log; escape cancels it. True when it succeeded."""
+        if self.busy(operation.environment):
+            self.notify(
+                f"{shown(operation.environment)} is busy with another operation.",
+                severity="warning",
+                markup=False,
+            )
+            return False
+        ok = False
+        try:
+            async with self._tracked(
+                operation.environment, operation.title, operation.command_line
+            ) as running:
+                result = await self.service.run(operation, self._sink(running))
+                running.outcome = (result.message, result.ok)
+                ok = result.ok
+                if result.ok:
+                    self.notify(shown(result.message), timeout=4, markup=False)
+                else:
+                    self.notify(
+                        f"{shown(result.message)} (the log keeps its output: l)",
+                        severity="error",
+                        timeout=10,
+                        markup=False,
+                    )
+        finally:
+            if operation.kind is not OperationKind.CREATE:
+                self.post_message(EnvironmentChanged(operation.environment))
+        return ok
+
+    @work(group="mutate", exit_on_error=False)
+    async def create(self, selected: Environment | None, previous: CreateRequest | None = None) -> None:
+        try:
+            bases = await self.service.base_interpreters()
+        except VenvDeckError as exc:
+            self.notify(shown(exc), severity="error", markup=False)
+            return
+        folder = (
+            selected.project.parent if selected and selected.project else Path("~")
+        )  # the dialog expands ~
+        suggestion = folder / "new-project" / ".venv"
+        request = await self.app.push_screen_wait(CreateScreen(bases, suggestion, previous))
+        if request is None:
+            return
+        try:
+            operation = await self.service.plan_create(
+                request.path,
+                request.base,
+                with_pip=request.with_pip,
+                system_site_packages=request.system_site_packages,
+                prompt=request.prompt,
+            )
+        except VenvDeckError as exc:
+            self.notify(shown(exc), title="Not created", severity="error", timeout=8, markup=False)
+            self.create(selected, request)  # ask again, with what was typed
+            return
+        also = f"install {request.requirements}" if request.requirements else None
+        if not await self.app.push_screen_wait(ConfirmScreen.for_operation(operation, also=also)):
+            return
+        if not await self._run(operation):
+            return
+        env = await self.service.resolve(operation.environment)
+        self.post_message(EnvironmentCreated(env))
+        if request.requirements is not None:
+            file = request.requirements
+            await self._confirm_and_run(
+                env,
+                lambda override: self.service.plan_install_file(env, file, override=override),
+                confirm=False,
+            )
+
+    @work(group="mutate", exit_on_error=False)
+    async def export(self, env: Environment, top_level: bool) -> None:
+        request: ExportRequest | None = await self.app.push_screen_wait(
+            ExportScreen(env.name, self.service.default_export_path(env), top_level)
+        )
+        if request is None:
+            return
+        try:
+            if request.path is None:
+                result = await self.service.freeze(env, top_level=request.top_level)
+                count_ = sum(1 for line in result.lines if line.strip() and not line.startswith("#"))
+                if not count_:
+                    self.notify(f"{shown(env.name)} has nothing to export (no packages).", markup=False)
+                    return
+                self.app.copy_to_clipboard(result.text)
+                self.notify(f"Copied {count_} requirements to the clipboard.", markup=False)
+                return
+            try:
+                written = await self.service.export(
+                    env, request.path, top_level=request.top_level, force=False
+                )
+            except TargetExists:
+                question = ConfirmScreen(
+                    "Overwrite?", Text(f"{shown(request.path)} exists. Replace it?"), "Overwrite", danger=True
+                )
+                if not await self.app.push_screen_wait(question):
+                    return
+                written = await self.service.export(
+                    env, request.path, top_level=request.top_level, force=True
+                )
+        except VenvDeckError as exc:
+            self.notify(shown(exc), title="Not exported", severity="error", timeout=8, markup=False)
+            return
+        verb = "Replaced" if written.replaced else "Wrote"
+        self.notify(f"{verb} {shown(written.path)} ({written.lines} requirements).", markup=False)
+
+    @work(group="mutate", exit_on_error=False)
+    async def activate(self, env: Environment) -> None:
+        try:
+            commands = await self.service.activation_commands(env)
+        except VenvDeckError as exc:
+            self.notify(shown(exc), severity="error", markup=False)
+            return
+        if not await self.app.push_screen_wait(ActivateScreen(env.name, commands)):
+            return
+        try:
+            launch = await self.service.shell_launch(env)
+        except VenvDeckError as exc:
+            self.notify(shown(exc), severity="error", markup=False)
+            return
+        try:
+            with self.app.suspend():
+                self.service.run_shell(launch)  # blocking on purpose: the dashboard is suspended
+        except SuspendNotSupported:
+            self.notify(
+                "This terminal cannot hand over to a shell; copy an activation command instead.", markup=False
+            )
+            return
+        self.post_message(EnvironmentChanged(env.path))  # whatever was installed in the shell shows now
+
+    @work(group="mutate", exit_on_error=False)
+    async def delete(self, env: Environment) -> None:
+        try:
+            plan = await self.service.plan_delete(env.path)
+        except VenvDeckError as exc:
+            self.notify(shown(exc), title="Not deleted", severity="error", timeout=10, markup=False)
+            return
+        question = ConfirmScreen(f"Delete {shown(env.name)}?", delete_body(plan), "Delete", danger=True)
+        if not await self.app.push_screen_wait(question):
+            return
+        async with self._tracked(env.path, f"Delete {env.name}", None, cancellable=False) as running:
+            result = await self.service.delete(plan, self._sink(running))
+            running.outcome = (result.message, True)
+            self.notify(f"Deleted {shown(env.name)}: {human_size(result.freed_bytes)} freed.", markup=False)
+            self.post_message(EnvironmentDeleted(plan.real_path if plan.real_path == env.path else env.path))

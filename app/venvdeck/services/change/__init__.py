@@ -1,0 +1,1 @@
+"""Changing environments: checked plans, the locked runner, delete, export and shells."""

@@ -1,0 +1,1 @@
+"""What is on disk: walking, recognising environments and naming their owners."""

@@ -1,0 +1,1 @@
+"""What is inside an environment: its interpreter, packages, requirements and sizes."""
