@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import time
 from collections.abc import Iterator
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.pythons import make_venv
+from tests.support.shared import built_once, linked_copy
 from tests.support.wheels import build_wheel
 
 
@@ -42,13 +42,15 @@ def offline_tools(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 @pytest.fixture(scope="session")
 def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """demo-dep, demo-app (needs demo-dep), an oddly spelled name, and a newer demo-dep."""
-    house = tmp_path_factory.mktemp("wheelhouse")
-    build_wheel(house, "demo-dep", "1.0", summary="A dependency")
-    build_wheel(house, "demo-dep", "1.1", summary="A dependency, newer")
-    build_wheel(house, "demo-app", "0.1", requires=["demo-dep>=1.0"], summary="An app")
-    build_wheel(house, "Foo.Bar_baz", "2.0", summary="An oddly spelled name")
-    build_wheel(house, "rich", "13.3.1", module="rich_stub", summary="Stand-in for rich")
-    return house
+
+    def build(house: Path) -> None:
+        build_wheel(house, "demo-dep", "1.0", summary="A dependency")
+        build_wheel(house, "demo-dep", "1.1", summary="A dependency, newer")
+        build_wheel(house, "demo-app", "0.1", requires=["demo-dep>=1.0"], summary="An app")
+        build_wheel(house, "Foo.Bar_baz", "2.0", summary="An oddly spelled name")
+        build_wheel(house, "rich", "13.3.1", module="rich_stub", summary="Stand-in for rich")
+
+    return built_once(tmp_path_factory, "wheelhouse", build)
 
 
 @pytest.fixture
@@ -63,15 +65,17 @@ def local_index(monkeypatch: pytest.MonkeyPatch, wheelhouse: Path) -> Path:
 @pytest.fixture(scope="session")
 def pip_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One venv with pip, made once (ensurepip is the slow part); tests copy it."""
-    return make_venv(Path(sys.executable), tmp_path_factory.mktemp("pip-template") / "env", with_pip=True)
+
+    def build(folder: Path) -> None:
+        make_venv(Path(sys.executable), folder / "env", with_pip=True)
+
+    return built_once(tmp_path_factory, "pip-template", build) / "env"
 
 
 @pytest.fixture
 def pip_env(tmp_path: Path, pip_template: Path) -> Path:
     """A fresh venv with pip: a copy of the template (python -m pip works from a copy)."""
-    target = tmp_path / "proj" / ".venv"
-    shutil.copytree(pip_template, target, symlinks=True)
-    return target
+    return linked_copy(pip_template, tmp_path / "proj" / ".venv")
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.pythons import find_python, make_venv, pip
+from tests.support.shared import built_once
 from tests.support.wheels import write_project
 
 # One per pip era: pkg_resources names (3.8), importlib (3.11), new freeze rules (3.12), pip 24 (3.13).
@@ -35,16 +36,18 @@ def _populate(version: str, python: Path, root: Path, wheelhouse: Path, projects
     return env
 
 
-@pytest.fixture(scope="session")
-def editable_projects(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    projects = tmp_path_factory.mktemp("projects")
+def _editable_projects(projects: Path) -> None:
     write_project(projects / "plain-edit", "plain-edit", "0.1")
     repo = write_project(projects / "git-edit", "git-edit", "0.3")
     _git(repo, "init", "-q")
     _git(repo, "add", ".")
     _git(repo, "commit", "-q", "-m", "init")
     _git(repo, "remote", "add", "origin", "https://example.invalid/git-edit.git")
-    return projects
+
+
+@pytest.fixture(scope="session")
+def editable_projects(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return built_once(tmp_path_factory, "projects", _editable_projects)
 
 
 @pytest.fixture(scope="session")
@@ -52,11 +55,16 @@ def pip_envs(
     tmp_path_factory: pytest.TempPathFactory, wheelhouse: Path, editable_projects: Path
 ) -> dict[str, Path]:
     """Python version → a venv with pip holding wheels, a direct-URL install and two editables."""
-    root = tmp_path_factory.mktemp("pip-envs")
     wanted = {v: p for v in PIP_ENV_VERSIONS if (p := find_python(v)) is not None}
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {
-            v: pool.submit(_populate, v, python, root, wheelhouse, editable_projects)
-            for v, python in wanted.items()
-        }
-        return {v: f.result() for v, f in futures.items()}
+
+    def build(root: Path) -> None:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            futures = [
+                pool.submit(_populate, v, python, root, wheelhouse, editable_projects)
+                for v, python in wanted.items()
+            ]
+            for future in futures:
+                future.result()
+
+    root = built_once(tmp_path_factory, "pip-envs", build)
+    return {v: root / f"env-{v}" for v in wanted}

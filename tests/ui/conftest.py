@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.pythons import install, make_venv
+from tests.support.shared import built_once
 from venvdeck.app import VenvDeckApp
 from venvdeck.services.change.backends import Backend, find_uv
 from venvdeck.services.change.plans import ActionSettings
@@ -28,18 +29,25 @@ class UiHome:
 
 @pytest.fixture(scope="session")
 def ui_home(tmp_path_factory: pytest.TempPathFactory, wheelhouse: Path) -> UiHome:
-    root = tmp_path_factory.mktemp("ui-home")
     python = Path(sys.executable)
-    shop = make_venv(python, root / "code" / "shop" / ".venv")
-    install(shop, wheelhouse, "demo-app")
-    blog = make_venv(python, root / "code" / "blog" / ".venv")
-    install(blog, wheelhouse, "Foo.Bar_baz")
-    empty = make_venv(python, root / ".virtualenvs" / "empty")
-    broken = make_venv(python, root / ".virtualenvs" / "gone")
-    for link in (broken / "bin").glob("python*"):
-        link.unlink()
-    (broken / "bin" / "python").symlink_to(root / "no-such-python")
-    return UiHome(root, shop, blog, empty, broken)
+
+    def build(root: Path) -> None:
+        install(make_venv(python, root / "code" / "shop" / ".venv"), wheelhouse, "demo-app")
+        install(make_venv(python, root / "code" / "blog" / ".venv"), wheelhouse, "Foo.Bar_baz")
+        make_venv(python, root / ".virtualenvs" / "empty")
+        broken = make_venv(python, root / ".virtualenvs" / "gone")
+        for link in (broken / "bin").glob("python*"):
+            link.unlink()
+        (broken / "bin" / "python").symlink_to(root / "no-such-python")
+
+    root = built_once(tmp_path_factory, "ui-home", build)
+    return UiHome(
+        root,
+        root / "code" / "shop" / ".venv",
+        root / "code" / "blog" / ".venv",
+        root / ".virtualenvs" / "empty",
+        root / ".virtualenvs" / "gone",
+    )
 
 
 def real_app(*roots: Path, home: Path | None = None) -> VenvDeckApp:

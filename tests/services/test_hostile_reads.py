@@ -1,0 +1,256 @@
+"""Reading never hangs, never exhausts memory and never changes what it reads.
+
+Real FIFOs, devices, huge files, interpreters that print without end or fork a child that holds
+their output, and access times set 30 days back.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.cli.test_cli import venvdeck
+from tests.support.pythons import install, make_venv
+from venvdeck.errors import InterpreterError, InvalidRequirementError, UnreadableFile
+from venvdeck.models import Environment, PackageListing
+from venvdeck.services import fsio, process
+from venvdeck.services.change.requirements import read_requirements_file
+from venvdeck.services.find.discovery import DiscoveryOptions, discover
+from venvdeck.services.find.resolve import resolve_environment
+from venvdeck.services.read.freeze import freeze
+from venvdeck.services.read.packages import list_packages
+from venvdeck.services.read.sizes import measure
+
+PYTHON = Path(sys.executable)
+DAY = 86400
+
+
+def _within(seconds: float, work: Callable[[], object]) -> object:
+    """work() must return (or raise) within seconds: a hang fails the test instead of hanging it."""
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(work())
+        except BaseException as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), "it hung"
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
+
+
+def _fifo(path: Path) -> Path:
+    if path.exists():
+        path.unlink()
+    os.mkfifo(path)
+    return path
+
+
+@pytest.fixture
+def installed_env(tmp_path: Path, wheelhouse: Path) -> Path:
+    env = make_venv(PYTHON, tmp_path / "proj" / ".venv")
+    install(env, wheelhouse, "demo-app")
+    return env
+
+
+def _dist_info(env: Path, name: str) -> Path:
+    return next(env.glob(f"lib/python*/site-packages/{name}-*.dist-info"))
+
+
+def test_fsio_refuses_fifos_devices_and_oversized_files(tmp_path: Path) -> None:
+    fifo = _fifo(tmp_path / "fifo")
+    for path in (fifo, Path("/dev/zero"), Path("/dev/null")):
+        with pytest.raises(UnreadableFile, match=r"is a (FIFO|device)"):
+            _within(5, lambda p=path: fsio.read_bytes(p, 1024))  # type: ignore[misc]
+    big = tmp_path / "big"
+    big.write_bytes(b"x" * 10_000)
+    with pytest.raises(UnreadableFile, match="larger than"):
+        fsio.read_bytes(big, 1024)
+    assert fsio.read_bytes(big, 1024, truncate=True) == b"x" * 1024
+
+
+@pytest.mark.parametrize(
+    "victim", ["pyvenv.cfg", "METADATA", "INSTALLER", "RECORD", "direct_url.json", "REQUESTED"]
+)
+def test_a_fifo_in_an_environment_never_hangs_listing_reading_or_measuring(
+    installed_env: Path, victim: str
+) -> None:
+    target = (
+        installed_env / "pyvenv.cfg"
+        if victim == "pyvenv.cfg"
+        else _dist_info(installed_env, "demo_dep") / victim
+    )
+    _fifo(target)
+
+    def everything() -> object:
+        found: list[Environment] = []
+        discover(
+            DiscoveryOptions(roots=[installed_env.parent], include_path_interpreters=False), found.append
+        )
+        for env in found:
+            measure(env)
+            if not env.is_broken and victim != "pyvenv.cfg":
+                names = {p.name for p in list_packages(env).packages}
+                assert "demo-app" in names  # the others are still read
+                freeze(env)
+        return found
+
+    _within(30, everything)
+
+
+def test_dev_zero_as_metadata_is_skipped_and_the_rest_listed(installed_env: Path) -> None:
+    metadata = _dist_info(installed_env, "demo_dep") / "METADATA"
+    metadata.unlink()
+    metadata.symlink_to("/dev/zero")
+    listing = _within(30, lambda: list_packages(resolve_environment(installed_env)))
+    assert isinstance(listing, PackageListing)
+    assert "demo-app" in {p.name for p in listing.packages}
+
+
+def test_a_huge_pyvenv_cfg_is_listed_in_bounded_time_and_memory(installed_env: Path) -> None:
+    import resource
+
+    cfg = installed_env / "pyvenv.cfg"
+    cfg.write_bytes(cfg.read_bytes() + b"junk = " + b"y" * 100_000_000 + b"\n")
+    started = time.monotonic()
+    result = venvdeck("list", "--json", str(installed_env.parent))
+    assert result.returncode == 0, result.stderr
+    assert time.monotonic() - started < 30
+    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < 300_000  # kB: far below the file
+    (entry,) = __import__("json").loads(result.stdout)
+    assert entry["path"] == str(installed_env)
+
+
+def test_a_fifo_as_config_or_requirements_file_is_one_line(tmp_path: Path, bare_env: Path) -> None:
+    fifo = _fifo(tmp_path / "fifo.txt")
+    with pytest.raises(InvalidRequirementError, match="is a FIFO"):
+        _within(5, lambda: read_requirements_file(fifo))
+    result = venvdeck("--config", str(fifo), "list", str(tmp_path))
+    assert result.returncode == 1
+    assert "is a FIFO" in result.stderr
+    assert result.stderr.count("\n") == 1
+    result = venvdeck("install", str(bare_env), "-r", "/dev/zero")
+    assert result.returncode == 1
+    assert "is a device" in result.stderr
+
+
+def test_an_interpreter_that_prints_without_end_is_stopped(tmp_path: Path) -> None:
+    script = tmp_path / "chatty"
+    script.write_text(f"#!{PYTHON}\nimport sys\nwhile True: sys.stdout.write('x' * 65536)\n")
+    script.chmod(0o755)
+    started = time.monotonic()
+    with pytest.raises(InterpreterError, match="printed more than"):
+        process.run([str(script)], timeout=30, max_output=1024 * 1024)
+    assert time.monotonic() - started < 20
+
+
+def test_a_child_that_forks_and_holds_stdout_is_reaped(tmp_path: Path) -> None:
+    marker = tmp_path / "grandchild.pid"
+    script = tmp_path / "forker"
+    script.write_text(
+        f"#!{PYTHON}\n"
+        "import os, sys, time\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        f"    open({str(marker)!r}, 'w').write(str(os.getpid()))\n"
+        "    time.sleep(60)\n"
+        "    sys.exit(0)\n"
+        "print('parent done', flush=True)\n"
+    )
+    script.chmod(0o755)
+    started = time.monotonic()
+    result = process.run([str(script)], timeout=30)
+    assert result.stdout.strip() == "parent done"
+    assert time.monotonic() - started < 5
+    grandchild = int(marker.read_text())
+    for _ in range(100):
+        try:
+            os.kill(grandchild, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("the forked child holding stdout outlived the call")
+
+
+def test_sigterm_and_sighup_stop_the_operations_processes(bare_env: Path, tmp_path: Path) -> None:
+    import signal
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        marker = tmp_path / f"child-{signum}.pid"
+        code = (
+            "import sys\n"
+            f"sys.path.insert(0, {str(Path(__file__).resolve().parents[2] / 'app')!r})\n"
+            "from venvdeck.cli.main import main\n"
+            "from venvdeck.models import Operation, OperationKind\n"
+            "from venvdeck.services.change.operations import OperationRunner\n"
+            "import signal\n"
+            "from venvdeck.cli import main as m\n"
+            "signal.signal(signal.SIGTERM, m._stop_on_signal); signal.signal(signal.SIGHUP, m._stop_on_signal)\n"
+            f"child = \"import os, time; open({str(marker)!r}, 'w').write(str(os.getpid())); time.sleep(60)\"\n"
+            f"OperationRunner().run(Operation(OperationKind.INSTALL, {str(bare_env)!r}, ({str(bare_env / 'bin' / 'python')!r}, '-c', child), 'long'))\n"
+        )
+        venvdeck_process = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.DEVNULL)
+        for _ in range(200):
+            if marker.exists() and marker.read_text():
+                break
+            time.sleep(0.05)
+        child = int(marker.read_text())
+        venvdeck_process.send_signal(signum)
+        venvdeck_process.wait(timeout=10)
+        for _ in range(100):
+            try:
+                os.kill(child, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail(f"signal {signum} left the operation's process running")
+
+
+def _age_everything(root: Path, days: float) -> float:
+    when = time.time() - days * DAY
+    for folder, dirs, files in os.walk(root):
+        for name in [*dirs, *files]:
+            path = os.path.join(folder, name)
+            os.utime(path, (when, when), follow_symlinks=False)
+    os.utime(root, (when, when))
+    return when
+
+
+def test_listing_reading_freezing_and_measuring_never_make_an_environment_look_used(
+    installed_env: Path, tmp_path: Path
+) -> None:
+    when = _age_everything(installed_env, 30)
+    for _ in range(2):  # the second time with every cache warm
+        result = venvdeck("list", "--json", str(installed_env.parent.parent))
+        assert result.returncode == 0, result.stderr
+        assert venvdeck("packages", "--json", str(installed_env)).returncode == 0
+        assert venvdeck("freeze", str(installed_env)).returncode == 0
+    import json
+
+    (entry,) = json.loads(venvdeck("list", "--json", str(installed_env.parent.parent)).stdout)
+    last_used = entry["last_used"]
+    from datetime import datetime
+
+    assert abs(datetime.fromisoformat(last_used).timestamp() - when) < 2 * DAY, last_used
+
+
+def test_running_code_from_an_environment_does_count_as_use(installed_env: Path) -> None:
+    _age_everything(installed_env, 30)
+    subprocess.run([str(installed_env / "bin" / "python"), "-c", "import demo_app"], check=True)
+    size = measure(resolve_environment(installed_env))
+    assert size.last_used is not None
+    assert time.time() - size.last_used < DAY
