@@ -8,6 +8,7 @@ until the test releases it, an interpreter that will not start.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,7 @@ from venvdeck.models import (
     OperationKind,
     OperationResult,
     Package,
+    PackageDetails,
     PackageListing,
     ShellLaunch,
     Status,
@@ -246,6 +248,26 @@ class FakeEnvironmentService:
     async def shell_launch(self, env: Environment) -> ShellLaunch:
         return ShellLaunch(("/bin/bash",), {"VIRTUAL_ENV": str(env.path)}, banner=f"a shell in {env.name}")
 
+    async def editor_launch(self, env: Environment) -> ShellLaunch:
+        return ShellLaunch(("vi", str(env.project)), {"VIRTUAL_ENV": str(env.path)}, env.project)
+
+    async def package_details(self, env: Environment, name: str) -> PackageDetails:
+        listing = await self.list_packages(env)
+        package = next(p for p in listing.packages if p.name == name)
+        required_by = tuple(
+            p.name for p in listing.packages if any(r.split()[0].startswith(name) for r in p.requires)
+        )
+        return PackageDetails(
+            package,
+            "MIT",
+            (("Home page", f"https://example.org/{name}"),),
+            "an index (pip's or uv's configured one)",
+            12,
+            package_size(package.name, self.package_size_table),
+            (),
+            required_by,
+        )
+
     def run_shell(self, launch: ShellLaunch) -> int:
         self.calls.append(("shell", Path(launch.environ["VIRTUAL_ENV"])))
         return 0
@@ -254,7 +276,10 @@ class FakeEnvironmentService:
         self.calls.append(("measure", env.path))
         if self.measure_delay_s:
             await asyncio.sleep(self.measure_delay_s)
-        return self.sizes[env.path]
+        size = self.sizes[env.path]
+        return (
+            dataclasses.replace(size, deletable=False) if env.is_active else size
+        )  # as the real one refuses
 
     async def package_sizes(self, packages: Iterable[Package]) -> dict[str, int]:
         return {
@@ -409,3 +434,7 @@ def demo_service() -> FakeEnvironmentService:
         },
         looked_in=[HOME],
     )
+
+
+def package_size(name: str, table: dict[str, int]) -> int | None:
+    return table.get(name)

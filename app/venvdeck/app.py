@@ -18,12 +18,14 @@ from venvdeck.commands import VenvDeckCommands
 from venvdeck.config import Config
 from venvdeck.errors import ConfigError
 from venvdeck.formatting import shown
+from venvdeck.keys import live_keys
 from venvdeck.screens.help import HelpScreen
 from venvdeck.screens.main import MainScreen
 from venvdeck.services.protocol import EnvironmentService
 
 
 class VenvDeckApp(App[None]):
+    KEYS_SECTION = "Everywhere"
     CSS_PATH = "app.tcss"
     TITLE = "venvdeck"
     COMMANDS = App.COMMANDS | {VenvDeckCommands}
@@ -53,8 +55,9 @@ class VenvDeckApp(App[None]):
         return MainScreen(self.service, self.now)
 
     def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+        main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+        if not isinstance(self.screen, HelpScreen) and main is not None:
+            self.push_screen(HelpScreen(live_keys(self, main)))
 
     def _running_titles(self) -> list[str]:
         main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)

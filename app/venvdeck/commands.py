@@ -1,23 +1,24 @@
-"""The command palette: every action the keys reach, plus "open environment" for each one found."""
+"""The command palette: every key's action that applies now (read from the live bindings, so the
+user's keymap shows), the package sorts, and "open environment" for each one found."""
 
 from __future__ import annotations
 
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
 
+from venvdeck.formatting import shown
+from venvdeck.keys import KeyInfo, live_keys
 from venvdeck.screens.main import MainScreen
 from venvdeck.widgets.package_table import Column
 
-# (title, help, action on the main screen); the same actions the keys run.
-COMMANDS: tuple[tuple[str, str, str], ...] = (
-    ("Refresh environments", "Look for environments again (r)", "refresh"),
-    ("Filter packages", "Filter the package table as you type (/)", "filter"),
-    ("Show packages", "The package table (1)", "show_tab('packages')"),
-    ("Show requirements", "The freeze output (2, f)", "show_tab('freeze')"),
-    ("Show details", "Path, interpreter, pyvenv.cfg, size (3)", "show_tab('details')"),
-    ("Requirements: everything / top-level only", "Toggle the freeze view (t)", "toggle_top_level"),
-    ("Sort environments by name", "Sort the tree (s cycles)", "sort_environments('name')"),
+# Keys that are not commands: moving, closing, confirming.
+_NOT_COMMANDS = {"escape", "quit", "command_palette"}
+# Parametrised actions no key reaches directly: (title, help, action on the main screen).
+EXTRA: tuple[tuple[str, str, str], ...] = (
+    ("Sort environments by name", "The tree (s cycles)", "sort_environments('name')"),
     ("Sort environments by size", "Biggest reclaimable first", "sort_environments('size')"),
     ("Sort environments by last used", "Most recently used first", "sort_environments('last used')"),
     *(
@@ -28,19 +29,22 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
         )
         for column in Column
     ),
-    ("Reverse the package sort", "Descending instead of ascending (S)", "reverse_packages"),
-    ("Create an environment", "Folder, base interpreter, pip, prompt, requirements (c)", "create"),
-    ("Install requirements", "Into the selected environment, checked as you type (i)", "install"),
-    ("Install from a requirements file", "Every line checked first (I)", "install_file"),
-    ("Upgrade packages", "The highlighted or marked packages (U)", "upgrade"),
-    ("Uninstall packages", "The highlighted or marked packages (u)", "uninstall"),
-    ("Export requirements", "To a file, atomically, or to the clipboard (e)", "export"),
-    ("Open a shell in the environment", "Or copy its activation command (a)", "activate"),
-    ("Delete the environment", "Shows what it frees and who owns it first (d)", "delete_environment"),
-    ("Bootstrap pip (ensurepip)", "For an environment without pip (b)", "ensurepip"),
-    ("Show or hide the operation log", "Every command and its output (l)", "toggle_log"),
-    ("Help", "Every key, and what the numbers mean (?)", "app.help"),
 )
+
+
+def _title(key: KeyInfo) -> str:
+    return f"{key.description} ({key.keys})"
+
+
+def _highlight(matcher: Matcher, candidate: str) -> Content:
+    """Matcher.highlight reads the candidate as markup: a folder named "[b]x" would turn bold.
+    This keeps the text as written and styles only the matched characters."""
+    content = Content(candidate)
+    _score, offsets = matcher.fuzzy_search.match(matcher.query, candidate)
+    for offset in offsets:
+        if offset < len(candidate) and not candidate[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
 
 
 class VenvDeckCommands(Provider):
@@ -48,11 +52,19 @@ class VenvDeckCommands(Provider):
         screen = self.screen
         return screen if isinstance(screen, MainScreen) else None
 
+    def _applicable(self, main: MainScreen) -> list[KeyInfo]:
+        keys = [k for k in live_keys(self.app, main) if k.description and k.action not in _NOT_COMMANDS]
+        return [k for k in keys if k.enabled(self.app)]
+
     async def discover(self) -> Hits:
         main = self._main()
         if main is None:
             return
-        for title, help_text, action in COMMANDS:
+        for key in self._applicable(main):
+            yield DiscoveryHit(
+                _title(key), partial(self.app.run_action, key.action, key.node), help=key.help or key.section
+            )
+        for title, help_text, action in EXTRA:
             yield DiscoveryHit(title, partial(main.run_action, action), help=help_text)
 
     async def search(self, query: str) -> Hits:
@@ -60,17 +72,39 @@ class VenvDeckCommands(Provider):
         if main is None:
             return
         matcher = self.matcher(query)
-        for title, help_text, action in COMMANDS:
-            score = matcher.match(title)
-            if score > 0:
-                yield Hit(score, matcher.highlight(title), partial(main.run_action, action), help=help_text)
-        for env in main.environments:
-            title = f"Open environment: {env.name}"
-            score = matcher.match(title)
+        for key in self._applicable(main):
+            title = _title(key)
+            score = matcher.match(f"{title} {key.help}")
             if score > 0:
                 yield Hit(
                     score,
-                    matcher.highlight(title),
-                    partial(main.action_open_environment, str(env.path)),
-                    help=str(env.path),
+                    _highlight(matcher, title),
+                    partial(self.app.run_action, key.action, key.node),
+                    help=key.help,
                 )
+        for title, help_text, action in EXTRA:
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, _highlight(matcher, title), partial(main.run_action, action), help=help_text)
+        words = query.casefold().split()
+        wanted = words[1:] if words and "open".startswith(words[0]) and len(words) > 1 else words
+        for env in main.environments:
+            name = shown(env.name)
+            path = shown(env.path)
+            title = f"Open environment: {name}"
+            score = matcher.match(title)
+            if score <= 0 and wanted and all(word in env.path.as_posix().casefold() for word in wanted):
+                score = 0.5  # found by its path
+            if score <= 0:
+                continue
+            # Fuzzy scores favour long names; the name typed exactly comes first, then names it begins.
+            if " ".join(wanted) == env.name.casefold():
+                score += 1000.0
+            elif wanted and env.name.casefold().startswith(" ".join(wanted)):
+                score += 500.0
+            yield Hit(
+                score,
+                _highlight(matcher, title),
+                partial(main.action_open_environment, str(env.path)),
+                help=path,
+            )

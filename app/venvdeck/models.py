@@ -102,7 +102,7 @@ class Package:
     location: Path | None = None
     metadata_path: Path | None = None
     installer: str | None = None
-    requested: bool = False
+    requested: bool | None = False  # None: nothing says whether the user asked for it (see read/requested.py)
     direct_url: DirectUrl | None = None
     editable_project_location: Path | None = None
 
@@ -169,6 +169,7 @@ class EnvironmentSize:
     shared_files: int
     last_modified: float | None
     last_used: float | None
+    deletable: bool = True  # False: venvdeck would refuse to delete it (its space is not reclaimable)
 
 
 class OperationKind(StrEnum):
@@ -281,3 +282,26 @@ class ShellLaunch:
     cwd: Path | None = None
     rc_text: str | None = None
     banner: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RequirementStatus:
+    """One requirement of an installed package, as that environment sees it."""
+
+    text: str  # as the package declares it
+    name: str  # canonical
+    applies: bool  # its marker (and extra) hold in this environment
+    installed_version: str | None
+    satisfied: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PackageDetails:
+    package: Package
+    license: str | None
+    urls: tuple[tuple[str, str], ...]  # (label, url): home page and project URLs
+    source: str  # how it came: from an index, editable from a folder, a VCS commit, a URL, a file
+    files: int | None  # from RECORD, when it has one
+    size: int | None
+    requirements: tuple[RequirementStatus, ...]
+    required_by: tuple[str, ...]

@@ -57,7 +57,7 @@ def test_filtered_and_sorted_by_size(snap_compare: SnapCompare) -> None:
     assert snap_compare(
         _app(),
         terminal_size=SIZE,
-        run_before=_then("slash", "t", "enter", *["s"] * 5, select="code/shop/.venv"),
+        run_before=_then("1", "slash", "t", "enter", *["s"] * 5, select="code/shop/.venv"),
     )
 
 

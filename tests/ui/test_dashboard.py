@@ -56,7 +56,7 @@ async def test_selecting_an_environment_fills_the_package_table(ui_home: UiHome)
         assert table(app).environment_path == ui_home.shop
         assert table(app).shown_names == ["demo-app", "demo-dep"]
         rows = {
-            str(table(app).table.get_row(name)[0]): table(app).table.get_row(name)
+            str(table(app).table.get_row(name)[0]).strip(): table(app).table.get_row(name)
             for name in ["demo-app", "demo-dep"]
         }
         assert str(rows["demo-app"][2]) == "user"  # asked for by the user
@@ -74,7 +74,7 @@ async def test_slash_filters_as_you_type_and_escape_clears(ui_home: UiHome) -> N
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await select(pilot, ui_home.shop)
-        await pilot.press("slash", "a", "p", "p")
+        await pilot.press("1", "slash", "a", "p", "p")  # / filters what has the focus: here, the packages
         assert table(app).shown_names == ["demo-app"]
         await pilot.press("z", "z")
         assert "No package matches" in table_message(app)

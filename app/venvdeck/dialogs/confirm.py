@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from venvdeck.formatting import human_size, shown
-from venvdeck.models import DeletePlan, Operation
+from venvdeck.models import DeletePlan, Environment, Operation
 
 
 def operation_body(operation: Operation, *, also: str | None = None) -> RenderableType:
@@ -89,6 +89,29 @@ def delete_body(plan: DeletePlan) -> RenderableType:
     for warning in plan.warnings:
         parts.append(Text(f"⚠ {shown(warning)}", style="bold yellow"))
     parts.append(Text("This cannot be undone. y deletes; n or escape keeps it.", style="dim"))
+    return Group(*parts)
+
+
+def bulk_delete_body(plans: list[DeletePlan], refused: list[tuple[Environment, str]]) -> RenderableType:
+    """Every environment that will go, what each frees, the total; the refused ones and why."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(overflow="fold")
+    grid.add_column(justify="right", no_wrap=True)
+    total = 0
+    for plan in plans:
+        freed = plan.size.freed_bytes if plan.size else 0
+        total += freed
+        grid.add_row(Text(shown(plan.real_path)), human_size(freed))
+    grid.add_row(Text("In all", style="bold"), Text(human_size(total), style="bold"))
+    parts: list[RenderableType] = [grid]
+    warnings = sorted({w for plan in plans for w in plan.warnings})
+    for warning in warnings:
+        parts.append(Text(f"⚠ {shown(warning)}", style="bold yellow"))
+    if refused:
+        parts.append(Text(f"\nNot deleted ({len(refused)}):", style="bold"))
+        for env, why in refused:
+            parts.append(Text(f"  {shown(env.path)}: {shown(why)}", style="dim"))
+    parts.append(Text("\nThis cannot be undone. y deletes them all; n or escape keeps them.", style="dim"))
     return Group(*parts)
 
 

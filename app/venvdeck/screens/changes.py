@@ -22,14 +22,15 @@ from textual.widget import Widget
 from textual.worker import Worker, get_current_worker
 
 from venvdeck.dialogs.activate import ActivateScreen
-from venvdeck.dialogs.confirm import ConfirmScreen, delete_body, pep668_body
+from venvdeck.dialogs.confirm import ConfirmScreen, bulk_delete_body, delete_body, pep668_body
 from venvdeck.dialogs.create import CreateRequest, CreateScreen
 from venvdeck.dialogs.export import ExportRequest, ExportScreen
 from venvdeck.dialogs.install import InstallFileScreen, InstallScreen
+from venvdeck.dialogs.package import PackageDetailsScreen
 from venvdeck.errors import ExternallyManaged, OperationCancelled, TargetExists, VenvDeckError
 from venvdeck.formatting import human_size, shown
 from venvdeck.messages import EnvironmentChanged, EnvironmentCreated, EnvironmentDeleted, OperationsChanged
-from venvdeck.models import Environment, Operation, OperationKind
+from venvdeck.models import DeletePlan, Environment, Operation, OperationKind, Package
 from venvdeck.services.protocol import EnvironmentService
 from venvdeck.widgets.operation_log import OperationLog
 
@@ -44,6 +45,7 @@ class Running:
 
     id: int
     environment: Path
+    name: str  # the environment's name, to tag its output while several run
     title: str
     worker: Worker[None]
     cancellable: bool = True
@@ -83,10 +85,10 @@ class Changes(Widget):
 
     @contextlib.asynccontextmanager
     async def _tracked(
-        self, environment: Path, title: str, command: str | None, *, cancellable: bool = True
+        self, environment: Path, name: str, title: str, command: str | None, *, cancellable: bool = True
     ) -> AsyncIterator[Running]:
         """Register a change, log its start, and always log an outcome (done, failed, cancelled)."""
-        running = Running(next(_ids), environment, title, get_current_worker(), cancellable)
+        running = Running(next(_ids), environment, name, title, get_current_worker(), cancellable)
         self.running[running.id] = running
         self._log.begin(running.id, title, command)
         self.post_message(OperationsChanged())
@@ -109,10 +111,9 @@ class Changes(Widget):
 
     def _sink(self, running: Running) -> Callable[[str], None]:
         """Where its output goes: the log, tagged with the environment while several run at once."""
-        name = running.environment.name
 
         def write(line: str) -> None:
-            self._log.write_line(line, name if len(self.running) > 1 else None)
+            self._log.write_line(line, running.name if len(self.running) > 1 else None, running.id)
 
         return write
 
@@ -163,9 +164,9 @@ class Changes(Widget):
             return False
         if confirm and not await self.app.push_screen_wait(ConfirmScreen.for_operation(operation)):
             return False
-        return await self._run(operation)
+        return await self._run(operation, env.name)
 
-    async def _run(self, operation: Operation) -> bool:
+    async def _run(self, operation: Operation, name: str) -> bool:
         """Run it with its output in the log; escape cancels it. True when it succeeded."""
         if self.busy(operation.environment):
             self.notify(
@@ -177,7 +178,7 @@ class Changes(Widget):
         ok = False
         try:
             async with self._tracked(
-                operation.environment, operation.title, operation.command_line
+                operation.environment, name, operation.title, operation.command_line
             ) as running:
                 result = await self.service.run(operation, self._sink(running))
                 running.outcome = (result.message, result.ok)
@@ -225,7 +226,7 @@ class Changes(Widget):
         also = f"install {request.requirements}" if request.requirements else None
         if not await self.app.push_screen_wait(ConfirmScreen.for_operation(operation, also=also)):
             return
-        if not await self._run(operation):
+        if not await self._run(operation, request.path.name):
             return
         env = await self.service.resolve(operation.environment)
         self.post_message(EnvironmentCreated(env))
@@ -298,6 +299,69 @@ class Changes(Widget):
         self.post_message(EnvironmentChanged(env.path))  # whatever was installed in the shell shows now
 
     @work(group="mutate", exit_on_error=False)
+    async def edit(self, env: Environment) -> None:
+        """$EDITOR on the project, the dashboard suspended meanwhile."""
+        try:
+            launch = await self.service.editor_launch(env)
+        except VenvDeckError as exc:
+            self.notify(shown(exc), severity="error", markup=False)
+            return
+        try:
+            with self.app.suspend():
+                self.service.run_shell(launch)  # blocking on purpose: the dashboard is suspended
+        except SuspendNotSupported:
+            self.notify("This terminal cannot hand over to an editor.", markup=False)
+
+    @work(group="details", exclusive=True, exit_on_error=False)
+    async def package_details(self, env: Environment, package: Package) -> None:
+        try:
+            details = await self.service.package_details(env, package.name)
+        except VenvDeckError as exc:
+            self.notify(shown(exc), severity="error", markup=False)
+            return
+        await self.app.push_screen_wait(PackageDetailsScreen(details))
+
+    @work(group="mutate", exit_on_error=False)
+    async def delete_many(self, envs: list[Environment]) -> None:
+        """Reclaim in bulk: each is planned (every safety rule), the refused ones are named, and one
+        confirmation shows the total before anything is deleted, one at a time."""
+        plans: list[DeletePlan] = []
+        refused: list[tuple[Environment, str]] = []
+        for env in envs:
+            try:
+                plans.append(await self.service.plan_delete(env.path))
+            except VenvDeckError as exc:
+                refused.append((env, str(exc)))
+        if not plans:
+            self.notify(
+                f"None of the {len(envs)} marked environments can be deleted.", severity="error", markup=False
+            )
+            return
+        question = ConfirmScreen(
+            f"Delete {len(plans)} environments?", bulk_delete_body(plans, refused), "Delete all", danger=True
+        )
+        if not await self.app.push_screen_wait(question):
+            return
+        freed = deleted = 0
+        for plan in plans:
+            name = plan.environment.name
+            async with self._tracked(
+                plan.real_path, name, f"Delete {name}", None, cancellable=False
+            ) as running:
+                result = await self.service.delete(plan, self._sink(running))
+                running.outcome = (result.message, True)
+                freed += result.freed_bytes
+                deleted += 1
+                self.post_message(EnvironmentDeleted(plan.path))
+        failed = len(plans) - deleted
+        summary = f"Deleted {deleted} of {len(envs)}: {human_size(freed)} freed"
+        summary += f"; {failed} failed (see the log: L)" if failed else ""
+        summary += f"; {len(refused)} refused" if refused else ""
+        self.notify(
+            summary, severity="warning" if failed or refused else "information", timeout=10, markup=False
+        )
+
+    @work(group="mutate", exit_on_error=False)
     async def delete(self, env: Environment) -> None:
         try:
             plan = await self.service.plan_delete(env.path)
@@ -307,7 +371,9 @@ class Changes(Widget):
         question = ConfirmScreen(f"Delete {shown(env.name)}?", delete_body(plan), "Delete", danger=True)
         if not await self.app.push_screen_wait(question):
             return
-        async with self._tracked(env.path, f"Delete {env.name}", None, cancellable=False) as running:
+        async with self._tracked(
+            env.path, env.name, f"Delete {env.name}", None, cancellable=False
+        ) as running:
             result = await self.service.delete(plan, self._sink(running))
             running.outcome = (result.message, True)
             self.notify(f"Deleted {shown(env.name)}: {human_size(result.freed_bytes)} freed.", markup=False)

@@ -1,7 +1,9 @@
-"""The help screen (`?`): what every key does, and what the numbers mean."""
+"""The help screen (`?`): every key as it is bound now (after the user's keymap), with the binding
+id to remap it, and what the numbers mean."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.console import Group, RenderableType
@@ -13,31 +15,13 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-KEYS: tuple[tuple[str, str], ...] = (
-    ("↑ ↓  j k", "move through the environments; the packages follow"),
-    ("space  enter", "fold or unfold a group"),
-    ("tab", "move between the tree and the right-hand side"),
-    ("s", "sort: the tree by name, size or last use; the package table by its next column"),
-    ("S", "reverse the package sort (clicking a column header sorts too)"),
-    ("1  2  3", "packages, requirements, details"),
-    ("f", "the requirements pane, as `pip freeze` prints it"),
-    ("t", "in the requirements pane: everything or top-level only"),
-    ("/", "filter the packages as you type; escape clears the filter"),
-    ("r", "look for environments again"),
-    ("c", "create an environment (folder, base interpreter, pip, prompt, requirements file)"),
-    ("i  I", "install requirements (typed, checked as you type) / from a requirements file"),
-    ("space", "in the package table: mark a package (u and U act on the marked ones)"),
-    ("u  delete", "uninstall the highlighted or marked packages (after a confirmation)"),
-    ("U", "upgrade the highlighted or marked packages"),
-    ("e", "export the requirements to a file (atomic; asks before overwriting) or the clipboard"),
-    ("a", "open a shell inside the environment, or copy its activation command"),
-    ("d", "delete the environment (what it frees, and what owns it, are shown first)"),
-    ("b", "bootstrap pip (ensurepip) into an environment without it"),
-    ("escape", "cancel the running operation; its processes are stopped and the table re-read"),
-    ("l  ctrl+l", "show or hide the operation log / clear it"),
-    ("ctrl+p", "every action, searchable; also opens an environment by name"),
-    ("?", "this help"),
-    ("q", "quit"),
+from venvdeck.keys import KeyInfo
+
+# Keys that Textual's own widgets bind (not remappable by id), worth knowing all the same.
+BUILT_IN: tuple[tuple[str, str], ...] = (
+    ("↑ ↓", "move (j k too)"),
+    ("enter", "in the tree: fold or unfold a group; on a package: its details"),
+    ("tab", "move between the panes"),
 )
 
 NOTES: tuple[tuple[str, str], ...] = (
@@ -49,33 +33,51 @@ NOTES: tuple[tuple[str, str], ...] = (
     ),
     (
         "Last used",
-        "is the newest access time of any file in the environment. Most systems update access times at "
-        "most once a day, and some never (noatime): read it as 'used on or after'.",
+        "is the newest access time of the environment's code and scripts (never of what venvdeck reads). "
+        "Most systems update access times at most once a day, and some never (noatime): read it as "
+        "'used on or after'.",
     ),
     (
         "Requested",
-        "says whether the user asked for the package (pip's REQUESTED marker) or it came in as a "
-        "dependency. 'Top-level only' in the requirements pane pins just the requested ones.",
+        "says whether the user asked for the package (pip's REQUESTED marker; for uv, the project's or the "
+        "tool's declared requirements) or it came in as a dependency; 'unknown' where nothing says.",
+    ),
+    (
+        "Keymap",
+        'remap any key in config.toml: [keymap] "venvdeck.refresh" = "f5" (the ids are listed above).',
     ),
 )
 
+_ORDER = ("Everywhere", "Environments", "Packages", "Requirements", "Operation log")
 
-def help_renderable() -> RenderableType:
-    keys = Table.grid(padding=(0, 2))
-    keys.add_column(no_wrap=True)
-    keys.add_column()
-    for key, what in KEYS:
-        keys.add_row(Text(key, style="bold"), what)
+
+def help_renderable(keys: Sequence[KeyInfo]) -> RenderableType:
+    sections: dict[str, list[KeyInfo]] = {}
+    for key in keys:
+        if key.description:
+            sections.setdefault(key.section, []).append(key)
+    parts: list[RenderableType] = []
+    for section in sorted(sections, key=lambda s: (_ORDER.index(s) if s in _ORDER else len(_ORDER), s)):
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(no_wrap=True, min_width=12)
+        grid.add_column(ratio=1)
+        grid.add_column(no_wrap=True, style="dim")
+        for key in sections[section]:
+            what = key.description + (f": {key.help}" if key.help else "")
+            grid.add_row(Text(key.keys, style="bold"), Text(what), Text(key.binding_id or ""))
+        parts += [Text(f"\n{section}", style="bold underline"), grid]
+    built_in = Table.grid(padding=(0, 2))
+    built_in.add_column(no_wrap=True, min_width=12)
+    built_in.add_column()
+    for pressed, what in BUILT_IN:
+        built_in.add_row(Text(pressed, style="bold"), what)
+    parts += [Text("\nMoving around", style="bold underline"), built_in]
     notes = Text()
     for title, body in NOTES:
         notes.append(f"\n{title} ", style="bold")
         notes.append(body + "\n")
-    return Group(
-        Text("Keys\n", style="bold underline"),
-        keys,
-        Text("\nWhat the numbers mean", style="bold underline"),
-        notes,
-    )
+    parts += [Text("\nWhat the numbers mean", style="bold underline"), notes]
+    return Group(*parts)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -83,8 +85,12 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "dismiss", "Close", id="venvdeck.close_help"),
     ]
 
+    def __init__(self, keys: Sequence[KeyInfo]) -> None:
+        super().__init__()
+        self.keys = list(keys)
+
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body") as body:
             body.border_title = "venvdeck help"
             body.border_subtitle = "escape to close"
-            yield Static(help_renderable())
+            yield Static(help_renderable(self.keys))

@@ -1,38 +1,36 @@
-"""The main screen: the controller. It owns the workers; the widgets only show what it hands them."""
+"""The main screen: the controller. Environments on the left (grouped tree or flat table), the
+selected one's panes on the right; hidden widgets find (Discovery) and change (Changes) things and
+post what happened up here."""
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.timer import Timer
-from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
-from venvdeck.errors import VenvDeckError
 from venvdeck.formatting import human_size, shown
 from venvdeck.messages import EnvironmentChanged, EnvironmentCreated, EnvironmentDeleted, OperationsChanged
-from venvdeck.models import DiscoveryReport, Environment, EnvironmentSize
+from venvdeck.models import Environment
 from venvdeck.screens.changes import Changes
-from venvdeck.widgets.details_pane import DetailsPane
+from venvdeck.screens.discovery import Discovery
+from venvdeck.screens.panes import EnvironmentPanes
+from venvdeck.services.protocol import EnvironmentService
+from venvdeck.widgets.env_table import EnvTable
 from venvdeck.widgets.env_tree import EnvSort, EnvTree
 from venvdeck.widgets.freeze_pane import FreezePane
 from venvdeck.widgets.operation_log import OperationLog
 from venvdeck.widgets.package_table import Column, PackageTable
 
-if TYPE_CHECKING:
-    from venvdeck.services.protocol import EnvironmentService
-
-TABS = {"packages": "tab-packages", "freeze": "tab-freeze", "details": "tab-details"}
 # Actions on the selected environment: dimmed while it is busy, or broken (delete excepted).
 _ON_SELECTED = {
     "install",
@@ -41,21 +39,50 @@ _ON_SELECTED = {
     "activate",
     "delete_environment",
     "ensurepip",
-    "uninstall",
-    "upgrade",
+    "yank",
+    "edit",
 }
+_LEFT_WIDTHS = (24, 32, 40, 48, 56, 64, 72)
+
+
+def _bases(envs: list[Environment]) -> set[Path]:
+    """The environments that are another one's base (its interpreter lives inside them)."""
+    paths = {e.path for e in envs}
+    bases: set[Path] = set()
+    for env in envs:
+        if env.base_interpreter is not None:
+            bases.update(p for p in list(env.base_interpreter.parents)[:6] if p in paths and p != env.path)
+    return bases
 
 
 class MainScreen(Screen[None]):
+    KEYS_SECTION = "Environments"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "refresh", "Refresh", tooltip="Look for environments again", id="venvdeck.refresh"),
-        Binding("slash", "filter", "Filter", tooltip="Filter packages as you type", id="venvdeck.filter"),
+        Binding(
+            "slash", "filter", "Filter", tooltip="Filter what has the focus as you type", id="venvdeck.filter"
+        ),
+        Binding(
+            "v",
+            "toggle_view",
+            "Flat/grouped",
+            show=False,
+            tooltip="A table of every environment, or the groups",
+            id="venvdeck.toggle_view",
+        ),
         Binding("1", "show_tab('packages')", "Packages", show=False, id="venvdeck.tab_packages"),
         Binding("2,f", "show_tab('freeze')", "Requirements", show=False, id="venvdeck.tab_freeze"),
         Binding("3", "show_tab('details')", "Details", show=False, id="venvdeck.tab_details"),
         Binding("c", "create", "Create", tooltip="Make a new environment", id="venvdeck.create"),
         Binding("i", "install", "Install", tooltip="Install requirements", id="venvdeck.install"),
-        Binding("I", "install_file", "Install -r", show=False, id="venvdeck.install_file"),
+        Binding(
+            "I",
+            "install_file",
+            "Install -r",
+            show=False,
+            tooltip="From a requirements file",
+            id="venvdeck.install_file",
+        ),
         Binding("e", "export", "Export", tooltip="Write requirements.txt", id="venvdeck.export"),
         Binding(
             "a",
@@ -64,161 +91,205 @@ class MainScreen(Screen[None]):
             tooltip="Open a shell in it / activation commands",
             id="venvdeck.activate",
         ),
-        Binding("d", "delete_environment", "Delete", tooltip="Delete this environment", id="venvdeck.delete"),
+        Binding(
+            "d",
+            "delete_environment",
+            "Delete",
+            tooltip="Delete it (or every marked one)",
+            id="venvdeck.delete",
+        ),
         Binding("b", "ensurepip", "Bootstrap pip", show=False, id="venvdeck.ensurepip"),
-        Binding("l", "toggle_log", "Log", show=False, id="venvdeck.toggle_log"),
+        Binding(
+            "B",
+            "mark_broken",
+            "Mark broken",
+            show=False,
+            tooltip="Mark every broken environment",
+            id="venvdeck.mark_broken",
+        ),
+        Binding(
+            "N",
+            "mark_unused",
+            "Mark unused",
+            show=False,
+            tooltip="Mark those unused for N days",
+            id="venvdeck.mark_unused",
+        ),
+        Binding(
+            "y", "yank", "Copy path", show=False, tooltip="Copy the environment's path", id="venvdeck.yank"
+        ),
+        Binding(
+            "o", "edit", "Edit project", show=False, tooltip="Open the project in $EDITOR", id="venvdeck.edit"
+        ),
+        Binding("h", "focus_left", "Left pane", show=False, id="venvdeck.focus_left"),
+        Binding("l", "focus_right", "Right pane", show=False, id="venvdeck.focus_right"),
+        Binding(
+            "z",
+            "zoom",
+            "Zoom",
+            show=False,
+            tooltip="Fill the screen with the focused pane",
+            id="venvdeck.zoom",
+        ),
+        Binding(
+            "left_square_bracket",
+            "resize(-1)",
+            "Narrower",
+            show=False,
+            key_display="[",
+            id="venvdeck.narrower",
+        ),
+        Binding(
+            "right_square_bracket", "resize(1)", "Wider", show=False, key_display="]", id="venvdeck.wider"
+        ),
+        Binding(
+            "backslash",
+            "toggle_left",
+            "Hide/show",
+            show=False,
+            key_display="\\",
+            tooltip="Hide or show the environments",
+            id="venvdeck.toggle_left",
+        ),
+        Binding(
+            "L",
+            "toggle_log",
+            "Log",
+            show=False,
+            tooltip="Show or hide the operation log",
+            id="venvdeck.toggle_log",
+        ),
+        Binding("ctrl+l", "clear_log", "Clear log", show=False, id="venvdeck.clear_log"),
+        Binding(
+            "exclamation_mark",
+            "history",
+            "History",
+            show=False,
+            key_display="!",
+            tooltip="Every operation and its output",
+            id="venvdeck.history",
+        ),
         Binding("escape", "escape", "Back / cancel", show=False, id="venvdeck.escape"),
     ]
 
     selected_path: reactive[Path | None] = reactive(None)
-    discovering: reactive[bool] = reactive(False)
+    marked: reactive[frozenset[Path]] = reactive(frozenset())
 
     def __init__(self, service: EnvironmentService, now: Callable[[], float]) -> None:
         super().__init__()
         self.service = service
         self.now = now
-        self.report = DiscoveryReport()
-        self._tick_timer: Timer | None = None
-        self._pending_envs: list[Environment] = []
-        self._pending_sizes: list[EnvironmentSize] = []
-        self._size_queue: deque[Environment] = deque()
-        self._measuring = False
-        self._measured: set[Path] = set()
-        self._freeze_for: tuple[Path, bool] | None = None  # what the requirements pane shows
+        self._width = 2
 
     def compose(self) -> ComposeResult:
         yield Static(id="summary")
         with Horizontal(id="body"):
-            yield EnvTree(id="env-tree")
-            with Vertical(id="right"):
-                with TabbedContent(id="views", initial=TABS["packages"]):
-                    with TabPane("Packages", id=TABS["packages"]):
-                        yield PackageTable(id="packages")
-                    with TabPane("Requirements", id=TABS["freeze"]):
-                        yield FreezePane(id="freeze")
-                    with TabPane("Details", id=TABS["details"]):
-                        yield DetailsPane(id="details")
-                yield OperationLog(id="operation-log")
+            with Vertical(id="left"):
+                yield Input(placeholder="Filter environments (fuzzy)…", id="env-filter")
+                yield EnvTree(id="env-tree")
+                yield EnvTable(id="env-table")
+            yield EnvironmentPanes(self.service, self.now, id="right")
+        yield Discovery(self.service)
         yield Changes(self.service)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        # Tab moves between the tree and the pane's content; 1 2 3 switch panes, so the tab strip needs no focus.
-        self.query_one(TabbedContent).query_one(Tabs).can_focus = False
-        self.query_one(EnvTree).focus()
-        self.discover()
+        self.query_one(EnvTable).display = False
+        self.env_tree.focus()
+        self.discovery.start()
 
-    # ---- discovery -------------------------------------------------------------------------------
-    @work(exclusive=True, group="discover", exit_on_error=False)
-    async def discover(self) -> None:
-        """Environments are buffered and shown in batches (see _tick): one tree rebuild per batch."""
-        tree = self.query_one(EnvTree)
-        self.report = DiscoveryReport()
-        self.discovering = True
-        found: set[Path] = set()
-        try:
-            async for env in self.service.discover(self.report):
-                found.add(env.path)
-                self._pending_envs.append(env)
-                if not tree.environments:
-                    self._tick()  # the first one at once
-        except VenvDeckError as exc:
-            self.notify(str(exc), title="Discovery failed", severity="error", markup=False)
-        finally:
-            self.discovering = False
-        self._tick()
-        tree.remove_missing(found)
-        if self.selected_path is not None and self.selected_path not in found:
-            self.selected_path = None
-        self._update_summary()
-        if not found:
-            self._show_nothing_found()
-        if self.report.pending_deletions:
-            for line in await self.service.finish_pending_deletions(self.report.pending_deletions):
-                self.notify(shown(line), title="An earlier delete", markup=False)
+    # ---- parts -----------------------------------------------------------------------------------
+    @property
+    def env_tree(self) -> EnvTree:
+        return self.query_one(EnvTree)
 
-    def watch_discovering(self) -> None:
-        self._keep_ticking()
+    @property
+    def panes(self) -> EnvironmentPanes:
+        return self.query_one(EnvironmentPanes)
 
-    def _keep_ticking(self) -> None:
-        busy = self.discovering or self._measuring
-        if busy and self._tick_timer is None:
-            self._tick_timer = self.set_interval(0.1, self._tick)
-        elif not busy and self._tick_timer is not None:
-            self._tick_timer.stop()
-            self._tick_timer = None
-            self._tick()
+    @property
+    def changes(self) -> Changes:
+        return self.query_one(Changes)
 
-    def _tick(self) -> None:
-        """Show what discovery and measuring found since the last tick, then the summary line."""
-        tree = self.query_one(EnvTree)
-        envs, self._pending_envs = self._pending_envs, []
-        sizes, self._pending_sizes = self._pending_sizes, []
-        for env in envs:
+    @property
+    def discovery(self) -> Discovery:
+        return self.query_one(Discovery)
+
+    @property
+    def environments(self) -> list[Environment]:
+        """Every environment found (the command palette offers to open each)."""
+        return self.env_tree.environments
+
+    @property
+    def selected_environment(self) -> Environment | None:
+        return None if self.selected_path is None else self.env_tree.environment(self.selected_path)
+
+    @property
+    def flat(self) -> bool:
+        return bool(self.query_one(EnvTable).display)
+
+    # ---- discovery and sizes ---------------------------------------------------------------------
+    @on(Discovery.Found)
+    def _found(self, event: Discovery.Found) -> None:
+        tree = self.env_tree
+        for env in event.environments:
             tree.add_environment(env)
-            self._queue_measure(env)
-        for size in sizes:
+        for size in event.sizes:
             tree.set_size(size)
-        if self.selected_path in {e.path for e in envs} | {s.path for s in sizes}:
-            self._show_details()
+        if self.selected_path in {e.path for e in event.environments} | {s.path for s in event.sizes}:
+            self.panes.show_details(tree.size_of(self.selected_path) if self.selected_path else None)
+        if (event.environments or event.sizes) and self.flat:
+            self._refresh_table()
         self._update_summary()
+
+    @on(Discovery.Finished)
+    def _finished(self, event: Discovery.Finished) -> None:
+        self.env_tree.remove_missing(event.found)
+        self.marked = self.marked & event.found
+        if self.selected_path is not None and self.selected_path not in event.found:
+            self.selected_path = None
+        self._refresh_table()
+        self._update_summary()
+        if not event.found:
+            looked = ", ".join(shown(p) for p in event.report.looked_in[:8]) or "nowhere"
+            self.panes.show_message(
+                f"No Python environments found.\nLooked in: {looked}\n\n"
+                "To look elsewhere, open venvdeck on a folder (`venvdeck ~/code`) "
+                "or add it to `roots` in the config file."
+            )
 
     def _update_summary(self) -> None:
-        tree = self.query_one(EnvTree)
-        envs = tree.environments
-        sizes = [s for s in (tree.size_of(e.path) for e in envs) if s is not None]
+        envs = self.env_tree.environments
+        sizes = [s for s in (self.env_tree.size_of(e.path) for e in envs) if s is not None]
         broken = sum(e.is_broken for e in envs)
         parts = [f"{len(envs)} environments" if len(envs) != 1 else "1 environment"]
         if broken:
             parts.append(f"{broken} broken")
         if sizes:
+            bases = _bases(envs)  # deleting a base others use is refused: not reclaimable
             total = human_size(sum(s.disk_bytes for s in sizes))
-            freed = human_size(sum(s.freed_bytes for s in sizes))
+            freed = human_size(sum(s.freed_bytes for s in sizes if s.deletable and s.path not in bases))
             measurable = sum(self.service.can_measure(e) for e in envs)  # not /usr and the like
             measured = "" if len(sizes) >= measurable else f" (sizes: {len(sizes)} of {measurable})"
             parts.append(f"{total} on disk, {freed} reclaimable{measured}")
-        if self.discovering:
-            parts.append(f"scanning… {self.report.folders_scanned:,} folders")
-        parts.append(f"sorted by {tree.sort_by}")
+        if self.marked:
+            frees = sum(s.freed_bytes for p in self.marked if (s := self.env_tree.size_of(p)) is not None)
+            parts.append(f"{len(self.marked)} marked ({human_size(frees)}): d deletes them")
+        if self.env_tree.filter_query:
+            parts.append(
+                f"{len(self.env_tree.shown_environments)} match “{shown(self.env_tree.filter_query)}”"
+            )
+        if self.discovery.discovering:
+            parts.append(f"scanning… {self.discovery.report.folders_scanned:,} folders")
+        parts.append(f"sorted by {self.env_tree.sort_by}")
         self.query_one("#summary", Static).update(Text("  ·  ".join(parts)))
 
-    def _show_nothing_found(self) -> None:
-        looked = ", ".join(str(p) for p in self.report.looked_in[:8]) or "nowhere"
-        message = (
-            f"No Python environments found.\nLooked in: {looked}\n\n"
-            "To look elsewhere, open venvdeck on a folder (`venvdeck ~/code`) "
-            "or add it to `roots` in the config file."
-        )
-        self.query_one(PackageTable).show_message(None, message)
-        self.query_one(DetailsPane).show_message(message)
-        self.query_one(FreezePane).show_message(message)
-
-    # ---- sizes -----------------------------------------------------------------------------------
-    def _queue_measure(self, env: Environment) -> None:
-        if env.path in self._measured or not self.service.can_measure(env):
+    def _refresh_table(self) -> None:
+        if not self.flat:
             return
-        self._measured.add(env.path)
-        self._size_queue.append(env)
-        if not self._measuring:
-            self._measuring = True
-            self._keep_ticking()
-            self.measure_sizes()
-
-    @work(group="sizes", exit_on_error=False)
-    async def measure_sizes(self) -> None:
-        """Measures queued environments one at a time, in the order found, and ends when none are left."""
-        try:
-            while self._size_queue:
-                env = self._size_queue.popleft()
-                try:
-                    size = await self.service.measure(env)
-                except OSError:
-                    continue
-                # Not `append(await ...)`: _tick swaps the list while this awaits.
-                self._pending_sizes.append(size)
-        finally:
-            self._measuring = False
-            self._keep_ticking()
+        envs = self.env_tree.environments
+        sizes = {e.path: s for e in envs if (s := self.env_tree.size_of(e.path)) is not None}
+        self.query_one(EnvTable).show(envs, sizes, self.marked, self.now(), self.selected_path)
 
     # ---- selection -------------------------------------------------------------------------------
     @on(EnvTree.SortChanged)
@@ -226,137 +297,72 @@ class MainScreen(Screen[None]):
         self._update_summary()
 
     @on(EnvTree.EnvironmentHighlighted)
-    def _environment_highlighted(self, event: EnvTree.EnvironmentHighlighted) -> None:
+    @on(EnvTable.EnvironmentHighlighted)
+    def _environment_highlighted(
+        self, event: EnvTree.EnvironmentHighlighted | EnvTable.EnvironmentHighlighted
+    ) -> None:
         self.selected_path = event.env.path if event.env is not None else None
 
     def watch_selected_path(self, path: Path | None) -> None:
         self.refresh_bindings()  # which actions the footer offers depends on the selection
-        self._freeze_for = None
-        self._show_details()
-        env = self.selected_environment
-        if env is None:
-            self.workers.cancel_group(self, "packages")
-            self.workers.cancel_group(self, "freeze")
-            return
-        if env in self._size_queue:  # measure what the user is looking at first
-            self._size_queue.remove(env)
-            self._size_queue.appendleft(env)
-        self.load_packages(env)
-        if self.query_one(TabbedContent).active == TABS["freeze"]:
-            self.load_freeze(env, self.query_one(FreezePane).top_level)
-
-    @property
-    def selected_environment(self) -> Environment | None:
-        if self.selected_path is None:
-            return None
-        return self.query_one(EnvTree).environment(self.selected_path)
-
-    def _show_details(self) -> None:
-        env = self.selected_environment
-        details = self.query_one(DetailsPane)
-        if env is None:
-            details.show_message("Select an environment to see its details.")
-            return
-        size = self.query_one(EnvTree).size_of(env.path)
-        details.show(env, size, self.service.can_measure(env), self.now())
-
-    @work(exclusive=True, group="packages", exit_on_error=False)
-    async def load_packages(self, env: Environment) -> None:
-        table = self.query_one(PackageTable)
-        if env.is_broken:
-            table.show_message(env.path, f"{env.name} is broken: {env.broken_reason}")
-            return
-        # A spinner only for a slow listing: showing one for a fast one costs a layout pass each way.
-        spinner = self.set_timer(0.2, lambda: setattr(table, "loading", True))
-        try:
-            listing = await self.service.list_packages(env)
-        except VenvDeckError as exc:
-            table.show_message(env.path, f"Could not list the packages of {env.name}:\n{exc}")
-            return
-        finally:
-            spinner.stop()
-            table.loading = False
-        if listing.packages:
-            table.show_packages(env.path, listing.packages)
-        else:
-            table.show_message(env.path, f"{env.name} has no packages installed.")
-        table.set_sizes(env.path, await self.service.package_sizes(listing.packages))
-
-    @work(exclusive=True, group="freeze", exit_on_error=False)
-    async def load_freeze(self, env: Environment, top_level: bool) -> None:
-        pane = self.query_one(FreezePane)
-        if env.is_broken:
-            pane.show_message(f"{env.name} is broken: {env.broken_reason}")
-            return
-        pane.show_message("Reading requirements…")
-        try:
-            result = await self.service.freeze(env, top_level=top_level)
-        except VenvDeckError as exc:
-            pane.show_message(f"Could not read the requirements of {env.name}:\n{exc}")
-            return
-        pane.show_text(result.text)
-        self._freeze_for = (env.path, top_level)
-
-    @on(TabbedContent.TabActivated)
-    def _tab_activated(self) -> None:
-        self._refresh_freeze()
-
-    @on(FreezePane.ModeChanged)
-    def _freeze_mode_changed(self) -> None:
-        self._refresh_freeze()
-
-    def _refresh_freeze(self) -> None:
-        env = self.selected_environment
-        if env is None or self.query_one(TabbedContent).active != TABS["freeze"]:
-            return
-        top_level = self.query_one(FreezePane).top_level
-        if self._freeze_for != (env.path, top_level):
-            self.load_freeze(env, top_level)
-
-    # ---- actions (keys and the command palette) --------------------------------------------------
-    def action_refresh(self) -> None:
-        self._measured.clear()
-        self.discover()
         env = self.selected_environment
         if env is not None:
-            self._freeze_for = None
-            self.load_packages(env)
-            self._refresh_freeze()
+            self.discovery.measure(env, first=True)  # measure what the user is looking at first
+        self.panes.show(env, self.env_tree.size_of(path) if path else None)
 
-    def action_filter(self) -> None:
-        self.action_show_tab("packages")
-        self.query_one(PackageTable).open_filter()
+    # ---- marks and reclaiming in bulk ------------------------------------------------------------
+    @on(EnvTree.MarkToggled)
+    @on(EnvTable.MarkToggled)
+    def _mark_toggled(self, event: EnvTree.MarkToggled | EnvTable.MarkToggled) -> None:
+        self.marked = self.marked ^ {event.path}
 
-    def action_show_tab(self, tab: str) -> None:
-        self.query_one(TabbedContent).active = TABS[tab]
-        focus_target = {"packages": "#package-rows", "freeze": "#freeze-scroll", "details": "#details"}[tab]
-        self.query_one(focus_target).focus()
+    def watch_marked(self, marked: frozenset[Path]) -> None:
+        self.env_tree.set_marked(marked)
+        self._refresh_table()
+        self._update_summary()
 
-    def action_escape(self) -> None:
-        """Close the filter; else cancel the running operation (of this environment); else back to the tree."""
-        if self.query_one(PackageTable).close_filter():
-            return
-        running = self.changes.running_for(self.selected_path)
-        if running is not None:
-            self.changes.cancel(running)
-            return
-        self.query_one(EnvTree).focus()
+    def action_mark_broken(self) -> None:
+        broken = {e.path for e in self.env_tree.environments if e.is_broken}
+        self.marked = self.marked | broken
+        self.notify(f"Marked {len(broken)} broken environments." if broken else "No environment is broken.")
 
-    # ---- changes (the Changes widget runs them and posts what changed) ----------------------------
-    @property
-    def changes(self) -> Changes:
-        return self.query_one(Changes)
+    def action_mark_unused(self) -> None:
+        from venvdeck.dialogs.ask import AskScreen
 
+        def mark(days: str | None) -> None:
+            if days is None:
+                return
+            limit = self.now() - float(days) * 86400
+            old = {
+                e.path
+                for e in self.env_tree.environments
+                if (s := self.env_tree.size_of(e.path)) is not None
+                and s.deletable
+                and (s.last_used or 0) < limit
+            }
+            self.marked = self.marked | old
+            self.notify(f"Marked {len(old)} environments unused for {days} days.")
+
+        self.app.push_screen(
+            AskScreen("Mark environments unused for how many days?", "90", number=True), mark
+        )
+
+    # ---- which keys apply now --------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "delete_environment" and self.marked:
+            return True
         if action not in _ON_SELECTED:
             return True
         env = self.selected_environment
         if env is None or self.changes.busy(env.path):
             return None  # shown dimmed
-        if env.is_broken and action != "delete_environment":
+        if action == "edit" and env.project is None:
+            return None
+        if env.is_broken and action not in {"delete_environment", "yank"}:
             return None
         return True
 
+    # ---- actions on the selected environment -----------------------------------------------------
     def action_install(self) -> None:
         if (env := self.selected_environment) is not None:
             self.changes.install(env)
@@ -364,12 +370,6 @@ class MainScreen(Screen[None]):
     def action_install_file(self) -> None:
         if (env := self.selected_environment) is not None:
             self.changes.install_file(env)
-
-    def action_uninstall(self) -> None:
-        self.query_one(PackageTable).action_uninstall()
-
-    def action_upgrade(self) -> None:
-        self.query_one(PackageTable).action_upgrade()
 
     def action_ensurepip(self) -> None:
         if (env := self.selected_environment) is not None:
@@ -386,58 +386,180 @@ class MainScreen(Screen[None]):
         if (env := self.selected_environment) is not None:
             self.changes.activate(env)
 
-    def action_delete_environment(self) -> None:
+    def action_edit(self) -> None:
         if (env := self.selected_environment) is not None:
+            self.changes.edit(env)
+
+    def action_delete_environment(self) -> None:
+        if self.marked:
+            chosen = [e for e in self.env_tree.environments if e.path in self.marked]
+            self.changes.delete_many(chosen)
+        elif (env := self.selected_environment) is not None:
             self.changes.delete(env)
 
-    def action_toggle_log(self) -> None:
-        log = self.query_one(OperationLog)
-        log.set_class(not log.has_class("-shown"), "-shown")
+    def action_yank(self) -> None:
+        if (env := self.selected_environment) is not None:
+            self.app.copy_to_clipboard(str(env.path))
+            self.notify(f"Copied {shown(env.path)}", timeout=3, markup=False)
 
     @on(PackageTable.PackagesRequested)
     def _packages_requested(self, event: PackageTable.PackagesRequested) -> None:
         env = self.selected_environment
-        if env is None or not self.check_action(event.action, ()):
+        if env is None or not self.check_action("install", ()):
             return
         if event.action == "uninstall":
             self.changes.uninstall(env, event.names)
         else:
             self.changes.upgrade(env, event.names)
 
+    @on(PackageTable.DetailsRequested)
+    def _package_details(self, event: PackageTable.DetailsRequested) -> None:
+        if (env := self.selected_environment) is not None:
+            self.changes.package_details(env, event.package)
+
+    # ---- what the changes posted -----------------------------------------------------------------
     @on(OperationsChanged)
     def _operations_changed(self) -> None:
         self.refresh_bindings()
 
     @on(EnvironmentChanged)
     def _environment_changed(self, event: EnvironmentChanged) -> None:
-        """After an operation: re-list what the table and the requirements pane show, measure again."""
-        env = self.query_one(EnvTree).environment(event.path)
+        """After an operation: re-list what the panes show, measure again, forget the marks."""
+        env = self.env_tree.environment(event.path)
         if env is None:
             return
-        self._measured.discard(event.path)
-        self._queue_measure(env)
+        self.discovery.measure(env, again=True)
         if event.path == self.selected_path:
-            self._freeze_for = None
-            self.load_packages(env)
-            self._refresh_freeze()
+            self.query_one(PackageTable).clear_marks()
+            self.panes.show(env, self.env_tree.size_of(env.path))
 
     @on(EnvironmentCreated)
     def _environment_created(self, event: EnvironmentCreated) -> None:
-        tree = self.query_one(EnvTree)
-        tree.add_environment(event.environment)
-        self._queue_measure(event.environment)
-        tree.select_path(event.environment.path)
-        tree.focus()
+        self.env_tree.add_environment(event.environment)
+        self.discovery.measure(event.environment, first=True)
+        self.env_tree.select_path(event.environment.path)
+        self.env_tree.focus()
+        self._refresh_table()
         self._update_summary()
 
     @on(EnvironmentDeleted)
     def _environment_deleted(self, event: EnvironmentDeleted) -> None:
-        tree = self.query_one(EnvTree)
-        tree.remove_missing({e.path for e in tree.environments} - {event.path})
+        self.env_tree.remove_missing({e.path for e in self.env_tree.environments} - {event.path})
+        self.marked = self.marked - {event.path}
+        self._refresh_table()
         self._update_summary()
 
+    # ---- moving around ---------------------------------------------------------------------------
+    def action_refresh(self) -> None:
+        self.discovery.start()
+        env = self.selected_environment
+        if env is not None:
+            self.panes.show(env, self.env_tree.size_of(env.path))
+
+    def action_filter(self) -> None:
+        left = self.query_one("#left")
+        if self.focused is not None and left in self.focused.ancestors_with_self and left.display:
+            env_filter = self.query_one("#env-filter", Input)
+            env_filter.display = True
+            env_filter.focus()
+            return
+        self.action_show_tab("packages")
+        self.query_one(PackageTable).open_filter()
+
+    @on(Input.Changed, "#env-filter")
+    def _env_filter_changed(self, event: Input.Changed) -> None:
+        self.env_tree.filter(event.value)
+        self.query_one(EnvTable).filter(event.value)
+        self._update_summary()
+
+    @on(Input.Submitted, "#env-filter")
+    def _env_filter_done(self) -> None:
+        self._focus_left()
+
+    def _close_env_filter(self) -> bool:
+        env_filter = self.query_one("#env-filter", Input)
+        if not env_filter.display:
+            return False
+        env_filter.value = ""
+        env_filter.display = False
+        self._focus_left()
+        return True
+
+    def action_toggle_view(self) -> None:
+        table = self.query_one(EnvTable)
+        table.display = not table.display
+        self.env_tree.display = not table.display
+        self._refresh_table()
+        self._focus_left()
+
+    def _focus_left(self) -> None:
+        if self.flat:
+            self.query_one(EnvTable).focus()
+        else:
+            self.env_tree.focus()
+
+    def action_focus_left(self) -> None:
+        self.query_one("#left").display = True
+        self._focus_left()
+
+    def action_focus_right(self) -> None:
+        self.panes.focus_content()
+
+    def action_show_tab(self, tab: str) -> None:
+        self.panes.show_tab(tab)
+
+    def action_zoom(self) -> None:
+        if self.maximized is not None:
+            self.minimize()
+        elif self.focused is not None:
+            self.maximize(self.focused)
+
+    def action_resize(self, step: int) -> None:
+        self._width = max(0, min(len(_LEFT_WIDTHS) - 1, self._width + step))
+        self.query_one("#left").styles.width = _LEFT_WIDTHS[self._width]
+
+    def action_toggle_left(self) -> None:
+        left = self.query_one("#left")
+        left.display = not left.display
+        if left.display:
+            self._focus_left()
+        else:
+            self.panes.focus_content()
+
+    def action_toggle_log(self) -> None:
+        log = self.query_one(OperationLog)
+        log.set_class(not log.has_class("-shown"), "-shown")
+
+    def action_clear_log(self) -> None:
+        self.query_one(OperationLog).clear()
+
+    def action_history(self) -> None:
+        from venvdeck.dialogs.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen(list(self.query_one(OperationLog).entries.values())))
+
+    def action_escape(self) -> None:
+        """Close a filter; else cancel the running change (of this environment); else clear the
+        marks; else back to the environments."""
+        if self.query_one(PackageTable).close_filter() or self._close_env_filter():
+            return
+        running = self.changes.running_for(self.selected_path)
+        if running is not None:
+            self.changes.cancel(running)
+            return
+        if self.query_one(PackageTable).clear_marks():
+            return
+        if self.marked:
+            self.marked = frozenset()
+            return
+        if self.maximized is not None:
+            self.minimize()
+            return
+        self._focus_left()
+
+    # ---- palette-only actions --------------------------------------------------------------------
     def action_sort_environments(self, by: str) -> None:
-        self.query_one(EnvTree).sort_by = EnvSort(by)
+        self.env_tree.sort_by = EnvSort(by)
 
     def action_sort_packages(self, column: str) -> None:
         self.action_show_tab("packages")
@@ -452,8 +574,11 @@ class MainScreen(Screen[None]):
         self.query_one(FreezePane).action_toggle_top_level()
 
     def action_open_environment(self, path: str) -> None:
-        self.query_one(EnvTree).select_path(Path(path))
-        self.query_one(EnvTree).focus()
+        self._close_env_filter()
+        if self.flat:
+            self.query_one(EnvTable).select_path(Path(path))
+        self.env_tree.select_path(Path(path))
+        self._focus_left()
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
@@ -461,13 +586,8 @@ class MainScreen(Screen[None]):
         if event.state is WorkerState.ERROR and event.worker.error is not None:
             error = event.worker.error
             self.notify(
-                f"{type(error).__name__}: {error}",
+                shown(f"{type(error).__name__}: {error}"),
                 title="Something went wrong",
                 severity="error",
                 markup=False,
             )
-
-    @property
-    def environments(self) -> list[Environment]:
-        """What the tree holds now (the command palette offers to open each)."""
-        return self.query_one(EnvTree).environments

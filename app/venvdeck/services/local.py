@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import threading
 from collections.abc import AsyncGenerator, Callable, Iterable, Sequence
 from pathlib import Path
@@ -27,6 +28,7 @@ from venvdeck.models import (
     Operation,
     OperationResult,
     Package,
+    PackageDetails,
     PackageListing,
     ShellLaunch,
 )
@@ -38,7 +40,7 @@ from venvdeck.services.find import discovery
 from venvdeck.services.find.discovery import DiscoveryOptions
 from venvdeck.services.find.resolve import resolve_environment
 from venvdeck.services.protocol import LineSink
-from venvdeck.services.read import freeze, packages, sizes
+from venvdeck.services.read import details, freeze, packages, sizes
 
 T = TypeVar("T")
 
@@ -142,7 +144,12 @@ class LocalEnvironmentService:
         return sizes.is_measurable(env)
 
     async def measure(self, env: Environment) -> EnvironmentSize:
-        return await in_thread(sizes.measure, env)
+        def measured() -> EnvironmentSize:
+            size = sizes.measure(env)
+            refused = delete.quick_refusal(env, self.options.environ)
+            return size if refused is None else dataclasses.replace(size, deletable=False)
+
+        return await in_thread(measured)
 
     async def package_sizes(self, packages: Iterable[Package]) -> dict[str, int]:
         return await in_thread(sizes.package_sizes, list(packages))
@@ -256,6 +263,12 @@ class LocalEnvironmentService:
 
     async def shell_launch(self, env: Environment) -> ShellLaunch:
         return await in_thread(shell.shell_launch, env, self.options.environ)
+
+    async def editor_launch(self, env: Environment) -> ShellLaunch:
+        return await in_thread(shell.editor_launch, env, self.options.environ)
+
+    async def package_details(self, env: Environment, name: str) -> PackageDetails:
+        return await in_thread(lambda: details.package_details(packages.list_packages(env), name))
 
     def run_shell(self, launch: ShellLaunch) -> int:
         return shell.run_shell(launch)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -67,9 +68,16 @@ def is_system_folder(path: str | os.PathLike[str]) -> bool:
     )
 
 
-def user_homes(environ: Mapping[str, str] | None = None) -> set[str]:
-    """The real home folder of every user in the password database, and of the caller."""
-    homes = {_real(home_folder(environ))}
+_homes_seen: tuple[float, frozenset[str]] = (0.0, frozenset())
+
+
+def _password_homes(fresh: bool) -> frozenset[str]:
+    """Every home folder in the password database; a quick look may reuse a reading under a minute old."""
+    global _homes_seen
+    now = time.monotonic()
+    if not fresh and now - _homes_seen[0] < 60:
+        return _homes_seen[1]
+    homes: set[str] = set()
     try:
         import pwd
 
@@ -78,13 +86,21 @@ def user_homes(environ: Mapping[str, str] | None = None) -> set[str]:
                 homes.add(_real(entry.pw_dir))
     except (ImportError, OSError):  # pragma: no cover - no password database (Windows)
         pass
-    return homes - {os.sep}
+    _homes_seen = (now, frozenset(homes))
+    return _homes_seen[1]
 
 
-def home_conflict(path: str | os.PathLike[str], environ: Mapping[str, str] | None = None) -> str | None:
+def user_homes(environ: Mapping[str, str] | None = None, *, fresh: bool = True) -> set[str]:
+    """The real home folder of every user in the password database, and of the caller."""
+    return ({_real(home_folder(environ))} | _password_homes(fresh)) - {os.sep}
+
+
+def home_conflict(
+    path: str | os.PathLike[str], environ: Mapping[str, str] | None = None, *, fresh: bool = True
+) -> str | None:
     """The home folder path is, or holds; None when it touches nobody's home."""
     real = _real(path)
-    for home in sorted(user_homes(environ)):
+    for home in sorted(user_homes(environ, fresh=fresh)):
         if _under(home, real):
             return home
     return None

@@ -18,6 +18,7 @@ from venvdeck.models import (
     Operation,
     OperationResult,
     Package,
+    PackageDetails,
     PackageListing,
     ShellLaunch,
 )
@@ -111,6 +112,12 @@ class EnvironmentService(Protocol):
     async def shell_launch(self, env: Environment) -> ShellLaunch:
         """Prepares the shell: off the event loop, like every disk access."""
         ...
+
+    async def editor_launch(self, env: Environment) -> ShellLaunch:
+        """$EDITOR on the environment's project folder (run with run_shell)."""
+        ...
+
+    async def package_details(self, env: Environment, name: str) -> PackageDetails: ...
 
     def run_shell(self, launch: ShellLaunch) -> int:
         """Blocks until the shell exits: call only while the dashboard is suspended."""

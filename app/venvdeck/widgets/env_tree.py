@@ -1,23 +1,28 @@
-"""The environment tree: environments grouped by the tool that owns them, keyed by path."""
+"""The environment tree: environments grouped by the tool that owns them, keyed by path.
+
+Labels are laid out for the tree's width: the name gives way (with an ellipsis) so the Python
+version and the size always show whole, units included. A filter keeps only the matching leaves;
+marks (for reclaiming in bulk) show as a tick.
+"""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.binding import Binding, BindingType
+from textual.fuzzy import FuzzySearch, Matcher
 from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from venvdeck.formatting import human_size
+from venvdeck.formatting import human_size, natural_key, shown
 from venvdeck.models import Environment, EnvironmentSize, Kind, Manager
 
 
@@ -49,6 +54,11 @@ GROUPS: tuple[tuple[str, str], ...] = (
 )
 _GROUP_TITLES = dict(GROUPS)
 _GROUP_ORDER = [key for key, _ in GROUPS]
+_SIZE_COLUMN = len("1000.0 MB")
+_MOVING_KEYS = frozenset(
+    {"up", "down", "j", "k", "g", "G", "home", "end", "pageup", "pagedown", "enter", "space"}
+)
+_VERSION_COLUMN = len("3.13.0rc1")
 
 
 def group_of(env: Environment) -> str:
@@ -57,6 +67,23 @@ def group_of(env: Environment) -> str:
     if env.manager is not None:
         return env.manager
     return "python" if env.kind is Kind.PYTHON else "project"
+
+
+def matches(query: str, env: Environment) -> bool:
+    """A filter's test: the query fuzzily in the name, or word for word in the path."""
+    query = query.strip()
+    if not query:
+        return True
+    if Matcher(query).match(env.name) > 0:
+        return True
+    path = str(env.path).casefold()
+    return all(word in path for word in query.casefold().split())
+
+
+def last_used(size: EnvironmentSize | None) -> float:
+    if size is None:
+        return -1.0
+    return size.last_used or 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +97,20 @@ class _Entry:
 class EnvTree(Tree[_Entry | None]):
     """A dumb view: the screen adds environments and sizes; the tree reports the one under the cursor."""
 
+    KEYS_SECTION = "Environments"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
+        Binding("j", "cursor_down", "Down", show=False, id="venvdeck.tree_down"),
+        Binding("k", "cursor_up", "Up", show=False, id="venvdeck.tree_up"),
+        Binding("g", "first", "Top", show=False, id="venvdeck.tree_top"),
+        Binding("G", "last", "Bottom", show=False, id="venvdeck.tree_bottom"),
         Binding("s", "cycle_sort", "Sort", tooltip="Sort by name, size, last used", id="venvdeck.sort_envs"),
+        Binding(
+            "space",
+            "toggle_mark",
+            "Mark",
+            tooltip="Mark for deleting in bulk (d)",
+            id="venvdeck.mark_environment",
+        ),
     ]
 
     sort_by: reactive[EnvSort] = reactive(EnvSort.NAME)
@@ -99,71 +136,102 @@ class EnvTree(Tree[_Entry | None]):
         def control(self) -> EnvTree:
             return self.tree
 
+    class MarkToggled(Message):
+        def __init__(self, tree: EnvTree, path: Path) -> None:
+            super().__init__()
+            self.tree = tree
+            self.path = path
+
+        @property
+        def control(self) -> EnvTree:
+            return self.tree
+
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 (Textual's own name)
         super().__init__("Environments", id=id)
         self.show_root = False
         self.guide_depth = 2
-        self._leaves: dict[Path, TreeNode[_Entry | None]] = {}
+        self._entries: dict[Path, _Entry] = {}  # every environment, shown or filtered out
+        self._leaves: dict[Path, TreeNode[_Entry | None]] = {}  # the ones shown
         self._groups: dict[str, TreeNode[_Entry | None]] = {}
         self._resort_timer: Timer | None = None
-        self._cursor_placed = False
+        self._user_moved = False
         self._quiet = False
         self._names: dict[Path, tuple[tuple[int, int | str], ...]] = {}
+        self._query = ""
+        self.marked: frozenset[Path] = frozenset()
 
     # ---- what the screen calls -------------------------------------------------------------------
     @property
     def environments(self) -> list[Environment]:
+        return [entry.env for entry in self._entries.values()]
+
+    @property
+    def shown_environments(self) -> list[Environment]:
         return [self._entry(node).env for node in self._leaves.values()]
 
     def environment(self, path: Path) -> Environment | None:
-        node = self._leaves.get(path)
-        return None if node is None else self._entry(node).env
+        entry = self._entries.get(path)
+        return None if entry is None else entry.env
 
     def size_of(self, path: Path) -> EnvironmentSize | None:
-        node = self._leaves.get(path)
-        return None if node is None else self._entry(node).size
-
-    def clear_environments(self) -> None:
-        self.clear()
-        self._leaves.clear()
-        self._groups.clear()
-        self._cursor_placed = False
+        entry = self._entries.get(path)
+        return None if entry is None else entry.size
 
     def add_environment(self, env: Environment) -> None:
-        if env.path in self._leaves:  # seen again on a refresh: keep its measured size
-            node = self._leaves[env.path]
-            node.data = _Entry(env, self._entry(node).size)
-            node.set_label(self._label(node.data))
+        if env.path in self._entries:  # seen again on a refresh: keep its measured size
+            self._entries[env.path] = _Entry(env, self._entries[env.path].size)
+            self._relabel(env.path)
             return
-        key = group_of(env)
-        group = self._group(key)
         entry = _Entry(env)
+        self._entries[env.path] = entry
+        if self._matches(env):
+            self._add_leaf(entry)
+        self.call_after_refresh(self._place_first_cursor)
+
+    def _add_leaf(self, entry: _Entry) -> None:
+        key = group_of(entry.env)
+        group = self._group(key)
         node = group.add_leaf(self._label(entry), entry, before=self._position(group, entry))
-        self._leaves[env.path] = node
+        self._leaves[entry.env.path] = node
         group.set_label(self._group_label(key))
-        if not self._cursor_placed:
-            self._cursor_placed = True
-            self.call_after_refresh(self._place_first_cursor)
 
     def _place_first_cursor(self) -> None:
-        """The first environment found is selected, unless the user has moved already."""
-        if self.cursor_node is None or self.cursor_node.data is None:
-            first = next((g.children[0] for g in self.root.children if g.children), None)
-            if first is not None:
-                self.move_cursor(first)
+        """Until the user moves, the cursor sits on the first environment shown (the top row)."""
+        if self._user_moved:
+            return
+        first = next((g.children[0] for g in self.root.children if g.children), None)
+        if first is not None and self.cursor_node is not first:
+            self.move_cursor(first)
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key in _MOVING_KEYS:
+            self._user_moved = True
+
+    def on_click(self, event: events.Click) -> None:
+        self._user_moved = True
 
     def remove_missing(self, present: set[Path]) -> None:
         """After a refresh: drop what is no longer on disk; the cursor moves to a neighbour."""
         cursor = self.cursor_node.data if self.cursor_node is not None else None
         if isinstance(cursor, _Entry) and cursor.env.path not in present:
             self.call_after_refresh(self._cursor_to_nearest_leaf, self.cursor_line)
-        for path in [p for p in self._leaves if p not in present]:
-            node = self._leaves.pop(path)
-            parent = node.parent
-            node.remove()
-            if parent is not None and not parent.children:
-                self._groups = {k: g for k, g in self._groups.items() if g is not parent}
-                parent.remove()
+        for path in [p for p in self._entries if p not in present]:
+            del self._entries[path]
+            self._remove_leaf(path)
+        self.marked = self.marked & present
+        self._relabel_groups()
+
+    def _remove_leaf(self, path: Path) -> None:
+        node = self._leaves.pop(path, None)
+        if node is None:
+            return
+        parent = node.parent
+        node.remove()
+        if parent is not None and not parent.children:
+            self._groups = {k: g for k, g in self._groups.items() if g is not parent}
+            parent.remove()
+
+    def _relabel_groups(self) -> None:
         for key in self._groups:
             self._groups[key].set_label(self._group_label(key))
 
@@ -177,13 +245,19 @@ class EnvTree(Tree[_Entry | None]):
         self.post_message(self.EnvironmentHighlighted(self, self._entry(node).env))
 
     def set_size(self, size: EnvironmentSize) -> None:
-        node = self._leaves.get(size.path)
-        if node is None:
+        entry = self._entries.get(size.path)
+        if entry is None:
             return
-        node.data = _Entry(self._entry(node).env, size)
-        node.set_label(self._label(node.data))
+        self._entries[size.path] = _Entry(entry.env, size)
+        self._relabel(size.path)
         if self.sort_by is not EnvSort.NAME:
             self._schedule_resort()
+
+    def set_marked(self, marked: frozenset[Path]) -> None:
+        changed = self.marked ^ marked
+        self.marked = marked
+        for path in changed:
+            self._relabel(path)
 
     def select_path(self, path: Path) -> bool:
         node = self._leaves.get(path)
@@ -193,7 +267,38 @@ class EnvTree(Tree[_Entry | None]):
             node.parent.expand()
         _ = self.last_line  # lays the lines out again, so the node's line is current
         self.move_cursor(node)
+        self._user_moved = True
         return True
+
+    # ---- filtering ------------------------------------------------------------------------------
+    @property
+    def filter_query(self) -> str:
+        return self._query
+
+    def filter(self, query: str) -> int:
+        """Show only the environments whose name or path matches (fuzzy); returns how many."""
+        self._query = query.strip()
+        cursor = self.cursor_node.data if self.cursor_node is not None else None
+        self._quiet = True
+        for path in list(self._leaves):
+            self._remove_leaf(path)
+        for entry in sorted(self._entries.values(), key=self._sort_key):
+            if self._matches(entry.env):
+                self._add_leaf(entry)
+        self._relabel_groups()
+        keep = cursor.env.path if isinstance(cursor, _Entry) and cursor.env.path in self._leaves else None
+        self.call_after_refresh(self._end_filter, keep)
+        return len(self._leaves)
+
+    def _end_filter(self, path: Path | None) -> None:
+        self._quiet = False
+        if path is not None:
+            self.select_path(path)
+        else:
+            self._cursor_to_nearest_leaf(0)
+
+    def _matches(self, env: Environment) -> bool:
+        return matches(self._query, env)
 
     # ---- sorting ---------------------------------------------------------------------------------
     def action_cycle_sort(self) -> None:
@@ -211,8 +316,7 @@ class EnvTree(Tree[_Entry | None]):
             freed = entry.size.freed_bytes if entry.size else -1
             return (-freed, name)
         if self.sort_by is EnvSort.LAST_USED:
-            used = _last_used(entry.size)
-            return (-used, name)
+            return (-last_used(entry.size), name)
         return (name, str(entry.env.path))
 
     def _position(self, group: TreeNode[_Entry | None], entry: _Entry) -> int | None:
@@ -250,6 +354,23 @@ class EnvTree(Tree[_Entry | None]):
         if path is not None:
             self.select_path(path)
 
+    # ---- moving and marking ----------------------------------------------------------------------
+    def action_first(self) -> None:
+        self.move_cursor_to_line(0)
+
+    def action_last(self) -> None:
+        self.move_cursor_to_line(self.last_line)
+
+    def action_toggle_mark(self) -> None:
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.data is None:  # a group: fold or unfold it, as space does in a tree
+            node.toggle()
+            return
+        self.post_message(self.MarkToggled(self, node.data.env.path))
+        self.action_cursor_down()
+
     # ---- nodes and labels ------------------------------------------------------------------------
     def _group(self, key: str) -> TreeNode[_Entry | None]:
         if key in self._groups:
@@ -271,19 +392,51 @@ class EnvTree(Tree[_Entry | None]):
         assert node.data is not None, "a leaf always holds an entry"
         return node.data
 
-    @staticmethod
-    def _label(entry: _Entry) -> Text:
+    def _relabel(self, path: Path) -> None:
+        node = self._leaves.get(path)
+        entry = self._entries.get(path)
+        if node is not None and entry is not None:
+            node.data = entry
+            node.set_label(self._label(entry))
+
+    def on_resize(self, event: events.Resize) -> None:
+        for path in self._leaves:
+            self._relabel(path)
+
+    def _label_width(self) -> int:
+        """Room for a leaf's label: the tree's width less the guides, the icon and the scrollbar."""
+        return max(16, (self.scrollable_content_region.width or 40) - 2 * self.guide_depth)
+
+    def _label(self, entry: _Entry) -> Text:
         env = entry.env
+        width = self._label_width()
+        mark = "✓ " if env.path in self.marked else ""
+        state = "✗ " if env.is_broken else "● " if env.is_active else ""
+        version = env.python_version if env.python_version and env.python_version != env.name else ""
+        size = human_size(entry.size.freed_bytes) if entry.size is not None else ""
+        tail = (
+            f" {version:>{_VERSION_COLUMN}} {size:>{_SIZE_COLUMN}}"
+            if width >= 34
+            else f" {size:>{_SIZE_COLUMN}}"
+        )
+        room = max(4, width - len(mark) - len(state) - len(tail))
+        name = shown(env.name)
+        if len(name) > room:
+            name = name[: room - 1] + "…"
         label = Text(no_wrap=True, overflow="ellipsis")
-        if env.is_broken:
-            label.append("✗ ", style="bold red")
-        elif env.is_active:
-            label.append("● ", style="bold green")
-        label.append(env.name, style="strike" if env.is_broken else "")
-        if env.python_version and env.python_version != env.name:
-            label.append(f"  {env.python_version}", style="dim")
-        if entry.size is not None:
-            label.append(f"  {human_size(entry.size.freed_bytes)}", style="dim italic")
+        if mark:
+            label.append(mark, style="bold magenta")
+        if state:
+            label.append(state, style="bold red" if env.is_broken else "bold green")
+        name_text = Text(name)
+        if self._query:
+            _score, offsets = FuzzySearch().match(self._query, name)
+            for offset in offsets:
+                name_text.stylize("bold underline", offset, offset + 1)
+        name_text.stylize("strike" if env.is_broken else "")
+        label.append_text(name_text)
+        label.append(" " * (room - len(name)))
+        label.append(tail, style="dim")
         return label
 
     @on(Tree.NodeHighlighted)
@@ -293,15 +446,3 @@ class EnvTree(Tree[_Entry | None]):
             return  # the cursor moved because the tree was rebuilt, or moved on since
         data = event.node.data
         self.post_message(self.EnvironmentHighlighted(self, data.env if data is not None else None))
-
-
-def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
-    """'3.9' sorts before '3.10', 'py3' before 'py10'."""
-    parts = re.split(r"(\d+)", text.casefold())
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts if p)
-
-
-def _last_used(size: EnvironmentSize | None) -> float:
-    if size is None:
-        return -1.0
-    return size.last_used or 0.0

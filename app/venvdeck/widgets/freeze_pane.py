@@ -50,6 +50,7 @@ class FreezePane(Vertical):
         Binding("t", "toggle_top_level", "Top-level/all", id="venvdeck.toggle_top_level"),
     ]
 
+    KEYS_SECTION = "Requirements"
     top_level: reactive[bool] = reactive(False)
 
     class ModeChanged(Message):

@@ -1,13 +1,18 @@
-"""The operation log: each change's command, its output as it streams, and how it ended."""
+"""The operation log: each change's command, its output as it streams, and how it ended.
+
+Lines are kept as text and wrapped for the width they are shown at: a resize wraps them again,
+and the scrollbar's place is always kept, so no line loses characters at a wrap. Each operation
+is kept as an entry (the last 50), for the history (`L`).
+"""
 
 from __future__ import annotations
 
 import time
-from typing import ClassVar
+from dataclasses import dataclass, field
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.timer import Timer
 from textual.widgets import RichLog, Static
@@ -15,74 +20,121 @@ from textual.widgets import RichLog, Static
 from venvdeck.formatting import shown
 
 _SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+KEPT_ENTRIES = 50
+KEPT_LINES = 5000
+
+
+@dataclass(slots=True)
+class LogEntry:
+    """One operation as the log saw it."""
+
+    id: int
+    title: str
+    command: str | None
+    started: float
+    lines: list[Text] = field(default_factory=list)
+    outcome: tuple[str, bool] | None = None  # (message, ok) once it ended
+    ended: float | None = None
 
 
 class OperationLog(Vertical):
     """A dumb view: the screen tells it what started, each line, and how it ended."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+l", "clear", "Clear log", id="venvdeck.clear_log"),
-    ]
+    KEYS_SECTION = "Operation log"
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 (Textual's own name)
         super().__init__(id=id)
-        self._started: dict[int, tuple[str, float]] = {}  # operation id → (title, started)
+        self.entries: dict[int, LogEntry] = {}
+        self._stream: list[Text] = []  # what the log shows, in order (bounded)
         self._timer: Timer | None = None
         self._frame = 0
+        self._width = 0
         self.last_status = ""
 
     def compose(self) -> ComposeResult:
         yield Static(id="op-status")
-        yield RichLog(id="op-output", wrap=True, markup=False, highlight=False, max_lines=5000)
+        yield RichLog(id="op-output", wrap=True, markup=False, highlight=False, max_lines=KEPT_LINES)
 
     @property
     def output(self) -> RichLog:
         return self.query_one("#op-output", RichLog)
 
     @property
+    def running(self) -> list[LogEntry]:
+        return [e for e in self.entries.values() if e.outcome is None]
+
+    @property
     def running_count(self) -> int:
-        return len(self._started)
+        return len(self.running)
+
+    @property
+    def text(self) -> str:
+        """Everything the log holds, as plain lines."""
+        return "\n".join(line.plain for line in self._stream)
+
+    def _write(self, line: Text, entry: LogEntry | None = None) -> None:
+        self._stream.append(line)
+        del self._stream[:-KEPT_LINES]
+        if entry is not None:
+            entry.lines.append(line)
+            del entry.lines[:-KEPT_LINES]
+        self.output.write(line)
+
+    def on_resize(self, event: events.Resize) -> None:
+        width = self.output.scrollable_content_region.width
+        if width != self._width:
+            self._width = width
+            self.output.clear()
+            for line in self._stream:
+                self.output.write(line)
 
     def begin(self, key: int, title: str, command: str | None) -> None:
         """An operation started; command None: it is not a command (a delete venvdeck does itself)."""
         self.add_class("-shown")
-        self._started[key] = (title, time.monotonic())
+        entry = LogEntry(key, title, command, time.monotonic())
+        self.entries[key] = entry
+        for old in list(self.entries)[:-KEPT_ENTRIES]:
+            if self.entries[old].outcome is not None:
+                del self.entries[old]
         shown_line = f"$ {command}" if command is not None else f"# {title}"
-        self.output.write(Text(f"\n{shown(shown_line)}", style="bold cyan"))
+        self._write(Text(""), entry)
+        self._write(Text(shown(shown_line), style="bold cyan"), entry)
         if self._timer is None:
             self._timer = self.set_interval(0.1, self._tick)
         self._tick()
 
     def note(self, text: str, style: str = "dim") -> None:
         self.add_class("-shown")
-        self.output.write(Text(text, style=style))
+        self._write(Text(shown(text), style=style))
 
-    def write_line(self, line: str, tag: str | None = None) -> None:
+    def write_line(self, line: str, tag: str | None = None, key: int | None = None) -> None:
         """One line of output; tag names its environment while several operations run at once."""
-        if tag is None:
-            self.output.write(Text(shown(line)))
-        else:
-            self.output.write(Text.assemble((f"[{shown(tag)}] ", "dim"), shown(line)))
+        text = Text(shown(line)) if tag is None else Text.assemble((f"[{shown(tag)}] ", "dim"), shown(line))
+        self._write(text, self.entries.get(key) if key is not None else None)
 
     def finish(self, key: int, message: str, ok: bool) -> None:
-        self._started.pop(key, None)
         mark, style = ("✓", "bold green") if ok else ("✗", "bold red")
-        self.output.write(Text(f"{mark} {shown(message)}", style=style))
+        entry = self.entries.get(key)
+        if entry is not None:
+            entry.outcome = (message, ok)
+            entry.ended = time.monotonic()
+        self._write(Text(f"{mark} {shown(message)}", style=style), entry)
         self._set_status(Text(f"{mark} {shown(message)}", style=style))
-        if not self._started and self._timer is not None:
+        if not self.running and self._timer is not None:
             self._timer.stop()
             self._timer = None
 
     def _tick(self) -> None:
-        if not self._started:
+        running = self.running
+        if not running:
             return
         self._frame = (self._frame + 1) % len(_SPINNER)
-        title, started = next(iter(self._started.values()))
-        more = f" (+{len(self._started) - 1} more)" if len(self._started) > 1 else ""
-        elapsed = time.monotonic() - started
+        first = running[0]
+        more = f" (+{len(running) - 1} more)" if len(running) > 1 else ""
+        elapsed = time.monotonic() - first.started
         self._set_status(
             Text.assemble(
-                (f"{_SPINNER[self._frame]} {shown(title)}{more}", "bold"),
+                (f"{_SPINNER[self._frame]} {shown(first.title)}{more}", "bold"),
                 (f"  {elapsed:.1f} s", ""),
                 ("   escape cancels", "dim"),
             )
@@ -92,5 +144,6 @@ class OperationLog(Vertical):
         self.last_status = text.plain
         self.query_one("#op-status", Static).update(text)
 
-    def action_clear(self) -> None:
+    def clear(self) -> None:
+        self._stream.clear()
         self.output.clear()

@@ -1,4 +1,9 @@
-"""The package table: one environment's packages, sortable by any column, filtered as you type."""
+"""The package table: one environment's packages, sortable by any column, filtered as you type.
+
+Column widths come from every package of the environment, not from the rows a filter leaves, so
+typing in the filter never shrinks a column. Where the table is narrow, the least useful columns
+step aside (Installer first, then Source, Size, Requested), so Name and Version always show whole.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from typing import ClassVar
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -17,7 +22,7 @@ from textual.fuzzy import Matcher
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
-from venvdeck.formatting import human_size
+from venvdeck.formatting import human_size, shown
 from venvdeck.models import Package
 
 
@@ -38,9 +43,10 @@ _TITLES = {
     Column.SOURCE: "Source",
     Column.SIZE: "Size",
 }
-
-
+# Which columns give way first when the table is narrow.
+_GIVE_WAY = (Column.INSTALLER, Column.SOURCE, Column.SIZE, Column.REQUESTED)
 _SIZE_WIDTH = len("1000.0 MB")
+_CELL_PADDING = 2  # DataTable pads each cell by one on either side
 
 
 def source_of(package: Package) -> str:
@@ -57,6 +63,12 @@ def source_of(package: Package) -> str:
     return "url"
 
 
+def requested_text(package: Package) -> Text:
+    if package.requested is None:
+        return Text("unknown", style="dim italic")
+    return Text("user", style="green") if package.requested else Text("dependency", style="dim")
+
+
 def _version_key(version: str) -> tuple[int, Version | str]:
     try:
         return (0, Version(version))
@@ -67,12 +79,31 @@ def _version_key(version: str) -> tuple[int, Version | str]:
 class PackageTable(Vertical):
     """A dumb view: the screen hands it packages and sizes; it sorts and filters them itself."""
 
+    KEYS_SECTION = "Packages"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "cycle_sort", "Sort", tooltip="Sort by the next column", id="venvdeck.sort_packages"),
         Binding("S", "reverse_sort", "Reverse", show=False, id="venvdeck.reverse_packages"),
-        Binding("space", "toggle_mark", "Mark", id="venvdeck.mark_package"),
+        Binding(
+            "space",
+            "toggle_mark",
+            "Mark",
+            tooltip="Mark for uninstall or upgrade",
+            id="venvdeck.mark_package",
+        ),
         Binding("u,delete", "uninstall", "Uninstall", id="venvdeck.uninstall"),
         Binding("U", "upgrade", "Upgrade", id="venvdeck.upgrade"),
+        Binding(
+            "enter",
+            "details",
+            "Details",
+            show=False,
+            tooltip="The package's details",
+            id="venvdeck.package_details",
+        ),
+        Binding("g", "first", "Top", show=False, id="venvdeck.packages_top"),
+        Binding("G", "last", "Bottom", show=False, id="venvdeck.packages_bottom"),
+        Binding("j", "down", "Down", show=False, id="venvdeck.packages_down"),
+        Binding("k", "up", "Up", show=False, id="venvdeck.packages_up"),
     ]
 
     class PackagesRequested(Message):
@@ -88,6 +119,16 @@ class PackageTable(Vertical):
         def control(self) -> PackageTable:
             return self.table
 
+    class DetailsRequested(Message):
+        def __init__(self, table: PackageTable, package: Package) -> None:
+            super().__init__()
+            self.table = table
+            self.package = package
+
+        @property
+        def control(self) -> PackageTable:
+            return self.table
+
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 (Textual's own name)
         super().__init__(id=id)
         self._packages: list[Package] = []
@@ -96,15 +137,22 @@ class PackageTable(Vertical):
         self._reverse = False
         self._query = ""
         self._marked: set[str] = set()  # canonical names
+        self._columns: tuple[Column, ...] = tuple(Column)
+        self._width_cache: dict[Column, int] | None = None
         self.environment_path: Path | None = None
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Filter packages (fuzzy)…", id="package-filter")
         yield DataTable(id="package-rows", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="package-marks")
         yield Static("", id="package-message")
 
     def on_mount(self) -> None:
         self._rebuild()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._fitting_columns() != self._columns:
+            self._rebuild()
 
     @property
     def table(self) -> DataTable[str | Text]:
@@ -116,8 +164,16 @@ class PackageTable(Vertical):
         return [str(key.value) for key in self.table.rows]
 
     @property
+    def shown_columns(self) -> tuple[Column, ...]:
+        return self._columns
+
+    @property
     def packages(self) -> list[Package]:
         return list(self._packages)
+
+    @property
+    def marked_count(self) -> int:
+        return len(self._marked)
 
     @property
     def highlighted(self) -> Package | None:
@@ -133,7 +189,10 @@ class PackageTable(Vertical):
             self._marked.clear()
         self.environment_path = environment_path
         self._packages = list(packages)
+        present = {canonicalize_name(p.name) for p in packages}
+        self._marked &= present  # a mark on what is gone goes with it
         self._sizes = {}
+        self._width_cache = None
         self._rebuild()
 
     def show_message(self, environment_path: Path | None, message: str) -> None:
@@ -142,13 +201,14 @@ class PackageTable(Vertical):
         self.environment_path = environment_path
         self._packages = []
         self._sizes = {}
+        self._width_cache = None
         self._rebuild(message)
 
     def set_sizes(self, environment_path: Path, sizes: dict[str, int]) -> None:
         if environment_path != self.environment_path:
             return  # a late answer for an environment no longer shown
         self._sizes = {canonicalize_name(n): s for n, s in sizes.items()}
-        if self._sort is Column.SIZE:
+        if self._sort is Column.SIZE or Column.SIZE not in self._columns:
             self._rebuild()
             return
         table = self.table
@@ -171,6 +231,14 @@ class PackageTable(Vertical):
         highlighted = self.highlighted
         return [highlighted.name] if highlighted is not None else []
 
+    def clear_marks(self) -> bool:
+        """Forget the marks (after an operation acted on them, or on escape). False if there were none."""
+        if not self._marked:
+            return False
+        self._marked.clear()
+        self._rebuild()
+        return True
+
     def action_toggle_mark(self) -> None:
         package = self.highlighted
         if package is None:
@@ -181,6 +249,7 @@ class PackageTable(Vertical):
         self.table.update_cell(key, Column.NAME, self._name_cell(package))
         if row + 1 < self.table.row_count:
             self.table.move_cursor(row=row + 1)
+        self._show_marks()
 
     def action_uninstall(self) -> None:
         if self.chosen:
@@ -190,18 +259,51 @@ class PackageTable(Vertical):
         if self.chosen:
             self.post_message(self.PackagesRequested(self, "upgrade", self.chosen))
 
+    def action_details(self) -> None:
+        package = self.highlighted
+        if package is not None:
+            self.post_message(self.DetailsRequested(self, package))
+
+    @on(DataTable.RowSelected, "#package-rows")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_details()
+
+    def action_first(self) -> None:
+        self.table.move_cursor(row=0)
+
+    def action_last(self) -> None:
+        self.table.move_cursor(row=max(0, self.table.row_count - 1))
+
+    def action_down(self) -> None:
+        self.table.action_cursor_down()
+
+    def action_up(self) -> None:
+        self.table.action_cursor_up()
+
     def _name_cell(self, package: Package) -> Text:
         marked = canonicalize_name(package.name) in self._marked
-        text = Text()
-        if marked:
-            text.append("✓ ", style="bold magenta")
-        text.append(package.name, style="bold" if package.requested else "")
+        text = Text(no_wrap=True)
+        text.append("✓ " if marked else "  ", style="bold magenta")
+        text.append(shown(package.name), style="bold" if package.requested else "")
         return text
+
+    def _show_marks(self) -> None:
+        marks = self.query_one("#package-marks", Static)
+        count = len(self._marked)
+        marks.display = bool(count)
+        if count:
+            marks.update(
+                Text.assemble(
+                    (f"{count} marked", "bold magenta"), ("   u uninstall · U upgrade · escape clears", "dim")
+                )
+            )
 
     # ---- sorting and filtering -------------------------------------------------------------------
     def action_cycle_sort(self) -> None:
-        members = list(Column)
-        self.sort_by(members[(members.index(self._sort) + 1) % len(members)])
+        members = list(self._columns)
+        current = members.index(self._sort) if self._sort in members else -1
+        self.sort_by(members[(current + 1) % len(members)])
 
     def action_reverse_sort(self) -> None:
         self._reverse = not self._reverse
@@ -249,7 +351,7 @@ class PackageTable(Vertical):
             case Column.VERSION:
                 return (_version_key(package.version), name)
             case Column.REQUESTED:
-                return (not package.requested, name)
+                return ({True: 0, None: 1, False: 2}[package.requested], name)
             case Column.INSTALLER:
                 return (package.installer or "~", name)
             case Column.SOURCE:
@@ -259,27 +361,56 @@ class PackageTable(Vertical):
             case _:
                 return (name,)
 
+    def _cells(self, package: Package) -> dict[Column, Text]:
+        size = self._sizes.get(canonicalize_name(package.name))
+        return {
+            Column.NAME: self._name_cell(package),
+            Column.VERSION: Text(shown(package.version), no_wrap=True),  # Text: a str would be markup
+            Column.REQUESTED: requested_text(package),
+            Column.INSTALLER: Text(shown(package.installer or ""), no_wrap=True),
+            Column.SOURCE: Text(source_of(package)),
+            Column.SIZE: Text(human_size(size), justify="right") if size is not None else Text(""),
+        }
+
+    def _widths(self) -> dict[Column, int]:
+        """Each column as wide as its widest cell in the whole environment (and its title, arrow included)."""
+        if self._width_cache is not None:
+            return self._width_cache
+        widths = {column: len(_TITLES[column]) + 2 for column in Column}
+        widths[Column.SIZE] = max(widths[Column.SIZE], _SIZE_WIDTH)
+        widths[Column.REQUESTED] = max(widths[Column.REQUESTED], len("dependency"))
+        for package in self._packages:
+            for column, cell in self._cells(package).items():
+                if column is not Column.SIZE:
+                    widths[column] = max(widths[column], cell.cell_len)
+        self._width_cache = widths
+        return widths
+
+    def _fitting_columns(self) -> tuple[Column, ...]:
+        available = self.size.width - 2  # the vertical scrollbar
+        if available <= 0:
+            return tuple(Column)
+        widths = self._widths()
+        columns = list(Column)
+        for column in _GIVE_WAY:
+            if sum(widths[c] + _CELL_PADDING for c in columns) <= available:
+                break
+            columns.remove(column)
+        return tuple(columns)
+
     def _rebuild(self, message: str | None = None) -> None:
         table = self.table
         highlighted = self.highlighted
         table.clear(columns=True)
-        for column in Column:
+        widths = self._widths()
+        self._columns = self._fitting_columns()
+        for column in self._columns:
             arrow = (" ▼" if self._reverse else " ▲") if column is self._sort else ""
-            width = _SIZE_WIDTH if column is Column.SIZE else None  # sizes arrive later: room kept for them
-            table.add_column(_TITLES[column] + arrow, key=column, width=width)
+            table.add_column(_TITLES[column] + arrow, key=column, width=widths[column])
         rows = sorted(self._visible(), key=self._key, reverse=self._reverse)
         for package in rows:
-            name = canonicalize_name(package.name)
-            size = self._sizes.get(name)
-            table.add_row(
-                self._name_cell(package),
-                Text(package.version),  # Text, not str: a DataTable reads a str as markup
-                Text("user", style="green") if package.requested else Text("dependency", style="dim"),
-                Text(package.installer or ""),
-                Text(source_of(package)),
-                Text(human_size(size), justify="right") if size is not None else Text(""),
-                key=name,
-            )
+            cells = self._cells(package)
+            table.add_row(*(cells[c] for c in self._columns), key=canonicalize_name(package.name))
         if highlighted is not None and canonicalize_name(highlighted.name) in table.rows:
             table.move_cursor(row=table.get_row_index(canonicalize_name(highlighted.name)))
         if message is None and not rows:
@@ -287,3 +418,4 @@ class PackageTable(Vertical):
         note = self.query_one("#package-message", Static)
         note.update(Text(message or ""))
         self.set_class(bool(message), "-empty")
+        self._show_marks()

@@ -115,6 +115,26 @@ def _points_into(link: str, real: Path) -> bool:
     return Path(target).is_relative_to(real) or Path(os.path.realpath(target)).is_relative_to(real)
 
 
+def quick_refusal(env: Environment, environ: Mapping[str, str] | None = None) -> str | None:
+    """Why venvdeck would refuse to delete env, from what is known without walking it (the plan
+    checks everything): a system Python, a conda base, venvdeck's own, the active one, a home."""
+    environ = os.environ if environ is None else environ
+    real = Path(os.path.realpath(env.path))
+    if env.kind is Kind.PYTHON and env.manager is None:
+        return "a system Python"
+    if env.kind is Kind.CONDA and _is_conda_base(real):
+        return "a conda base install"
+    if policy.is_system_folder(real):
+        return "a system folder"
+    if str(real) in policy.own_prefixes():
+        return "venvdeck runs from it"
+    if env.is_active:
+        return "the active environment"
+    if policy.home_conflict(real, environ, fresh=False) is not None:
+        return "a home folder"
+    return None
+
+
 def plan_delete(
     target: str | Path,
     known: Known,

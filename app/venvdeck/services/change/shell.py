@@ -169,3 +169,19 @@ def run_shell(launch: ShellLaunch) -> int:
         return process.run_interactive(
             (*launch.argv, "--rcfile", rcfile.name, "-i"), launch.environ, launch.cwd
         )
+
+
+def editor_launch(env: Environment, environ: Mapping[str, str] | None = None) -> ShellLaunch:
+    """The user's $VISUAL or $EDITOR on the environment's project folder (its own words, split as a
+    shell would: `code -w` is a program and an option; nothing is run through a shell)."""
+    environ = dict(os.environ if environ is None else environ)
+    if env.project is None or not os.path.isdir(env.project):
+        raise RefusedError(f"{env.name} belongs to no project folder to open")
+    editor = environ.get("VISUAL") or environ.get("EDITOR")
+    if not editor:
+        raise RefusedError("set $EDITOR (or $VISUAL) to the editor to open projects in")
+    try:
+        words = shlex.split(editor)
+    except ValueError:
+        raise RefusedError(f"$EDITOR is not a command line: {editor!r}") from None
+    return ShellLaunch((*words, str(env.project)), environ, env.project, None, "")

@@ -9,14 +9,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from venvdeck.errors import OperationFailed
 from venvdeck.models import Environment, FreezeResult, Package, PackageListing
 from venvdeck.services import process
-from venvdeck.services.read.packages import PipRules, list_packages
+from venvdeck.services.read.packages import PipRules, list_packages, required_names
 from venvdeck.services.read.vcs import git_state
 
 _OLDEST_EMULATED_PIP = (21, 0)
@@ -114,20 +113,11 @@ def freeze(env: Environment, *, top_level: bool = False) -> FreezeResult:
 
 
 def top_level_packages(packages: tuple[Package, ...]) -> list[Package]:
-    """What the user asked for: pip's REQUESTED markers; uv marks dependencies too, so for a
-    uv-installed package the marker only counts when no other installed package requires it."""
-    required: set[str] = set()
-    for package in packages:
-        for spec in package.requires:
-            try:
-                required.add(canonicalize_name(Requirement(spec).name))
-            except InvalidRequirement:
-                continue
-    chosen = []
-    for package in packages:
-        if not package.requested:
-            continue
-        if package.installer == "uv" and canonicalize_name(package.name) in required:
-            continue
-        chosen.append(package)
-    return chosen
+    """What the user asked for, as the package table says it: requested ones; where nothing says
+    (requested unknown), those no other installed package requires."""
+    required = {name for package in packages for name in required_names(package)}
+    return [
+        p
+        for p in packages
+        if p.requested or (p.requested is None and canonicalize_name(p.name) not in required)
+    ]

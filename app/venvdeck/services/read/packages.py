@@ -21,6 +21,7 @@ from venvdeck.errors import InterpreterError
 from venvdeck.models import Environment, InterpreterInfo, Package, PackageListing
 from venvdeck.services.read import interpreters
 from venvdeck.services.read.metadata import RawDistribution, scan_linked, scan_location
+from venvdeck.services.read.requested import with_requested
 
 # pip never lists these (pip/_internal/utils/compat.py stdlib_pkgs).
 _STDLIB_PKGS = frozenset({"python", "wsgiref", "argparse"})
@@ -228,7 +229,7 @@ def list_packages(env: Environment) -> PackageListing:
     """What `pip list` in env would show (works without pip in the environment)."""
     info = interpreters.probe(_usable_interpreter(env))
     listed = _read_listing(info, env.include_system_site_packages)
-    return PackageListing(env, listed.packages, info, listed.pip_version)
+    return PackageListing(env, with_requested(env, listed.packages), info, listed.pip_version)
 
 
 def required_names(package: Package) -> list[str]:

@@ -1,0 +1,144 @@
+"""The right-hand side of the main screen: the selected environment's packages, requirements and
+details, read through the service in exclusive workers (a fast cursor never leaves stale rows)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import TabbedContent, TabPane, Tabs
+
+from venvdeck.errors import VenvDeckError
+from venvdeck.formatting import shown
+from venvdeck.models import Environment, EnvironmentSize
+from venvdeck.services.protocol import EnvironmentService
+from venvdeck.widgets.details_pane import DetailsPane
+from venvdeck.widgets.freeze_pane import FreezePane
+from venvdeck.widgets.operation_log import OperationLog
+from venvdeck.widgets.package_table import PackageTable
+
+TABS = {"packages": "tab-packages", "freeze": "tab-freeze", "details": "tab-details"}
+FOCUS = {"packages": "#package-rows", "freeze": "#freeze-scroll", "details": "#details"}
+
+
+class EnvironmentPanes(Vertical):
+    def __init__(
+        self,
+        service: EnvironmentService,
+        now: Callable[[], float],
+        *,
+        id: str | None = None,  # noqa: A002
+    ) -> None:
+        super().__init__(id=id)
+        self.service = service
+        self.now = now
+        self.environment: Environment | None = None
+        self._freeze_for: tuple[str, bool] | None = None  # what the requirements pane shows
+
+    def compose(self) -> ComposeResult:
+        with TabbedContent(id="views", initial=TABS["packages"]):
+            with TabPane("Packages", id=TABS["packages"]):
+                yield PackageTable(id="packages")
+            with TabPane("Requirements", id=TABS["freeze"]):
+                yield FreezePane(id="freeze")
+            with TabPane("Details", id=TABS["details"]):
+                yield DetailsPane(id="details")
+        yield OperationLog(id="operation-log")
+
+    def on_mount(self) -> None:
+        # Tab moves between the panes; 1 2 3 switch tabs, so the tab strip needs no focus.
+        self.query_one(TabbedContent).query_one(Tabs).can_focus = False
+
+    @property
+    def active_tab(self) -> str:
+        active = self.query_one(TabbedContent).active
+        return next(name for name, tab in TABS.items() if tab == active)
+
+    def show_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = TABS[tab]
+        self.query_one(FOCUS[tab]).focus()
+
+    def focus_content(self) -> None:
+        self.query_one(FOCUS[self.active_tab]).focus()
+
+    # ---- what the screen calls -------------------------------------------------------------------
+    def show(self, env: Environment | None, size: EnvironmentSize | None, *, reload: bool = True) -> None:
+        """The selected environment (None: nothing selected); reload: read its packages again."""
+        self.environment = env
+        self.show_details(size)
+        if env is None:
+            self.workers.cancel_group(self, "packages")
+            self.workers.cancel_group(self, "freeze")
+            return
+        if reload:
+            self._freeze_for = None
+            self.load_packages(env)
+            self.refresh_freeze()
+
+    def show_details(self, size: EnvironmentSize | None) -> None:
+        env = self.environment
+        details = self.query_one(DetailsPane)
+        if env is None:
+            details.show_message("Select an environment to see its details.")
+            return
+        details.show(env, size, self.service.can_measure(env), self.now())
+
+    def show_message(self, message: str) -> None:
+        self.query_one(PackageTable).show_message(None, message)
+        self.query_one(DetailsPane).show_message(message)
+        self.query_one(FreezePane).show_message(message)
+
+    @work(exclusive=True, group="packages", exit_on_error=False)
+    async def load_packages(self, env: Environment) -> None:
+        table = self.query_one(PackageTable)
+        if env.is_broken:
+            table.show_message(env.path, f"{shown(env.name)} is broken: {shown(env.broken_reason)}")
+            return
+        # A spinner only for a slow listing: showing one for a fast one costs a layout pass each way.
+        spinner = self.set_timer(0.2, lambda: setattr(table, "loading", True))
+        try:
+            listing = await self.service.list_packages(env)
+        except VenvDeckError as exc:
+            table.show_message(env.path, f"Could not list the packages of {shown(env.name)}:\n{shown(exc)}")
+            return
+        finally:
+            spinner.stop()
+            table.loading = False
+        if listing.packages:
+            table.show_packages(env.path, listing.packages)
+        else:
+            table.show_message(env.path, f"{shown(env.name)} has no packages installed.")
+        table.set_sizes(env.path, await self.service.package_sizes(listing.packages))
+
+    @work(exclusive=True, group="freeze", exit_on_error=False)
+    async def load_freeze(self, env: Environment, top_level: bool) -> None:
+        pane = self.query_one(FreezePane)
+        if env.is_broken:
+            pane.show_message(f"{shown(env.name)} is broken: {shown(env.broken_reason)}")
+            return
+        pane.show_message("Reading requirements…")
+        try:
+            result = await self.service.freeze(env, top_level=top_level)
+        except VenvDeckError as exc:
+            pane.show_message(f"Could not read the requirements of {shown(env.name)}:\n{shown(exc)}")
+            return
+        pane.show_text(result.text)
+        self._freeze_for = (str(env.path), top_level)
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self) -> None:
+        self.refresh_freeze()
+
+    @on(FreezePane.ModeChanged)
+    def _freeze_mode_changed(self) -> None:
+        self.refresh_freeze()
+
+    def refresh_freeze(self) -> None:
+        env = self.environment
+        if env is None or self.active_tab != "freeze":
+            return
+        top_level = self.query_one(FreezePane).top_level
+        if self._freeze_for != (str(env.path), top_level):
+            self.load_freeze(env, top_level)

@@ -1,0 +1,193 @@
+"""The flat view of the environments: one sortable table across the whole machine, with size and
+last used as columns (`v` switches between it and the grouped tree)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.binding import Binding, BindingType
+from textual.fuzzy import FuzzySearch
+from textual.message import Message
+from textual.widgets import DataTable
+
+from venvdeck.formatting import age, human_size, natural_key, shown
+from venvdeck.models import Environment, EnvironmentSize
+from venvdeck.widgets.env_tree import group_of, last_used, matches
+
+
+class EnvColumn(StrEnum):
+    NAME = "name"
+    MANAGER = "manager"
+    PYTHON = "python"
+    SIZE = "size"
+    LAST_USED = "last used"
+    STATUS = "status"
+    PATH = "path"
+
+
+_RIGHT = {EnvColumn.SIZE}
+
+
+class EnvTable(DataTable[Text]):
+    """A dumb view: the screen hands it every environment and size; it sorts and filters them."""
+
+    KEYS_SECTION = "Environments"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "cycle_sort", "Sort", tooltip="Sort by the next column", id="venvdeck.sort_env_table"),
+        Binding("S", "reverse_sort", "Reverse", show=False, id="venvdeck.reverse_env_table"),
+        Binding(
+            "space", "toggle_mark", "Mark", tooltip="Mark for deleting in bulk (d)", id="venvdeck.mark_row"
+        ),
+        Binding("j", "cursor_down", "Down", show=False, id="venvdeck.env_table_down"),
+        Binding("k", "cursor_up", "Up", show=False, id="venvdeck.env_table_up"),
+        Binding("g", "scroll_top", "Top", show=False, id="venvdeck.env_table_top"),
+        Binding("G", "scroll_bottom", "Bottom", show=False, id="venvdeck.env_table_bottom"),
+    ]
+
+    class EnvironmentHighlighted(Message):
+        def __init__(self, table: EnvTable, env: Environment | None) -> None:
+            super().__init__()
+            self.table = table
+            self.env = env
+
+        @property
+        def control(self) -> EnvTable:
+            return self.table
+
+    class MarkToggled(Message):
+        def __init__(self, table: EnvTable, path: Path) -> None:
+            super().__init__()
+            self.table = table
+            self.path = path
+
+        @property
+        def control(self) -> EnvTable:
+            return self.table
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 (Textual's own name)
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self._envs: dict[Path, Environment] = {}
+        self._sizes: dict[Path, EnvironmentSize] = {}
+        self._sort = EnvColumn.SIZE
+        self._reverse = False
+        self._query = ""
+        self.marked: frozenset[Path] = frozenset()
+        self.now = 0.0
+
+    def show(
+        self,
+        envs: list[Environment],
+        sizes: dict[Path, EnvironmentSize],
+        marked: frozenset[Path],
+        now: float,
+        selected: Path | None,
+    ) -> None:
+        self._envs = {e.path: e for e in envs}
+        self._sizes = dict(sizes)
+        self.marked = marked
+        self.now = now
+        self._rebuild(selected)
+
+    def filter(self, query: str) -> int:
+        self._query = query.strip()
+        self._rebuild(self.selected)
+        return self.row_count
+
+    @property
+    def selected(self) -> Path | None:
+        if self.row_count == 0:
+            return None
+        return Path(str(self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value))
+
+    def select_path(self, path: Path) -> bool:
+        if str(path) not in {str(k.value) for k in self.rows}:
+            return False
+        self.move_cursor(row=self.get_row_index(str(path)))
+        return True
+
+    def action_cycle_sort(self) -> None:
+        members = list(EnvColumn)
+        self._sort = members[(members.index(self._sort) + 1) % len(members)]
+        self._rebuild(self.selected)
+
+    def action_reverse_sort(self) -> None:
+        self._reverse = not self._reverse
+        self._rebuild(self.selected)
+
+    def action_toggle_mark(self) -> None:
+        path = self.selected
+        if path is not None:
+            self.post_message(self.MarkToggled(self, path))
+            self.action_cursor_down()
+
+    @on(DataTable.HeaderSelected)
+    def _header(self, event: DataTable.HeaderSelected) -> None:
+        column = EnvColumn(str(event.column_key.value))
+        self._reverse = not self._reverse if column is self._sort else False
+        self._sort = column
+        self._rebuild(self.selected)
+
+    @on(DataTable.RowHighlighted)
+    def _row(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        key = event.row_key.value
+        self.post_message(self.EnvironmentHighlighted(self, self._envs.get(Path(str(key))) if key else None))
+
+    def _key(self, env: Environment) -> tuple[object, ...]:
+        size = self._sizes.get(env.path)
+        name = natural_key(env.name)
+        match self._sort:
+            case EnvColumn.SIZE:
+                return (-(size.freed_bytes if size else -1), name)
+            case EnvColumn.LAST_USED:
+                return (-last_used(size), name)
+            case EnvColumn.MANAGER:
+                return (group_of(env), name)
+            case EnvColumn.PYTHON:
+                return (natural_key(env.python_version or ""), name)
+            case EnvColumn.STATUS:
+                return (not env.is_broken, name)
+            case EnvColumn.PATH:
+                return (str(env.path),)
+            case _:
+                return (name, str(env.path))
+
+    def _cells(self, env: Environment) -> list[Text]:
+        size = self._sizes.get(env.path)
+        mark = Text("✓ " if env.path in self.marked else "  ", style="bold magenta")
+        name = Text(shown(env.name))
+        if self._query:
+            _score, offsets = FuzzySearch().match(self._query, env.name)
+            for offset in offsets:
+                name.stylize("bold underline", offset, offset + 1)
+        status = (
+            Text("broken", style="red")
+            if env.is_broken
+            else Text("active", style="green")
+            if env.is_active
+            else Text("ok", style="dim")
+        )
+        return [
+            Text.assemble(mark, name),
+            Text(str(env.manager or ("base" if env.kind.value == "python" else "project"))),
+            Text(env.python_version or "?"),
+            Text(human_size(size.freed_bytes) if size else "", justify="right"),
+            Text(age(size.last_used, self.now) if size and size.last_used else ""),
+            status,
+            Text(shown(env.path), no_wrap=True),
+        ]
+
+    def _rebuild(self, selected: Path | None) -> None:
+        self.clear(columns=True)
+        for column in EnvColumn:
+            arrow = (" ▼" if self._reverse else " ▲") if column is self._sort else ""
+            self.add_column(column.value.capitalize() + arrow, key=column.value)
+        envs = [e for e in self._envs.values() if matches(self._query, e)]
+        for env in sorted(envs, key=self._key, reverse=self._reverse):
+            self.add_row(*self._cells(env), key=str(env.path))
+        if selected is not None:
+            self.select_path(selected)

@@ -1,0 +1,373 @@
+"""A first week with the dashboard: what got in the way, and what a lazygit or k9s user expects.
+
+Each test drives the app from the keyboard (fake service: fixed names, sizes and times) and
+checks what is on screen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+
+from textual.command import Hit
+from textual.widgets import Input, Static
+
+from tests.fakes import FROZEN_NOW, HOME, FakeEnvironmentService, _pkg, _size, _venv, demo_service
+from tests.ui.helpers import main_screen, rendered, select, settle, summary, table, tree, tree_lines
+from venvdeck.app import VenvDeckApp
+from venvdeck.config import Config
+from venvdeck.dialogs.confirm import ConfirmScreen
+from venvdeck.dialogs.history import HistoryScreen
+from venvdeck.dialogs.package import PackageDetailsScreen
+from venvdeck.screens.help import HelpScreen
+from venvdeck.widgets.env_table import EnvTable
+from venvdeck.widgets.operation_log import OperationLog
+from venvdeck.widgets.package_table import Column
+
+SHOP = HOME / "code/shop/.venv"
+BLOG = HOME / "code/blog/.venv"
+SIZE = (120, 40)
+
+
+def _app(
+    service: FakeEnvironmentService | None = None, keymap: tuple[tuple[str, str], ...] = ()
+) -> VenvDeckApp:
+    return VenvDeckApp(service or demo_service(), Config(keymap=keymap), now=lambda: FROZEN_NOW)
+
+
+def _many_packages(count: int = 100) -> FakeEnvironmentService:
+    service = demo_service()
+    names = [f"jupyterlab-extension-{i:03d}" for i in range(count)] + ["jupyter", "jupyter-core"]
+    service.packages[SHOP] = tuple(_pkg(n, "2025.9.11", requested=(i % 3 == 0)) for i, n in enumerate(names))
+    return service
+
+
+async def test_typing_in_the_filter_never_shrinks_the_columns() -> None:
+    app = _app(_many_packages())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await select(pilot, SHOP)
+        widths = [c.width for c in table(app).table.columns.values()]
+        await pilot.press("1", "slash", "j")
+        await pilot.pause(0.2)
+        await pilot.press("u")
+        await pilot.pause(0.2)
+        assert [c.width for c in table(app).table.columns.values()] == widths
+        names = [str(table(app).table.get_row(k)[0]).strip() for k in table(app).table.rows]
+        assert "jupyter" in names
+        assert all(len(n) >= len("jupyter") for n in names)
+
+
+async def test_narrow_tables_keep_name_version_and_the_sort_arrow_whole() -> None:
+    app = _app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await select(pilot, SHOP)
+        shown = table(app).shown_columns
+        assert shown[:3] == (Column.NAME, Column.VERSION, Column.REQUESTED)
+        total = sum(c.get_render_width(table(app).table) for c in table(app).table.columns.values())
+        assert total <= table(app).size.width
+        labels = [c.label.plain for c in table(app).table.columns.values()]
+        assert "Name ▲" in labels
+
+
+async def test_sizes_keep_their_units_in_the_tree_at_every_width() -> None:
+    for size in ((80, 24), (120, 40), (200, 60)):
+        app = _app()
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            leaves = [
+                line
+                for line in tree_lines(app)
+                if line.startswith(("  ", "●", "✗")) or " MB" in line or " kB" in line
+            ]
+            sized = [line for line in tree_lines(app) if line.rstrip().endswith(("MB", "kB", "GB", " B"))]
+            assert len(sized) == 9, (size, tree_lines(app))
+            assert leaves
+
+
+async def test_the_log_keeps_every_character_of_long_and_wrapped_lines() -> None:
+    service = demo_service()
+    long_name = "a-package-with-a-very-long-name-" + "x" * 58  # 90 characters
+    service.run_output = (
+        f"Collecting {long_name}",
+        "Requirement already satisfied: markdown-it-py>=2.2.0 in ./lib/python3.12/site-packages (from rich) (3.0.0)",
+    )
+    app = _app(service)
+    async with app.run_test(size=(80, 30)) as pilot:
+        await settle(pilot)
+        await select(pilot, SHOP)
+        await pilot.press("i", *"rich", "enter")
+        await pilot.pause(0.3)
+        await pilot.press("y")
+        await settle(pilot)
+        log = main_screen(app).query_one(OperationLog)
+        screen_text = "".join("".join(s.text for s in line) for line in log.output.lines).replace(" ", "")
+        for line in service.run_output:
+            assert line.replace(" ", "") in screen_text
+        await pilot.resize_terminal(120, 30)
+        await pilot.pause(0.3)
+        screen_text = "".join("".join(s.text for s in line) for line in log.output.lines).replace(" ", "")
+        assert long_name in screen_text
+
+
+async def test_help_shows_the_users_keymap_and_the_binding_ids() -> None:
+    app = _app(keymap=(("venvdeck.refresh", "f5"), ("venvdeck.delete", "ctrl+d")))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, HelpScreen)
+        refresh = next(k for k in app.screen.keys if k.binding_id == "venvdeck.refresh")
+        delete = next(k for k in app.screen.keys if k.binding_id == "venvdeck.delete")
+        assert (refresh.keys, delete.keys) == ("f5", "^d")
+        await pilot.press("escape")
+        await pilot.press("f5")
+        await settle(pilot)
+        assert ("discover", HOME) in app.service.calls[1:]  # type: ignore[attr-defined]
+
+
+async def test_the_palette_puts_an_exact_name_first_and_searches_paths() -> None:
+    service = demo_service()
+    for name in ("nbconvert-tools", "nb-helpers", "snb", "nb"):
+        path = HOME / "work" / name / ".venv"
+        service.environments.append(_venv(path, "3.11.7", project=path.parent))
+    twin = HOME / "other" / "3.11.7"
+    service.environments.append(_venv(twin, "3.11.7"))
+    app = _app(service)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        from venvdeck.commands import VenvDeckCommands
+
+        provider = VenvDeckCommands(app.screen, None)
+        hits = [h async for h in provider.search("open nb") if isinstance(h, Hit)]
+        opens = sorted(
+            (h for h in hits if "Open environment" in str(h.match_display)), key=lambda h: -h.score
+        )
+        assert str(opens[0].match_display).rsplit(": ", 1)[1] == "nb"
+        by_path = [h async for h in provider.search("other 3.11.7") if isinstance(h, Hit)]
+        assert any(h.help == str(twin) for h in by_path)
+
+
+async def test_q_while_an_install_runs_asks_and_stops_it_only_if_told() -> None:
+    service = demo_service()
+    service.run_gates[SHOP] = asyncio.Event()
+    app = _app(service)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await select(pilot, SHOP)
+        await pilot.press("i", *"rich", "enter")
+        await pilot.pause(0.3)
+        await pilot.press("y")
+        await pilot.pause(0.3)
+        await pilot.press("q")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Still running" in str(app.screen.body)
+        await pilot.press("n")
+        await pilot.pause(0.2)
+        assert app.is_running
+        assert ("stop_all", HOME) not in service.calls
+        await pilot.press("q")
+        await pilot.pause(0.3)
+        await pilot.press("y")
+        await pilot.pause(0.3)
+    assert ("stop_all", HOME) in service.calls
+
+
+async def test_two_operations_with_one_title_each_end_on_their_own() -> None:
+    service = demo_service()
+    service.run_gates[SHOP] = asyncio.Event()
+    service.packages[BLOG] = service.packages[SHOP]
+    app = _app(service)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for env in (SHOP, BLOG):
+            tree(app).select_path(env)  # not select(): it waits for every worker, and shop's is held
+            await pilot.pause(0.3)
+            await pilot.press("i", *"rich", "enter")
+            await pilot.pause(0.3)
+            await pilot.press("y")
+            await pilot.pause(0.3)
+        log = main_screen(app).query_one(OperationLog)
+        await pilot.pause(0.3)
+        assert log.running_count == 1  # blog's ended; shop's still runs
+        assert "[blog]" in log.text or "[shop]" in log.text  # lines are tagged while both run
+        service.run_gates[SHOP].set()
+        await settle(pilot)
+        assert log.running_count == 0
+        assert [e.outcome[1] for e in log.entries.values() if e.outcome] == [True, True]
+
+
+async def test_marks_are_counted_cleared_by_escape_and_forgotten_after_the_operation() -> None:
+    app = _app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await select(pilot, SHOP)
+        await pilot.press("1", "space", "space")
+        assert table(app).marked_count == 2
+        assert "2 marked" in str(table(app).query_one("#package-marks", Static).content)
+        await pilot.press("escape")
+        assert table(app).marked_count == 0
+        await pilot.press("g", "space", "U")
+        await pilot.pause(0.3)
+        await pilot.press("y")
+        await settle(pilot)
+        assert table(app).marked_count == 0
+
+
+async def test_reclaimable_leaves_out_what_venvdeck_refuses_to_delete() -> None:
+    app = _app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        # 2.6 GB on disk in all; the pyenv 3.12.7 (260 MB) is the base of others: not reclaimable.
+        assert "reclaimable" in summary(app)
+        # Nor is shop, the active environment: 787 MB less its 84.2 MB.
+        freed = summary(app).split(" reclaimable")[0].rsplit(", ", 1)[1]
+        assert freed == "703 MB", summary(app)
+
+
+async def test_the_cursor_starts_on_the_top_row() -> None:
+    for _ in range(3):
+        app = _app()
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            env_tree = tree(app)
+            assert env_tree.cursor_line == 1  # the first environment under the first group
+            assert main_screen(app).selected_path == BLOG
+
+
+async def test_ctrl_l_clears_the_log_from_anywhere_and_bang_shows_the_history() -> None:
+    app = _app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await select(pilot, SHOP)
+        await pilot.press("i", *"rich", "enter")
+        await pilot.pause(0.3)
+        await pilot.press("y")
+        await settle(pilot)
+        log = main_screen(app).query_one(OperationLog)
+        assert "Successfully installed" in log.text
+        tree(app).focus()
+        await pilot.press("ctrl+l")
+        assert log.text == ""
+        await pilot.press("exclamation_mark")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, HistoryScreen)
+        assert "Install rich" in str(app.screen.entries[0].title)
+
+
+async def test_enter_on_a_package_shows_its_details() -> None:
+    app = _app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await select(pilot, SHOP)
+        await pilot.press("1", "enter")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, PackageDetailsScreen)
+        assert app.screen.details.package.name == "anyio"
+        assert app.screen.details.license == "MIT"
+
+
+async def test_the_flat_view_sorts_the_whole_machine_by_size_and_filters_with_a_count() -> None:
+    app = _app()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("v")
+        await pilot.pause(0.2)
+        flat = main_screen(app).query_one(EnvTable)
+        assert flat.display
+        paths = [str(k.value) for k in flat.rows]
+        assert paths[0] == str(HOME / "miniforge3/envs/data")  # 310 MB freed, the biggest
+        await pilot.press("slash", *"shop")
+        await pilot.pause(0.3)
+        assert {Path(str(k.value)).name for k in flat.rows} <= {".venv", "shop-Xq3b1Kd2-py3.12"}
+        assert "match “shop”" in summary(app)
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        assert len(flat.rows) == 9
+
+
+async def test_the_tree_filter_highlights_matches_and_keeps_the_selection() -> None:
+    app = _app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"htt")
+        await pilot.pause(0.3)
+        assert [e.name for e in tree(app).shown_environments] == ["httpie"]
+        assert "1 match" in summary(app)
+        assert isinstance(app.screen.focused, Input)
+
+
+async def test_reclaim_in_bulk_marks_broken_and_unused_then_deletes_in_one_confirmed_step() -> None:
+    service = demo_service()
+    app = _app(service)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("B")  # the broken legacy-api
+        await pilot.press("N")
+        await pilot.pause(0.2)
+        await pilot.press("ctrl+a", "ctrl+k", *"60", "enter")  # and scratch (90 days unused)
+        await pilot.pause(0.2)
+        marked = main_screen(app).marked
+        assert marked == {HOME / "code/legacy-api/venv", HOME / ".virtualenvs/scratch"}
+        assert "2 marked (225 MB)" in summary(app)
+        await pilot.press("d")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, ConfirmScreen)
+        body = rendered(app.screen.body)
+        assert "In all" in body
+        assert "225 MB" in body
+        await pilot.press("y")
+        await settle(pilot)
+        assert {p for name, p in service.calls if name == "delete"} == marked
+        assert all(p not in {e.path for e in tree(app).environments} for p in marked)
+        assert not main_screen(app).marked
+
+
+async def test_zoom_resize_and_hide_the_tree_from_the_keyboard() -> None:
+    app = _app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        left = main_screen(app).query_one("#left")
+        before = left.size.width
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        await pilot.pause(0.1)
+        assert left.size.width > before
+        await pilot.press("backslash")
+        await pilot.pause(0.1)
+        assert not left.display
+        await pilot.press("h")
+        await pilot.pause(0.1)
+        assert left.display
+        await pilot.press("l", "z")
+        await pilot.pause(0.1)
+        assert main_screen(app).maximized is not None
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert main_screen(app).maximized is None
+
+
+async def test_y_copies_the_path_and_o_opens_the_project_in_the_editor() -> None:
+    service = demo_service()
+    app = _app(service)
+    async with app.run_test(size=SIZE) as pilot:
+        app.suspend = contextlib.nullcontext  # type: ignore[method-assign,assignment]  # as on a real terminal
+        await settle(pilot)
+        await select(pilot, SHOP)
+        await pilot.press("y")
+        await pilot.pause(0.1)
+        assert app.clipboard == str(SHOP)
+        await pilot.press("o")
+        await settle(pilot)
+        assert ("shell", SHOP) in service.calls  # the editor ran through the service, dashboard suspended
+
+
+async def test_a_busy_unused_size_table_uses_fixed_sizes() -> None:
+    service = demo_service()
+    service.sizes[SHOP] = _size(SHOP, 84.2, used_days=0.2)
+    app = _app(service)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert tree(app).size_of(SHOP) is not None
