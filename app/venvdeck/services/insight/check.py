@@ -249,7 +249,10 @@ def unsupported_wheels(listing: PackageListing, ordered: list[Package]) -> list[
 # ---- the check -----------------------------------------------------------------------------------
 
 
-def check_listing(listing: PackageListing, graph: EnvironmentGraph | None = None) -> CheckReport:
+def check_listing(
+    listing: PackageListing, graph: EnvironmentGraph | None = None, *, wheel_tags: bool = True
+) -> CheckReport:
+    """wheel_tags=False: leave out pip >= 24.1's platform check (it asks the interpreter)."""
     graph = graph or EnvironmentGraph.for_listing(listing)
     ordered = pip_order(listing)
     broken = {key for key, node in graph.nodes.items() if node.invalid}
@@ -282,7 +285,7 @@ def check_listing(listing: PackageListing, graph: EnvironmentGraph | None = None
         conflicting += [clashes[k] for k in sorted(clashes)]
     problems = missing + conflicting
     pip = _pip_tuple(listing.pip_version)
-    if pip is None or pip >= (24, 1):
+    if wheel_tags and (pip is None or pip >= (24, 1)):
         problems += unsupported_wheels(listing, ordered)
     return CheckReport(
         environment=listing.environment,
