@@ -60,3 +60,12 @@ def pip_envs(
             for v, python in wanted.items()
         }
         return {v: f.result() for v, f in futures.items()}
+
+
+@pytest.fixture(scope="session")
+def insight_env(tmp_path_factory: pytest.TempPathFactory, pip_template: Path) -> Path:
+    """The insight cases (tests/support/insight.py) in one venv with pip, built once per session."""
+    from tests.support.insight import build_insight_env, build_wheels
+
+    root = tmp_path_factory.mktemp("insight")
+    return build_insight_env(pip_template, root / "env", build_wheels(root / "wheels"), root / "projects")
