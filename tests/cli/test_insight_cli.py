@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -78,6 +79,21 @@ def test_find_streams_matches_and_says_when_none(env: Path) -> None:
     assert (found.returncode, found.stdout) == (0, f"{env}\tbeta 1.5\n")
     none = venvdeck("find", "beta<1", str(env.parent.parent), "--json")
     assert (none.returncode, none.stdout) == (1, "[]\n")
+
+
+def test_a_remembered_answer_is_forgotten_when_a_metadata_changes(env: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(env, copy, symlinks=True)
+    first = venvdeck("check", str(copy))
+    assert venvdeck("check", str(copy)).stdout == first.stdout  # the second run is answered from memory
+    metadata = next((copy / "lib").glob("python*/site-packages/lonely-2.0.dist-info")) / "METADATA"
+    metadata.write_text(metadata.read_text() + "Requires-Dist: ghost-two\n")  # edited in place
+    second = venvdeck("check", str(copy))
+    assert "lonely 2.0 requires ghost-two, which is not installed." in second.stdout
+    pip = subprocess.run([str(copy / "bin" / "python"), "-m", "pip", "check"], capture_output=True, text=True)
+    assert second.stdout == pip.stdout
+    tree = venvdeck("deps", str(copy), "lonely")
+    assert tree.stdout.splitlines()[-1] == "└── ghost-two [required: Any, installed: ?] MISSING"
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from venvdeck.models import CheckReport, FoundDistribution, MetadataProblem
+    from venvdeck.models import FoundDistribution, MetadataProblem
 
 ENV_HELP = "environment folder, interpreter, project folder or name"
 
@@ -86,25 +86,64 @@ def add_parsers(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentP
     usage.add_argument("--top", type=_depth, metavar="N", help="only the N largest")
 
 
-def _warn(problems: tuple[MetadataProblem, ...]) -> None:
+def _memo_key(args: argparse.Namespace, *params: object) -> str | None:
+    """What a remembered answer is filed under: ENV as an absolute path and the options (None: ENV
+    is a name, whose meaning depends on discovery, so nothing is remembered)."""
+    import os
+
+    from venvdeck import __version__
+
+    if not os.path.exists(args.env):
+        return None
+    return json.dumps(
+        [os.path.abspath(args.env), os.environ.get("PYTHONNOUSERSITE", ""), __version__, params]
+    )
+
+
+def _recall(kind: str, key: str | None) -> int | None:
+    """Print a remembered answer and return its exit status; None when there is none (or stale)."""
+    if key is None:
+        return None
+    from venvdeck.services.insight import memo
+
+    answer = memo.load(kind, key)
+    if answer is None:
+        return None
+    sys.stdout.write(str(answer["stdout"]))
+    sys.stderr.write(str(answer["stderr"]))
+    return int(answer["code"])
+
+
+def _answer(kind: str, key: str | None, listing: Any, env_arg: str, out: str, err: str, code: int) -> int:
+    from venvdeck.services.insight import memo
+
+    sys.stdout.write(out)
+    sys.stderr.write(err)
+    if key is not None:
+        memo.save(
+            kind, key, memo.dependencies_of(listing, env_arg), {"stdout": out, "stderr": err, "code": code}
+        )
+    return code
+
+
+def _warnings(problems: tuple[MetadataProblem, ...]) -> str:
     from venvdeck.formatting import shown
 
-    for problem in problems:
-        print(f"WARNING: {shown(problem.path)}: {shown(problem.message)}", file=sys.stderr)
-
-
-def check_report(args: argparse.Namespace) -> CheckReport:
-    from venvdeck.cli.read import environment_from
-    from venvdeck.services.insight.check import check as run_check
-
-    return run_check(environment_from(args, args.env))
+    return "".join(f"WARNING: {shown(p.path)}: {shown(p.message)}\n" for p in problems)
 
 
 def check(args: argparse.Namespace) -> int:
+    key = _memo_key(args, "check", args.json)
+    remembered = _recall("check", key)
+    if remembered is not None:
+        return remembered
+    from venvdeck.cli.read import environment_from
     from venvdeck.formatting import shown
+    from venvdeck.services.insight.check import check_listing
+    from venvdeck.services.read.packages import list_packages
 
-    report = check_report(args)
-    _warn(report.metadata_problems)
+    listing = list_packages(environment_from(args, args.env))
+    report = check_listing(listing)
     if args.json:
         rows = [
             {
@@ -116,12 +155,13 @@ def check(args: argparse.Namespace) -> int:
             }
             for p in report.problems
         ]
-        sys.stdout.write(json.dumps(rows) + "\n")
+        out = json.dumps(rows) + "\n"
     elif report.problems:
-        sys.stdout.write("".join(f"{shown(p.message)}\n" for p in report.problems))
-    elif report.ok:
-        sys.stdout.write("No broken requirements found.\n")
-    return 0 if report.ok else 1
+        out = "".join(f"{shown(p.message)}\n" for p in report.problems)
+    else:
+        out = "No broken requirements found.\n" if report.ok else ""
+    code = 0 if report.ok else 1
+    return _answer("check", key, listing, args.env, out, _warnings(report.metadata_problems), code)
 
 
 def _reachable(entries: list[dict[str, Any]], names: list[str]) -> list[dict[str, Any]]:
@@ -139,6 +179,10 @@ def _reachable(entries: list[dict[str, Any]], names: list[str]) -> list[dict[str
 
 
 def deps(args: argparse.Namespace) -> int:
+    key = _memo_key(args, "deps", args.json, args.reverse, args.depth, args.packages)
+    remembered = _recall("deps", key)
+    if remembered is not None:
+        return remembered
     from packaging.utils import canonicalize_name
 
     from venvdeck.cli.read import environment_from
@@ -157,13 +201,10 @@ def deps(args: argparse.Namespace) -> int:
         entries = trees.pipdeptree_json(graph)
         if wanted:
             entries = _reachable(entries, wanted)
-        sys.stdout.write(json.dumps(entries, indent=4) + "\n")
-        return 0
+        return _answer("deps", key, graph.listing, args.env, json.dumps(entries, indent=4) + "\n", "", 0)
     tree = trees.build_tree(graph, reverse=args.reverse, only=wanted, depth=args.depth)
-    _warn(tree.metadata_problems)
-    lines = trees.text_lines(tree)
-    sys.stdout.write("".join(f"{shown(line)}\n" for line in lines))
-    return 0
+    out = "".join(f"{shown(line)}\n" for line in trees.text_lines(tree))
+    return _answer("deps", key, graph.listing, args.env, out, _warnings(tree.metadata_problems), 0)
 
 
 def show(args: argparse.Namespace) -> int:
