@@ -60,3 +60,21 @@ def test_usage_counts_a_hard_linked_file_once(home: Path) -> None:
     pip = by_name["pip"]
     assert pip.copies == 3
     assert pip.total_bytes == 2 * pip.shared_bytes > 1_000_000
+
+
+async def test_the_facade_streams_finds_and_evaluates_in_threads(home: Path) -> None:
+    from venvdeck.services.local import LocalEnvironmentService
+
+    service = LocalEnvironmentService(DiscoveryOptions(roots=[home]))
+    found = [match async for match in service.find_everywhere("ALPHA==1.0")]
+    assert sorted(m.environment.path.parent.name for m in found) == ["copied", "linked-a", "linked-b"]
+    with pytest.raises(InvalidRequirementError, match="not a requirement"):
+        [match async for match in service.find_everywhere("alpha==")]
+    env = found[0].environment
+    report = await service.check(env)
+    assert "needs-missing 1.0 requires ghost, which is not installed." in [p.message for p in report.problems]
+    tree = await service.dependency_tree(env, reverse=True)
+    assert "ghost" in [root.key for root in tree.roots]
+    details = await service.package_details(env, "beta")
+    assert [b.name for b in details.required_by] == ["alpha", "needs-missing"]
+    assert [u.name for u in await service.usage()][:2] == ["pip", "setuptools"]
