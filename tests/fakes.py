@@ -16,13 +16,17 @@ from pathlib import Path
 from venvdeck.errors import ExternallyManaged, InterpreterError
 from venvdeck.models import (
     ActivationCommand,
+    CheckReport,
     DeletePlan,
     DeleteResult,
+    DependencyTree,
     DirectUrl,
     DiscoveryReport,
+    DistributionUsage,
     Environment,
     EnvironmentSize,
     ExportResult,
+    FoundDistribution,
     FreezeResult,
     InterpreterInfo,
     Kind,
@@ -38,7 +42,26 @@ from venvdeck.models import (
 )
 from venvdeck.services.change.requirements import check_typed, parse_requirements
 from venvdeck.services.change.shell import activation_commands
+from venvdeck.services.insight.check import check_listing
+from venvdeck.services.insight.deps import build_tree
+from venvdeck.services.insight.details import details_from_graph
+from venvdeck.services.insight.graph import EnvironmentGraph, version_matches
+from venvdeck.services.insight.search import requirement_from
 
+# The marker environment every fake environment evaluates requirements in (no interpreter runs).
+FAKE_MARKERS = {
+    "implementation_name": "cpython",
+    "implementation_version": "3.12.7",
+    "os_name": "posix",
+    "platform_machine": "x86_64",
+    "platform_python_implementation": "CPython",
+    "platform_release": "6.1.0",
+    "platform_system": "Linux",
+    "platform_version": "#1 SMP",
+    "python_full_version": "3.12.7",
+    "python_version": "3.12",
+    "sys_platform": "linux",
+}
 # 2026-11-19 12:00 UTC: the frozen "now" of every snapshot.
 FROZEN_NOW = 1_795_089_600.0
 DAY = 86_400.0
@@ -251,26 +274,56 @@ class FakeEnvironmentService:
     async def editor_launch(self, env: Environment) -> ShellLaunch:
         return ShellLaunch(("vi", str(env.project)), {"VIRTUAL_ENV": str(env.path)}, env.project)
 
-    async def package_details(self, env: Environment, name: str) -> PackageDetails:
-        listing = await self.list_packages(env)
-        package = next(p for p in listing.packages if p.name == name)
-        required_by = tuple(
-            p.name for p in listing.packages if any(r.split()[0].startswith(name) for r in p.requires)
-        )
-        return PackageDetails(
-            package,
-            "MIT",
-            (("Home page", f"https://example.org/{name}"),),
-            "an index (pip's or uv's configured one)",
-            12,
-            package_size(package.name, self.package_size_table),
-            (),
-            required_by,
-        )
-
     def run_shell(self, launch: ShellLaunch) -> int:
         self.calls.append(("shell", Path(launch.environ["VIRTUAL_ENV"])))
         return 0
+
+    # ---- insight: the real evaluation over the fake listings, in FAKE_MARKERS ------------------------
+    async def _graph(self, env: Environment) -> EnvironmentGraph:
+        return EnvironmentGraph(await self.list_packages(env), FAKE_MARKERS)
+
+    async def check(self, env: Environment) -> CheckReport:
+        self.calls.append(("check", env.path))
+        graph = await self._graph(env)
+        return check_listing(graph.listing, graph, wheel_tags=False)
+
+    async def dependency_tree(self, env: Environment, *, reverse: bool = False) -> DependencyTree:
+        self.calls.append(("dependency_tree", env.path))
+        return build_tree(await self._graph(env), reverse=reverse)
+
+    async def package_details(self, env: Environment, name: str) -> PackageDetails:
+        self.calls.append(("package_details", env.path))
+        return details_from_graph(await self._graph(env), name)
+
+    async def find_everywhere(self, spec: str) -> AsyncIterator[FoundDistribution]:
+        requirement = requirement_from(spec)
+        self.calls.append(("find_everywhere", HOME))
+        for env in list(self.environments):
+            for package in self.packages.get(env.path, ()):
+                same = package.name.lower().replace("_", "-") == requirement.name.lower().replace("_", "-")
+                if same and version_matches(requirement.specifier, package.version):
+                    yield FoundDistribution(env, package.name, package.version)
+            await asyncio.sleep(0)
+
+    async def usage(self) -> list[DistributionUsage]:
+        self.calls.append(("usage", HOME))
+        where: dict[str, list[Path]] = {}
+        versions: dict[str, list[str]] = {}
+        for env_path, packages in self.packages.items():
+            for package in packages:
+                where.setdefault(package.name, []).append(env_path)
+                versions.setdefault(package.name, []).append(package.version)
+        rows = [
+            DistributionUsage(
+                name=name,
+                total_bytes=self.package_size_table.get(name, 0),
+                copies=len(paths),
+                environments=tuple(paths),
+                versions=tuple(dict.fromkeys(versions[name])),
+            )
+            for name, paths in where.items()
+        ]
+        return sorted(rows, key=lambda u: (-u.total_bytes, u.name))
 
     async def measure(self, env: Environment) -> EnvironmentSize:
         self.calls.append(("measure", env.path))
@@ -434,7 +487,3 @@ def demo_service() -> FakeEnvironmentService:
         },
         looked_in=[HOME],
     )
-
-
-def package_size(name: str, table: dict[str, int]) -> int | None:
-    return table.get(name)

@@ -54,3 +54,7 @@ class TargetExists(RefusedError):
 
 class ExternallyManaged(RefusedError):
     """PEP 668: the interpreter asks not to be changed by pip; only an explicit override proceeds."""
+
+
+class PackageNotFound(VenvDeckError):
+    """A distribution named by the user is not installed in the environment."""

@@ -68,3 +68,14 @@ def pip_envs(
 
     root = built_once(tmp_path_factory, "pip-envs", build)
     return {v: root / f"env-{v}" for v in wanted}
+
+
+@pytest.fixture(scope="session")
+def insight_env(tmp_path_factory: pytest.TempPathFactory, pip_template: Path) -> Path:
+    """The insight cases (tests/support/insight.py) in one venv with pip, built once per session."""
+    from tests.support.insight import build_insight_env, build_wheels
+
+    def build(root: Path) -> None:
+        build_insight_env(pip_template, root / "env", build_wheels(root / "wheels"), root / "projects")
+
+    return built_once(tmp_path_factory, "insight", build) / "env"

@@ -33,7 +33,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "delete": ("actions", "delete"),
     "activate": ("actions", "activate"),
     "shell": ("actions", "shell"),
+    "check": ("insight", "check"),
+    "deps": ("insight", "deps"),
+    "show": ("insight", "show"),
+    "find": ("insight", "find"),
+    "usage": ("insight", "usage"),
 }
+_PARSER_MODULES = ("read", "actions", "insight")
 _GLOBAL_WITH_VALUE = ("--config",)
 
 
@@ -57,7 +63,9 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     )
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or (only: a module of COMMANDS) just that module's subcommands, so a
+    subcommand's run imports no other command module."""
     parser = _Parser(
         prog="venvdeck",
         description="Every Python environment on this machine. Without a subcommand "
@@ -68,10 +76,10 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     _global_options(common, suppress=True)
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
-    from venvdeck.cli import actions, read
+    import importlib
 
-    read.add_parsers(sub, common)
-    actions.add_parsers(sub, common)
+    for name in _PARSER_MODULES if only is None else (only,):
+        importlib.import_module(f"venvdeck.cli.{name}").add_parsers(sub, common)
     return parser
 
 
@@ -126,7 +134,9 @@ def _unknown(word: str) -> str | None:
 def _fold_extras(parser: argparse.ArgumentParser, args: argparse.Namespace, extras: list[str]) -> None:
     """argparse cannot take more positionals after an option ('install ENV --backend uv rich'): the
     words left over are more requirements or names; anything else is an error."""
-    field = {"install": "requirements", "upgrade": "names", "uninstall": "names"}.get(args.command or "")
+    field = {"install": "requirements", "upgrade": "names", "uninstall": "names", "deps": "packages"}.get(
+        args.command or ""
+    )
     after_dash = extras[extras.index("--") + 1 :] if "--" in extras else []
     before_dash = extras[: extras.index("--")] if "--" in extras else extras
     if extras and (field is None or any(e.startswith("-") for e in before_dash)):
@@ -163,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 _parser().print_help()
                 return 0
             return _dashboard(argv)
-        parser = _parser()
+        parser = _parser(COMMANDS[word][0])
         args, extras = parser.parse_known_args(argv)
         _fold_extras(parser, args, extras)
         if not hasattr(args, "config"):

@@ -17,45 +17,64 @@ from venvdeck.formatting import human_size, shown
 from venvdeck.models import PackageDetails
 
 _ABSENT = Text("—", style="dim")
+_REQUESTED = {True: "yes: the user asked for it", False: "no: a dependency", None: "unknown"}
+
+
+def _text(value: object | None) -> Text:
+    return Text(shown(value)) if value else _ABSENT
 
 
 def details_renderable(details: PackageDetails) -> RenderableType:
-    package = details.package
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
-    grid.add_row("Version", Text(shown(package.version)))
-    grid.add_row("Summary", Text(shown(package.summary)) if package.summary else _ABSENT)
-    grid.add_row("License", Text(shown(details.license)) if details.license else _ABSENT)
-    for label, url in details.urls:
+    grid.add_row("Version", _text(details.version))
+    grid.add_row("Summary", _text(details.summary))
+    grid.add_row("License", _text(details.license))
+    grid.add_row("Home page", _text(details.home_page))
+    for label, url in details.project_urls:
         grid.add_row(Text(shown(label)), Text(shown(url)))
-    requested = {True: "yes: the user asked for it", False: "no: a dependency", None: "unknown"}[
-        package.requested
-    ]
-    grid.add_row("Requested", requested)
-    grid.add_row("Installer", Text(shown(package.installer or "")) if package.installer else _ABSENT)
-    grid.add_row("Came from", Text(shown(details.source)))
-    grid.add_row("Location", Text(shown(package.location)) if package.location else _ABSENT)
-    files = f"{details.files:,} files, {human_size(details.size)}" if details.files is not None else None
-    grid.add_row("Files", Text(files) if files else _ABSENT)
+    grid.add_row("Requires Python", _text(details.requires_python))
+    grid.add_row("Requested", _REQUESTED[details.requested])
+    grid.add_row("Installer", _text(details.installer))
+    came = details.source + (f": {details.source_url}" if details.source_url else "")
+    came += f" at {details.commit}" if details.commit else ""
+    grid.add_row("Came from", Text(shown(came)))
+    grid.add_row("Location", _text(details.location))
+    if details.files is not None:
+        grid.add_row("Files", f"{details.files:,} files, {human_size(details.size_bytes)}")
+    if details.extras:
+        grid.add_row("Extras", Text(shown(", ".join(details.extras))))
     parts: list[RenderableType] = [grid]
     if details.requirements:
         needs = Table.grid(padding=(0, 2))
         needs.add_column(no_wrap=True)
-        needs.add_column()
+        needs.add_column(style="dim")
         for requirement in details.requirements:
             if not requirement.applies:
                 continue
-            have = requirement.installed_version
-            state, style = ("✓", "green") if requirement.satisfied else ("✗", "red")
-            why = have or "missing"
-            needs.add_row(
-                Text(f"{state} {shown(requirement.text)}", style=style),
-                Text(f"installed: {shown(why)}", style="dim"),
-            )
-        parts += [Text("\nRequires", style="bold underline"), needs]
-    by = ", ".join(shown(n) for n in details.required_by) if details.required_by else "nothing installed"
-    parts += [Text("\nRequired by", style="bold underline"), Text(by)]
+            if requirement.installed_version is None:
+                mark, style, have = "✗", "red", "missing"
+            elif requirement.satisfied is False:
+                mark, style, have = "✗", "red", f"but {requirement.installed_version} is installed"
+            else:
+                mark, style, have = "✓", "green", requirement.installed_version
+            needs.add_row(Text(f"{mark} {shown(requirement.requirement)}", style=style), Text(shown(have)))
+        parts += [
+            Text("\nRequires (as this environment evaluates the markers)", style="bold underline"),
+            needs,
+        ]
+    by = Table.grid(padding=(0, 2))
+    by.add_column(no_wrap=True)
+    by.add_column(style="dim")
+    for parent in details.required_by:
+        by.add_row(Text(f"{shown(parent.name)} {shown(parent.version)}"), Text(shown(parent.requirement)))
+    parts += [
+        Text("\nRequired by", style="bold underline"),
+        by if details.required_by else Text("nothing installed", style="dim"),
+    ]
+    for problem in details.metadata_problems:
+        parts.append(Text(f"⚠ {shown(problem)}", style="yellow"))
     return Group(*parts)
 
 
@@ -70,6 +89,6 @@ class PackageDetailsScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body") as body:
-            body.border_title = shown(self.details.package.name)
+            body.border_title = shown(self.details.name)
             body.border_subtitle = "escape to close"
             yield Static(details_renderable(self.details))

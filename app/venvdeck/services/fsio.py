@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import stat
 import sys
 
@@ -237,6 +236,8 @@ def _umask() -> int:
 
 
 def _temporary_name() -> str:
+    import secrets  # only writers need it (random, math, base64 cost every reader's start-up)
+
     return f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
 
 

@@ -18,12 +18,16 @@ from typing import TypeVar
 from venvdeck.errors import RefusedError
 from venvdeck.models import (
     ActivationCommand,
+    CheckReport,
     DeletePlan,
     DeleteResult,
+    DependencyTree,
     DiscoveryReport,
+    DistributionUsage,
     Environment,
     EnvironmentSize,
     ExportResult,
+    FoundDistribution,
     FreezeResult,
     Operation,
     OperationResult,
@@ -39,8 +43,11 @@ from venvdeck.services.change.plans import ActionSettings
 from venvdeck.services.find import discovery
 from venvdeck.services.find.discovery import DiscoveryOptions
 from venvdeck.services.find.resolve import resolve_environment
+from venvdeck.services.insight import check as insight_check
+from venvdeck.services.insight import deps, details, search
+from venvdeck.services.insight import usage as insight_usage
 from venvdeck.services.protocol import LineSink
-from venvdeck.services.read import details, freeze, packages, sizes
+from venvdeck.services.read import freeze, packages, sizes
 
 T = TypeVar("T")
 
@@ -267,11 +274,56 @@ class LocalEnvironmentService:
     async def editor_launch(self, env: Environment) -> ShellLaunch:
         return await in_thread(shell.editor_launch, env, self.options.environ)
 
-    async def package_details(self, env: Environment, name: str) -> PackageDetails:
-        return await in_thread(lambda: details.package_details(packages.list_packages(env), name))
-
     def run_shell(self, launch: ShellLaunch) -> int:
         return shell.run_shell(launch)
 
     def stop_all(self) -> int:
         return process.stop_all()
+
+    # ---- insight ---------------------------------------------------------------------------------
+    async def check(self, env: Environment) -> CheckReport:
+        return await in_thread(insight_check.check, env)
+
+    async def dependency_tree(self, env: Environment, *, reverse: bool = False) -> DependencyTree:
+        return await in_thread(deps.dependency_tree, env, reverse=reverse)
+
+    async def package_details(self, env: Environment, name: str) -> PackageDetails:
+        return await in_thread(details.package_details, env, name)
+
+    async def find_everywhere(self, spec: str) -> AsyncGenerator[FoundDistribution, None]:
+        requirement = search.requirement_from(spec)  # a bad spec fails here, before any walk
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[FoundDistribution | BaseException | None] = asyncio.Queue()
+        cancelled = threading.Event()
+
+        def post(item: FoundDistribution | BaseException | None) -> None:
+            if cancelled.is_set():
+                return
+            try:
+                loop.call_soon_threadsafe(queue.put_nowait, item)
+            except RuntimeError:
+                cancelled.set()
+
+        def walk() -> None:
+            try:
+                search.find_everywhere(requirement, self.options, post, cancelled)
+            except BaseException as exc:
+                post(exc)
+            finally:
+                post(None)
+
+        threading.Thread(target=walk, name="venvdeck-find", daemon=True).start()
+        try:
+            while True:
+                item = await queue.get()
+                if item is None:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            cancelled.set()
+
+    async def usage(self) -> list[DistributionUsage]:
+        rows, _unreadable = await in_thread(insight_usage.usage, self.options)
+        return rows

@@ -8,12 +8,16 @@ from typing import Protocol
 
 from venvdeck.models import (
     ActivationCommand,
+    CheckReport,
     DeletePlan,
     DeleteResult,
+    DependencyTree,
     DiscoveryReport,
+    DistributionUsage,
     Environment,
     EnvironmentSize,
     ExportResult,
+    FoundDistribution,
     FreezeResult,
     Operation,
     OperationResult,
@@ -117,12 +121,31 @@ class EnvironmentService(Protocol):
         """$EDITOR on the environment's project folder (run with run_shell)."""
         ...
 
-    async def package_details(self, env: Environment, name: str) -> PackageDetails: ...
-
     def run_shell(self, launch: ShellLaunch) -> int:
         """Blocks until the shell exits: call only while the dashboard is suspended."""
         ...
 
     def stop_all(self) -> int:
         """Stop every running operation's processes at once (quitting, a signal). Returns how many."""
+        ...
+
+    # ---- insight: what the installed requirements say ---------------------------------------------
+    async def check(self, env: Environment) -> CheckReport:
+        """What `pip check` would report (cheap: call it before and after a change and compare with
+        `CheckReport.introduced_since`)."""
+        ...
+
+    async def dependency_tree(self, env: Environment, *, reverse: bool = False) -> DependencyTree: ...
+
+    async def package_details(self, env: Environment, name: str) -> PackageDetails:
+        """PackageNotFound when name is not installed in env."""
+        ...
+
+    def find_everywhere(self, spec: str) -> AsyncIterator[FoundDistribution]:
+        """Every installed distribution matching a requirement, as each environment is read.
+        InvalidRequirementError (before anything runs) when spec is not one."""
+        ...
+
+    async def usage(self) -> list[DistributionUsage]:
+        """Disk use per distribution across every environment, largest first."""
         ...

@@ -1,0 +1,1 @@
+"""Insight: what the installed requirements of environments say (checks, trees, searches, usage)."""

@@ -1,0 +1,308 @@
+"""What `pip check` would report for an environment, in its words and order, without running pip.
+
+pip (operations/check.py) reads every installed distribution in the order its metadata backend
+finds them, takes the requirements that apply without any extra (a package's extras are never
+followed), and reports, per package in that order, first every missing requirement and then
+every conflict, each group sorted by its text. A distribution whose requirements do not parse is
+left out of the set (so whatever requires it is "not installed") and makes pip exit 1; one
+without a readable METADATA is skipped with a warning. pip >= 24.1 also reports installed wheels
+whose WHEEL tags this interpreter does not support.
+
+The order follows the environment's own pip: the importlib backend (Python >= 3.11, pip >= 22.3)
+lists a folder in `os.listdir` order, grouped by normalised name; the pkg_resources backend sorts
+each folder's entries "by version, descending" (pkg_resources `_by_version_descending`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from venvdeck.models import (
+    CheckReport,
+    Environment,
+    MetadataProblem,
+    Package,
+    PackageListing,
+    ProblemKind,
+    RequirementProblem,
+)
+from venvdeck.services import fsio
+from venvdeck.services.insight import markers
+from venvdeck.services.insight.graph import EnvironmentGraph, version_matches
+from venvdeck.services.read import packages as listing_reader
+
+
+def _pip_tuple(version: str | None) -> tuple[int, ...] | None:
+    if not version:
+        return None
+    try:
+        return Version(version).release
+    except InvalidVersion:
+        return None
+
+
+def uses_importlib(listing: PackageListing) -> bool:
+    pip = _pip_tuple(listing.pip_version)
+    return listing.interpreter.version_info >= (3, 11, 0) and (pip is None or pip >= (22, 3))
+
+
+# ---- pip's order -------------------------------------------------------------------------------
+
+_LEGACY_PART = re.compile(r"(\d+ | [a-z]+ | \.| -)", re.VERBOSE)
+_LEGACY_MAP = {"pre": "c", "preview": "c", "-": "final-", "rc": "c", "dev": "@"}
+
+
+def _legacy_key(text: str) -> tuple[str, ...]:
+    """packaging 21's LegacyVersion key (what pkg_resources sorts a name that is not a version by)."""
+    parts: list[str] = []
+    for raw in _LEGACY_PART.split(text.lower()):
+        part = _LEGACY_MAP.get(raw, raw)
+        if not part or part == ".":
+            continue
+        piece = part.zfill(8) if part[:1] in "0123456789" else "*" + part
+        if piece.startswith("*"):
+            if piece < "*final":
+                while parts and parts[-1] == "*final-":
+                    parts.pop()
+            while parts and parts[-1] == "00000000":
+                parts.pop()
+        parts.append(piece)
+    parts.append("*final")
+    return tuple(parts)
+
+
+class _Part:
+    """One dash-separated part of a folder name, ordered as packaging 21 orders parse(part):
+    every LegacyVersion before every Version."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, text: str) -> None:
+        try:
+            self.key: tuple[int, object] = (1, Version(text))
+        except InvalidVersion:
+            self.key = (0, _legacy_key(text))
+
+    def __lt__(self, other: _Part) -> bool:
+        if self.key[0] != other.key[0]:
+            return self.key[0] < other.key[0]
+        return bool(self.key[1] < other.key[1])  # type: ignore[operator]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Part) and self.key == other.key
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _by_version_key(name: str) -> list[_Part]:
+    stem, ext = os.path.splitext(name)
+    return [_Part(part) for part in [*stem.split("-"), ext]]
+
+
+def _folder_ranks(location: Path, importlib_order: bool) -> dict[str, int]:
+    try:
+        names = os.listdir(location)
+    except OSError:
+        return {}
+    infos = [n for n in names if n.lower().endswith((".dist-info", ".egg-info"))]
+    if importlib_order:
+        groups: dict[str, list[str]] = {}
+        for name in infos:
+            prefix = name.lower().rpartition(".")[0].partition("-")[0]
+            groups.setdefault(re.sub(r"[-_.]+", "_", prefix), []).append(name)
+        ordered = [n for group in groups.values() for n in group]
+    else:
+        ordered = sorted(infos, key=_by_version_key, reverse=True)
+    return {name: index for index, name in enumerate(ordered)}
+
+
+def pip_order(listing: PackageListing) -> list[Package]:
+    """The listing's packages in the order the environment's pip iterates them."""
+    importlib_order = uses_importlib(listing)
+    paths = listing_reader.search_path(listing.interpreter, listing.environment.include_system_site_packages)
+    position = {str(p): i for i, p in enumerate(paths)}
+    ranks: dict[Path, dict[str, int]] = {}
+
+    def key(package: Package) -> tuple[int, int, int]:
+        info = package.metadata_path
+        if info is None:
+            return (len(paths), 1, 0)
+        folder = info.parent
+        if folder not in ranks:
+            ranks[folder] = _folder_ranks(folder, importlib_order)
+        where = position.get(str(package.location), position.get(str(folder), len(paths)))
+        linked = 0 if str(folder) in position else 1  # egg-link targets come after their entry
+        return (where, linked, ranks[folder].get(info.name, len(ranks[folder])))
+
+    return sorted(listing.packages, key=key)
+
+
+# ---- distributions pip cannot read -----------------------------------------------------------
+
+
+def unreadable_distributions(listing: PackageListing) -> list[MetadataProblem]:
+    """`*.dist-info` folders on the path without a METADATA that names the distribution."""
+    listed = {p.metadata_path for p in listing.packages if p.metadata_path is not None}
+    problems = []
+    for location in listing_reader.search_path(
+        listing.interpreter, listing.environment.include_system_site_packages
+    ):
+        try:
+            names = os.listdir(location)
+        except OSError:
+            continue
+        for name in names:
+            if not name.endswith(".dist-info"):
+                continue
+            path = location / name
+            if path in listed:
+                continue
+            metadata = path / "METADATA"
+            if not os.path.lexists(metadata):
+                message = "no METADATA file"
+            elif not fsio.is_regular_file(metadata):
+                message = "METADATA is not a regular file"
+            else:
+                try:
+                    head = fsio.read_head(metadata, fsio.METADATA_HEADERS)
+                except (OSError, ValueError) as exc:
+                    message = f"METADATA cannot be read: {exc}"
+                else:
+                    if re.search(r"(?mi)^name:\s*\S", head) is None:
+                        message = "METADATA has no Name"
+                    else:
+                        continue  # a second copy of a listed name (shadowed): pip skips it silently
+            problems.append(
+                MetadataProblem(
+                    path, name[: -len(".dist-info")].partition("-")[0], message, fails_check=False
+                )
+            )
+    return problems
+
+
+# ---- wheel tags (pip >= 24.1) ------------------------------------------------------------------
+
+
+def _supported_tags(interpreter: Path) -> frozenset[object] | None:
+    """The tags pip's get_supported() gives that interpreter; None when venvdeck cannot tell
+    (another platform or architecture than its own)."""
+    import sysconfig
+
+    from packaging import tags
+
+    data = markers.probe(interpreter)
+    if data.get("_platform") != sysconfig.get_platform():
+        return None
+    major, minor = (int(x) for x in str(data["python_version"]).split(".")[:2])
+    platforms = list(tags.platform_tags())
+    soabi = str(data.get("_soabi") or "")
+    supported: list[tags.Tag] = []
+    if data["implementation_name"] == "cpython":
+        abi = "cp" + soabi.split("-")[1] if soabi.startswith("cpython-") else f"cp{major}{minor}"
+        supported += tags.cpython_tags((major, minor), [abi], platforms)
+        interp = f"cp{major}{minor}"
+    else:
+        name = tags.INTERPRETER_SHORT_NAMES.get(str(data["implementation_name"]), "")
+        if not name:
+            return None
+        interp = f"{name}{major}{minor}"
+        abi = soabi.replace(".", "_").replace("-", "_") if soabi else "none"
+        supported += tags.generic_tags(interp, [abi], platforms)
+    supported += tags.compatible_tags((major, minor), interp, platforms)
+    return frozenset(supported)
+
+
+def unsupported_wheels(listing: PackageListing, ordered: list[Package]) -> list[RequirementProblem]:
+    from email.parser import Parser
+
+    from packaging.tags import parse_tag
+
+    supported = _supported_tags(listing.interpreter.executable)
+    if supported is None:
+        return []
+    problems = []
+    for package in ordered:
+        if package.metadata_path is None:
+            continue
+        try:
+            text = fsio.read_text(package.metadata_path / "WHEEL", fsio.SMALL_FILE)
+        except FileNotFoundError:
+            continue
+        except (OSError, ValueError):
+            continue
+        wheel_tags: set[object] = set()
+        try:
+            for value in Parser().parsestr(text).get_all("Tag", []):
+                wheel_tags.update(parse_tag(value))
+        except ValueError:
+            continue
+        if wheel_tags.isdisjoint(supported):
+            problems.append(RequirementProblem(ProblemKind.UNSUPPORTED, package.name, package.version, ""))
+    return problems
+
+
+# ---- the check -----------------------------------------------------------------------------------
+
+
+def check_listing(
+    listing: PackageListing, graph: EnvironmentGraph | None = None, *, wheel_tags: bool = True
+) -> CheckReport:
+    """wheel_tags=False: leave out pip >= 24.1's platform check (it asks the interpreter)."""
+    graph = graph or EnvironmentGraph.for_listing(listing)
+    ordered = pip_order(listing)
+    broken = {key for key, node in graph.nodes.items() if node.invalid}
+    present = set(graph.nodes) - broken
+    missing: list[RequirementProblem] = []
+    conflicting: list[RequirementProblem] = []
+    for package in ordered:
+        key = canonicalize_name(package.name)
+        node = graph.nodes.get(key)
+        if node is None or node.package is not package or key in broken:
+            continue
+        lost: dict[str, RequirementProblem] = {}
+        clashes: dict[str, RequirementProblem] = {}
+        for edge in node.mandatory:
+            text = str(edge.requirement)
+            if edge.key not in present:
+                # pip sorts by str((name, Requirement)): the reprs of both
+                order = f"({edge.key!r}, <Requirement('{text}')>)"
+                lost[order] = RequirementProblem(ProblemKind.MISSING, key, package.version, text, edge.key)
+                continue
+            installed = graph.nodes[edge.key].package.version
+            if not version_matches(edge.requirement.specifier, installed):
+                order = (
+                    f"({edge.key!r}, <{_version_class(installed)}('{installed}')>, <Requirement('{text}')>)"
+                )
+                clashes[order] = RequirementProblem(
+                    ProblemKind.CONFLICT, key, package.version, text, edge.key, installed
+                )
+        missing += [lost[k] for k in sorted(lost)]
+        conflicting += [clashes[k] for k in sorted(clashes)]
+    problems = missing + conflicting
+    pip = _pip_tuple(listing.pip_version)
+    if wheel_tags and (pip is None or pip >= (24, 1)):
+        problems += unsupported_wheels(listing, ordered)
+    return CheckReport(
+        environment=listing.environment,
+        problems=tuple(problems),
+        metadata_problems=tuple(graph.metadata_problems() + unreadable_distributions(listing)),
+        pip_version=listing.pip_version,
+    )
+
+
+def _version_class(version: str) -> str:
+    try:
+        Version(version)
+    except InvalidVersion:
+        return "LegacyVersion"
+    return "Version"
+
+
+def check(env: Environment) -> CheckReport:
+    """What `pip check` run in env would report (without running it)."""
+    return check_listing(listing_reader.list_packages(env))

@@ -1,0 +1,160 @@
+"""The PEP 508 marker environment of an interpreter, asked once and cached (memory and disk).
+
+Requirements are evaluated against the environment they are installed in, not against venvdeck's
+own Python: `sys_platform`, `platform_machine`, `python_full_version` and the rest come from that
+interpreter. The probe prints what `packaging.markers.default_environment()` computes there (valid
+Python 2.7 to 3.14), plus what pip needs for wheel tags; it runs with `-E -s`, from `/`, with a
+timeout and a bound on its output. The answer is revalidated by the mtimes of the interpreter and
+of the file it resolves to, so a replaced Python is asked again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from venvdeck.errors import InterpreterError
+from venvdeck.services import fsio, policy, process
+
+PROBE_TIMEOUT_S = 20.0
+_MAX_ANSWER = 64 * 1024
+MARKER_KEYS = (
+    "implementation_name",
+    "implementation_version",
+    "os_name",
+    "platform_machine",
+    "platform_python_implementation",
+    "platform_release",
+    "platform_system",
+    "platform_version",
+    "python_full_version",
+    "python_version",
+    "sys_platform",
+)
+_PROBE = r"""
+import sys
+del sys.path[0]
+import json, os, platform
+try:
+    import sysconfig
+    soabi = sysconfig.get_config_var("SOABI")
+    plat = sysconfig.get_platform()
+    debug = bool(sysconfig.get_config_var("Py_DEBUG"))
+    gil_disabled = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+except Exception:
+    soabi, plat, debug, gil_disabled = None, None, False, False
+def fmt(info):
+    version = "%d.%d.%d" % (info.major, info.minor, info.micro)
+    if info.releaselevel != "final":
+        version += info.releaselevel[0] + str(info.serial)
+    return version
+impl = getattr(sys, "implementation", None)
+sys.stdout.write(json.dumps({
+    "implementation_name": impl.name if impl else "",
+    "implementation_version": fmt(impl.version) if impl else "0",
+    "os_name": os.name,
+    "platform_machine": platform.machine(),
+    "platform_python_implementation": platform.python_implementation(),
+    "platform_release": platform.release(),
+    "platform_system": platform.system(),
+    "platform_version": platform.version(),
+    "python_full_version": platform.python_version(),
+    "python_version": ".".join(platform.python_version_tuple()[:2]),
+    "sys_platform": sys.platform,
+    "_soabi": soabi,
+    "_platform": plat,
+    "_debug": debug,
+    "_gil_disabled": gil_disabled,
+    "_maxsize_64": sys.maxsize > 2 ** 32,
+}))
+"""
+
+_cache: dict[str, tuple[tuple[tuple[str, int], ...], dict[str, object]]] = {}
+
+
+def _stamp(path: str) -> int:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return -1
+
+
+def _stamps(interpreter: Path) -> tuple[tuple[str, int], ...]:
+    paths = [str(interpreter), os.path.realpath(interpreter)]
+    return tuple((p, _stamp(p)) for p in dict.fromkeys(paths))
+
+
+def _cache_file(interpreter: Path) -> Path:
+    digest = hashlib.sha256(str(interpreter).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    return policy.cache_folder() / "markers" / f"{digest}.json"
+
+
+def _parse(interpreter: Path, answer: str) -> dict[str, object]:
+    try:
+        data = json.loads(answer)
+    except ValueError as exc:
+        raise InterpreterError(f"{interpreter} gave an answer venvdeck cannot read") from exc
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), str) for k in MARKER_KEYS):
+        raise InterpreterError(f"{interpreter} gave an answer venvdeck cannot read")
+    return data
+
+
+def _from_disk(interpreter: Path, stamps: tuple[tuple[str, int], ...]) -> dict[str, object] | None:
+    try:
+        saved = json.loads(fsio.read_bytes(_cache_file(interpreter), fsio.JSON_FILE))
+        if saved["interpreter"] != str(interpreter):
+            return None
+        if tuple((str(p), int(t)) for p, t in saved["stamps"]) != stamps:
+            return None
+        return _parse(interpreter, saved["answer"])
+    except (OSError, ValueError, KeyError, TypeError, InterpreterError):
+        return None
+
+
+def _save(interpreter: Path, stamps: tuple[tuple[str, int], ...], answer: str) -> None:
+    """Best effort: an unwritable cache only costs the next run a probe."""
+    data = json.dumps({"interpreter": str(interpreter), "stamps": stamps, "answer": answer})
+    path = _cache_file(interpreter)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        dir_fd = fsio.open_folder(path.parent)
+        try:
+            fsio.write_new_file(dir_fd, path.name, data.encode("utf-8", "surrogateescape"), replace=True)
+        finally:
+            os.close(dir_fd)
+    except (OSError, ValueError):
+        return
+
+
+def probe(interpreter: Path) -> dict[str, object]:
+    """The marker environment of interpreter (and `_soabi`, `_platform`... for wheel tags).
+
+    InterpreterError when it will not start or answers nonsense."""
+    stamps = _stamps(interpreter)
+    cached = _cache.get(str(interpreter))
+    if cached is not None and cached[0] == stamps:
+        return cached[1]
+    data = _from_disk(interpreter, stamps)
+    if data is None:
+        result = process.run(
+            [str(interpreter), "-E", "-s", "-c", _PROBE],
+            timeout=PROBE_TIMEOUT_S,
+            cwd=Path(os.sep),
+            max_output=_MAX_ANSWER,
+        )
+        if not result.ok:
+            detail = result.stderr_tail(1) or f"exit status {result.returncode}"
+            raise InterpreterError(f"{interpreter} does not start: {detail}")
+        answer = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+        data = _parse(interpreter, answer)
+        _save(interpreter, stamps, answer)
+    _cache[str(interpreter)] = (stamps, data)
+    return data
+
+
+def marker_environment(interpreter: Path) -> dict[str, str]:
+    """Only the PEP 508 variables, ready for `Marker.evaluate`."""
+    data = probe(interpreter)
+    return {key: str(data[key]) for key in MARKER_KEYS}

@@ -1,0 +1,125 @@
+"""check, deps, show, find and usage as a user runs them, against pip check and pipdeptree."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.cli.test_cli import venvdeck
+from tests.support.insight import build_insight_env, build_wheels
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory, pip_template: Path) -> Path:
+    root = tmp_path_factory.mktemp("insight-cli")
+    return build_insight_env(
+        pip_template, root / "home" / "proj" / ".venv", build_wheels(root / "w"), root / "p"
+    )
+
+
+def test_check_prints_what_pip_check_prints(env: Path) -> None:
+    ours = venvdeck("check", str(env))
+    pip = subprocess.run([str(env / "bin" / "python"), "-m", "pip", "check"], capture_output=True, text=True)
+    assert (ours.returncode, ours.stdout) == (pip.returncode, pip.stdout) == (1, pip.stdout)
+    assert "corrupt" in ours.stderr
+    assert "nometa" in ours.stderr
+    rows = json.loads(venvdeck("check", "--json", str(env)).stdout)
+    assert {
+        "package": "needs-missing",
+        "version": "1.0",
+        "requirement": "ghost>=1.0",
+        "problem": "missing",
+        "installed_version": None,
+    } in rows
+    assert {
+        "package": "alpha",
+        "version": "1.0",
+        "requirement": "Zeta_Pkg<3,>=2.0",
+        "problem": "conflict",
+        "installed_version": "1.0",
+    } in rows
+
+
+def test_deps_json_is_pipdeptrees(env: Path) -> None:
+    ours = venvdeck("deps", str(env), "--json")
+    theirs = subprocess.run(
+        [str(Path(sys.executable).parent / "pipdeptree"), "--python", str(env / "bin" / "python"), "--json"],
+        capture_output=True,
+        text=True,
+        cwd=env,
+    )
+    assert ours.returncode == 0, ours.stderr
+    assert json.loads(ours.stdout) == json.loads(theirs.stdout)
+    assert ours.stdout == theirs.stdout  # the same indentation too
+
+
+def test_deps_text_reverse_and_names(env: Path) -> None:
+    result = venvdeck("deps", str(env), "--reverse", "zeta_pkg", "--depth", "1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["zeta-pkg==1.0", "└── alpha==1.0 [requires: zeta-pkg>=2.0,<3]"]
+    tree = venvdeck("deps", str(env), "needs-missing")
+    assert "└── ghost [required: >=1.0, installed: ?] MISSING" in tree.stdout.splitlines()
+
+
+def test_show_and_usage(env: Path) -> None:
+    details = json.loads(venvdeck("show", str(env), "Gamma", "--json").stdout)
+    assert details["name"] == "gamma"
+    assert [r["name"] for r in details["required_by"]] == ["alpha"]
+    rows = json.loads(venvdeck("usage", "--json", "--top", "2", str(env.parent.parent)).stdout)
+    assert [r["name"] for r in rows] == ["pip", "setuptools"]
+
+
+def test_find_streams_matches_and_says_when_none(env: Path) -> None:
+    found = venvdeck("find", "BETA>1", str(env.parent.parent))
+    assert (found.returncode, found.stdout) == (0, f"{env}\tbeta 1.5\n")
+    none = venvdeck("find", "beta<1", str(env.parent.parent), "--json")
+    assert (none.returncode, none.stdout) == (1, "[]\n")
+
+
+def test_a_remembered_answer_is_forgotten_when_a_metadata_changes(env: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(env, copy, symlinks=True)
+    first = venvdeck("check", str(copy))
+    assert venvdeck("check", str(copy)).stdout == first.stdout  # the second run is answered from memory
+    metadata = next((copy / "lib").glob("python*/site-packages/lonely-2.0.dist-info")) / "METADATA"
+    metadata.write_text(metadata.read_text() + "Requires-Dist: ghost-two\n")  # edited in place
+    second = venvdeck("check", str(copy))
+    assert "lonely 2.0 requires ghost-two, which is not installed." in second.stdout
+    pip = subprocess.run([str(copy / "bin" / "python"), "-m", "pip", "check"], capture_output=True, text=True)
+    assert second.stdout == pip.stdout
+    tree = venvdeck("deps", str(copy), "lonely")
+    assert tree.stdout.splitlines()[-1] == "└── ghost-two [required: Any, installed: ?] MISSING"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["find", "numpy<"], "not a requirement: 'numpy<'"),
+        (["find", "-e ."], "not a requirement: '-e .'"),
+        (["deps", "{env}", "no-such-pkg"], "not installed in"),
+        (["show", "{env}", "ghost"], "ghost is not installed in"),
+        (["check", "/definitely/not/here"], "no such file or folder"),
+        (["deps", "{env}", "--depth", "-2"], "must be 0 or more"),
+    ],
+)
+def test_bad_input_is_one_clear_line(args: list[str], message: str, env: Path) -> None:
+    result = venvdeck(*(a.format(env=env) for a in args))
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_deps_loads_neither_the_ui_nor_other_commands(env: Path) -> None:
+    code = (
+        "import sys, io, contextlib; from venvdeck.cli.main import main\n"
+        f"with contextlib.redirect_stdout(io.StringIO()): main(['deps', {str(env)!r}])\n"
+        "print(sorted(m for m in ('textual', 'rich', 'venvdeck.cli.actions') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -1,0 +1,97 @@
+"""check() against the environment's own `pip check`: same lines, same order, same verdict."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.services.conftest import PIP_ENV_VERSIONS
+from tests.support.insight import site_packages
+from venvdeck.models import ProblemKind
+from venvdeck.services.find.resolve import resolve_environment
+from venvdeck.services.insight.check import check
+
+
+def pip_check(env: Path) -> tuple[int, list[str]]:
+    result = subprocess.run(
+        [str(env / "bin" / "python"), "-m", "pip", "check"], capture_output=True, text=True, check=False
+    )
+    return result.returncode, result.stdout.splitlines()
+
+
+def test_check_says_what_pip_check_says(insight_env: Path) -> None:
+    report = check(resolve_environment(insight_env))
+    returncode, lines = pip_check(insight_env)
+    assert [p.message for p in report.problems] == lines
+    assert (returncode, report.ok) == (1, False)
+    kinds = {(p.kind, p.package, p.dependency) for p in report.problems}
+    assert (ProblemKind.MISSING, "needs-missing", "ghost") in kinds
+    assert (ProblemKind.CONFLICT, "alpha", "zeta-pkg") in kinds
+    assert (ProblemKind.CONFLICT, "needs-missing", "beta") in kinds
+    # pip leaves a distribution whose requirements do not parse out of its set: what requires it is
+    # "not installed"; pip never follows extras (gamma[fast] → speedy>=1 is not checked).
+    assert (ProblemKind.MISSING, "usescorrupt", "corrupt") in kinds
+    assert not any(p.dependency in {"speedy", "never-here", "win-only"} for p in report.problems)
+
+
+def test_corrupt_metadata_is_reported_per_distribution(insight_env: Path) -> None:
+    report = check(resolve_environment(insight_env))
+    by_name = {p.name: p for p in report.metadata_problems}
+    assert "this is not valid" in by_name["corrupt"].message
+    assert by_name["corrupt"].fails_check
+    assert by_name["nometa"].message == "no METADATA file"
+    assert not by_name["nometa"].fails_check
+
+
+def test_a_clean_environment_has_no_problems_and_a_new_one_is_found(pip_env: Path, wheelhouse: Path) -> None:
+    subprocess.run(
+        [
+            str(pip_env / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-index",
+            "--find-links",
+            str(wheelhouse),
+            "demo-app",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    env = resolve_environment(pip_env)
+    before = check(env)
+    assert (before.ok, before.problems, pip_check(pip_env)) == (
+        True,
+        (),
+        (0, ["No broken requirements found."]),
+    )
+    shutil.rmtree(next(site_packages(pip_env).glob("demo_dep-*.dist-info")))
+    after = check(env)
+    (introduced,) = after.introduced_since(before)
+    assert introduced.message == "demo-app 0.1 requires demo-dep, which is not installed."
+    assert [p.message for p in after.problems] == pip_check(pip_env)[1]
+
+
+@pytest.mark.parametrize("version", [v for v in PIP_ENV_VERSIONS if v in {"3.8", "3.13"}])
+def test_other_pip_eras_agree(version: str, pip_envs: dict[str, Path], tmp_path: Path) -> None:
+    """pip 23.0 (pkg_resources order) and pip 24.2 (also reports wheels for another platform)."""
+    if version not in pip_envs:
+        pytest.skip(f"no Python {version} here")
+    env = tmp_path / "env"
+    shutil.copytree(pip_envs[version], env, symlinks=True)
+    site = site_packages(env)
+    shutil.rmtree(next(site.glob("demo_dep-*.dist-info")))
+    wheel = next(site.glob("Foo.Bar_baz-*.dist-info")) / "WHEEL"
+    wheel.write_text(wheel.read_text().replace("Tag: py3-none-any", "Tag: cp27-cp27mu-manylinux1_x86_64"))
+    wheel.write_text(wheel.read_text().replace("Tag: py2-none-any\n", ""))
+    report = check(resolve_environment(env))
+    returncode, lines = pip_check(env)
+    assert [p.message for p in report.problems] == lines
+    assert "demo-app 0.1 requires demo-dep, which is not installed." in lines
+    unsupported = [p for p in report.problems if p.kind is ProblemKind.UNSUPPORTED]
+    assert len(unsupported) == (1 if version == "3.13" else 0)
+    assert returncode == 1
