@@ -54,3 +54,11 @@ class TargetExists(RefusedError):
 
 class ExternallyManaged(RefusedError):
     """PEP 668: the interpreter asks not to be changed by pip; only an explicit override proceeds."""
+
+
+class NoInterpreter(RefusedError):
+    """No installed interpreter fits what was asked; `available` lists the versions there are."""
+
+    def __init__(self, message: str, available: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.available = available
