@@ -466,6 +466,11 @@ def recreate_environment(
                 _put_back(parent_fd, real, aside)
                 raise
             deleting = f"{layout.DELETING_PREFIX}{token}"
+            if _identity(os.stat(aside, dir_fd=parent_fd, follow_symlinks=False)) != plan.identity:
+                raise RefusedError(
+                    f"the old environment kept in {shown(real.parent / aside)} was replaced meanwhile; "
+                    "the new one is in place, the folder there is left alone"
+                )
             os.rename(aside, deleting, src_dir_fd=parent_fd, dst_dir_fd=parent_fd)  # the new one is complete
             try:
                 delete.finish_pending(real.parent / deleting)

@@ -147,9 +147,13 @@ def carry(
         assert source is not None
         if not os.path.isdir(source):
             return NotCarried(name, f"an editable install whose source folder {source} is gone")
-        if not any(os.path.isfile(source / f) for f in _PROJECT_FILES):
+        # A legacy (.egg-link) editable may point at the project's src/ folder: its project is above.
+        project = next(
+            (p for p in (source, source.parent) if any(os.path.isfile(p / f) for f in _PROJECT_FILES)), None
+        )
+        if project is None:
             return NotCarried(name, f"an editable install from {source}, which holds no project any more")
-        return CarriedRequirement(name, f"--editable={os.path.abspath(source)}", "editable")
+        return CarriedRequirement(name, f"--editable={os.path.abspath(project)}", "editable")
     direct = package.direct_url
     if direct is not None:
         if direct.vcs:
