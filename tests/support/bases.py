@@ -41,10 +41,8 @@ def removable_base(dest: Path, version: str | None = None) -> Path:
         pytest.skip("cannot hard-link the interpreter here (another filesystem)")
     (dest / "bin" / "python3").symlink_to(f"python{version}")
     (dest / "lib" / f"python{version}").mkdir(parents=True)
-    for entry in stdlib.iterdir():
-        if entry.name in _SKIPPED:
-            continue
-        subprocess.run(["cp", "-al", str(entry), str(dest / "lib" / f"python{version}")], check=True)
+    entries = [str(e) for e in sorted(stdlib.iterdir()) if e.name not in _SKIPPED]
+    subprocess.run(["cp", "-al", *entries, str(dest / "lib" / f"python{version}")], check=True)
     (dest / "lib" / f"python{version}" / "site-packages").mkdir()
     include = prefix / "include" / f"python{version}"
     if (include / "patchlevel.h").is_file():

@@ -33,6 +33,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "delete": ("actions", "delete"),
     "activate": ("actions", "activate"),
     "shell": ("actions", "shell"),
+    "interpreters": ("repair", "interpreters"),
+    "recreate": ("repair", "recreate"),
+    "kernels": ("repair", "kernels"),
 }
 _GLOBAL_WITH_VALUE = ("--config",)
 
@@ -68,10 +71,11 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     _global_options(common, suppress=True)
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
-    from venvdeck.cli import actions, read
+    from venvdeck.cli import actions, read, repair
 
     read.add_parsers(sub, common)
     actions.add_parsers(sub, common)
+    repair.add_parsers(sub, common)
     return parser
 
 
