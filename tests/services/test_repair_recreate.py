@@ -202,15 +202,20 @@ def test_the_plan_brings_back_editables_direct_urls_and_vcs_at_their_commit(
     wheel = next(wheelhouse.glob("Foo.Bar_baz-*.whl"))
     install(env, wheelhouse, "demo-app", str(wheel), "-e", str(edit), "-e", str(gone), f"git+{repo.as_uri()}")
     shutil.rmtree(gone)
+    (env / "bin" / "postactivate").write_text("export SECRET_PLACE=1\n")  # a hook put there by hand
     plan = plan_recreate(_env(env), base_interpreters(), UV, python=VERSION)
     texts = [r.text for r in plan.requirements]
     assert texts[0] == f"--editable={edit}"
     assert "demo-app==0.1" in texts
     assert f"vcs-pkg @ git+{repo.as_uri()}@{commit}" in texts
     assert any(t.startswith(f"Foo.Bar_baz @ {wheel.as_uri()}#sha256=") for t in texts)
-    (missing,) = plan.not_carried
+    missing, hook = plan.not_carried
     assert missing.name == "gone-edit"
     assert "source folder" in missing.reason
+    assert (hook.name, hook.reason) == (
+        "bin/postactivate",
+        "not from any package (a script or hook put there by hand)",
+    )
     install_step = plan.steps[-1].argv
     assert install_step.index(f"--editable={edit}") < install_step.index("--")
     exact = plan_recreate(_env(env), base_interpreters(), UV, python=VERSION, exact=True)

@@ -347,6 +347,7 @@ def read_sources(env: Environment, prefix: Path, *, exact: bool) -> Sources:
             sources.not_carried.append(carried)
         else:
             sources.requirements.append(carried)
+    sources.not_carried += _stray_scripts(prefix, packages)
     sources.requirements.sort(key=lambda r: (not r.text.startswith("--editable="), canonicalize_name(r.name)))
     return sources
 
@@ -431,3 +432,47 @@ def _from_project(
         marker = str(requirement.marker) if requirement.marker is not None else ""
         chosen.append((package, "declared by the project", extras, marker))
     return chosen
+
+
+_VENV_SCRIPTS = (
+    "activate",
+    "Activate.ps1",
+    "deactivate.bat",
+    "python",
+    "pythonw",
+    "pip",
+    "pydoc",
+    "__pycache__",
+)
+
+
+def _stray_scripts(prefix: Path, packages: list[Package]) -> list[NotCarried]:
+    """Files in bin/ (Scripts/) that no installed distribution's RECORD lists and the tools that
+    make environments do not write: hooks and scripts a person put there. A rebuild does not make
+    them again, so the plan names them (they go with the old environment)."""
+    import csv
+
+    bindir = prefix / ("Scripts" if os.path.isdir(prefix / "Scripts") else "bin")
+    try:
+        names = sorted(os.listdir(bindir))
+    except OSError:
+        return []
+    names = [n for n in names if not n.startswith(_VENV_SCRIPTS)]
+    if not names:
+        return []
+    recorded: set[str] = set()
+    for package in packages:
+        if package.metadata_path is None or package.location is None:
+            continue
+        try:
+            text = fsio.read_text(package.metadata_path / "RECORD", fsio.RECORD_FILE)
+        except (OSError, ValueError):
+            continue
+        for row in csv.reader(text.splitlines()):
+            if row:
+                recorded.add(os.path.normpath(os.path.join(package.location, row[0])))
+    return [
+        NotCarried(f"{bindir.name}/{name}", "not from any package (a script or hook put there by hand)")
+        for name in names
+        if os.path.normpath(bindir / name) not in recorded
+    ]
