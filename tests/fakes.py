@@ -10,16 +10,20 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from venvdeck.errors import ExternallyManaged, InterpreterError
+from venvdeck.errors import ExternallyManaged, InterpreterError, NoInterpreter, RefusedError
 from venvdeck.models import (
     ActivationCommand,
+    BaseInterpreter,
+    CarriedRequirement,
     CheckReport,
     DeletePlan,
     DeleteResult,
     DependencyTree,
+    Dependent,
+    DependentKind,
     DirectUrl,
     DiscoveryReport,
     DistributionUsage,
@@ -29,14 +33,19 @@ from venvdeck.models import (
     FoundDistribution,
     FreezeResult,
     InterpreterInfo,
+    Kernelspec,
+    KernelState,
     Kind,
     Manager,
+    NotCarried,
     Operation,
     OperationKind,
     OperationResult,
     Package,
     PackageDetails,
     PackageListing,
+    RecreatePlan,
+    RecreateResult,
     ShellLaunch,
     Status,
 )
@@ -88,6 +97,8 @@ class FakeEnvironmentService:
         "Installing collected packages: rich",
         "Successfully installed rich-13.9.4",
     )
+    kernelspecs: list[Kernelspec] = field(default_factory=list)
+    recreate_fails: dict[Path, str] = field(default_factory=dict)  # path → why its rebuild fails
 
     async def discover(self, report: DiscoveryReport) -> AsyncIterator[Environment]:
         self.calls.append(("discover", HOME))
@@ -339,6 +350,169 @@ class FakeEnvironmentService:
             p.name: self.package_size_table[p.name] for p in packages if p.name in self.package_size_table
         }
 
+    # ---- interpreters, rebuilding, Jupyter kernels ---------------------------------------------------
+    async def interpreters(self) -> list[BaseInterpreter]:
+        self.calls.append(("interpreters", HOME))
+        bases = [e for e in self.environments if e.kind is Kind.PYTHON and e.interpreter is not None]
+        found: list[BaseInterpreter] = []
+        lost: dict[Path, list[Environment]] = {}
+        users: dict[Path, list[Environment]] = {}
+        for env in self.environments:
+            if env.kind is Kind.PYTHON or env.base_interpreter is None:
+                continue
+            if env.is_broken:
+                lost.setdefault(env.base_interpreter.parent.parent, []).append(env)
+            else:
+                users.setdefault(env.base_interpreter, []).append(env)
+        for base in bases:
+            assert base.interpreter is not None
+            dependents = [
+                Dependent(e.path, DependentKind.ENVIRONMENT, e.name)
+                for e in users.get(base.interpreter, []) + users.get(base.path / "bin" / "python", [])
+            ]
+            found.append(
+                BaseInterpreter(
+                    base.interpreter,
+                    base.path,
+                    base.python_version,
+                    "pyenv",
+                    tuple(dependents),
+                    environment=base,
+                )
+            )
+        for prefix, envs in sorted(lost.items()):
+            dependents = [Dependent(e.path, DependentKind.ENVIRONMENT, e.name, broken=True) for e in envs]
+            dependents += [
+                Dependent(k.path, DependentKind.KERNEL, k.name, broken=True)
+                for k in self.kernelspecs
+                if k.environment in {e.path for e in envs}
+            ]
+            base_interpreter = envs[0].base_interpreter
+            assert base_interpreter is not None
+            found.append(
+                BaseInterpreter(
+                    base_interpreter, prefix, envs[0].python_version, "lost", tuple(dependents), missing=True
+                )
+            )
+        return found
+
+    async def plan_recreate(
+        self, env: Environment, *, python: str | None = None, exact: bool = False
+    ) -> RecreatePlan:
+        self.calls.append(("plan_recreate", env.path))
+        if env.kind is Kind.CONDA:
+            raise RefusedError(f"{env.path} is a conda environment: conda rebuilds it")
+        bases = [e for e in self.environments if e.kind is Kind.PYTHON and e.interpreter is not None]
+        minor = python or ".".join((env.python_version or "3").split(".")[:2])
+        matching = [b for b in bases if (b.python_version or "").startswith(minor + ".")]
+        if not matching:
+            available = tuple(b.python_version or "?" for b in bases)
+            raise NoInterpreter(
+                f"no Python {minor} is installed (found: {', '.join(available)}); choose one with --python",
+                available,
+            )
+        base = matching[0]
+        assert base.interpreter is not None
+        packages = [p for p in self.packages.get(env.path, ()) if p.requested or exact]
+        requirements = tuple(
+            CarriedRequirement(
+                p.name, f"{p.name}=={p.version}", "exact" if exact else "asked for (REQUESTED)"
+            )
+            for p in packages
+            if p.name != "pip" and p.direct_url is None
+        )
+        not_carried = tuple(
+            NotCarried(
+                p.name, f"an editable install whose source folder {p.editable_project_location} is gone"
+            )
+            for p in packages
+            if p.editable
+        )
+        python_path = str(env.path / "bin" / "python")
+        steps = (
+            Operation(
+                OperationKind.CREATE,
+                env.path,
+                (str(base.interpreter), "-m", "venv", "--", str(env.path)),
+                f"Create {env.path.name} with Python {base.python_version}",
+            ),
+            Operation(
+                OperationKind.INSTALL,
+                env.path,
+                (python_path, "-m", "pip", "install", "--no-user", "--", *(r.text for r in requirements)),
+                f"Install {len(requirements)} requirements into {env.path.name}",
+            ),
+        )
+        return RecreatePlan(env, env.path, (0, 0), base, "plain", steps, requirements, not_carried)
+
+    async def recreate(self, plan: RecreatePlan, on_line: Callable[[str], None]) -> RecreateResult:
+        self.calls.append(("recreate", plan.path))
+        self.busy.add(plan.path)
+        try:
+            on_line(f"venvdeck: moved {plan.path} aside while the new one is built")
+            for step in plan.steps:
+                on_line(f"$ {step.command_line}")
+                await asyncio.sleep(0)
+            if plan.path in self.run_gates:
+                await self.run_gates[plan.path].wait()
+        finally:
+            self.busy.discard(plan.path)
+        if plan.path in self.recreate_fails:
+            why = self.recreate_fails[plan.path]
+            message = f"Rebuilding {plan.path} failed: {why}; the old environment is back as it was"
+            return RecreateResult(plan.path, False, message, (why,), restored=True)
+        rebuilt = Environment(
+            path=plan.environment.path,
+            kind=plan.environment.kind,
+            manager=plan.environment.manager,
+            interpreter=plan.environment.path / "bin" / "python",
+            python_version=plan.base.python_version,
+            project=plan.environment.project,
+            base_interpreter=plan.base.interpreter,
+        )
+        self.environments = [rebuilt if e.path == plan.environment.path else e for e in self.environments]
+        for index, kernel in enumerate(self.kernelspecs):
+            if kernel.environment == plan.environment.path:
+                self.kernelspecs[index] = replace(kernel, state=KernelState.OK)
+        version = plan.base.python_version
+        return RecreateResult(plan.path, True, f"Rebuilt {plan.path} with Python {version} in 4.2 s")
+
+    async def kernels(self, *, include_hidden: bool = False) -> list[Kernelspec]:
+        self.calls.append(("kernels", HOME))
+        return [k for k in self.kernelspecs if include_hidden or k.hidden_by is None]
+
+    async def kernels_for(self, env: Environment) -> list[Kernelspec]:
+        return [k for k in self.kernelspecs if k.environment == env.path]
+
+    async def remove_kernel(self, kernel: Kernelspec) -> str:
+        self.calls.append(("remove_kernel", kernel.path))
+        if kernel.state is not KernelState.DEAD:
+            raise RefusedError(f"{kernel.path} is no longer a dead kernel; left alone")
+        self.kernelspecs = [k for k in self.kernelspecs if k.path != kernel.path]
+        return f"removed the kernel {kernel.name} ({kernel.path})"
+
+    async def register_kernel(
+        self, env: Environment, name: str | None = None, display_name: str | None = None
+    ) -> Kernelspec:
+        self.calls.append(("register_kernel", env.path))
+        if not any(p.name == "ipykernel" for p in self.packages.get(env.path, ())):
+            raise RefusedError(f"ipykernel is not installed in {env.path}: install it first")
+        chosen = name or env.name.lower()
+        interpreter = env.interpreter or env.path / "bin" / "python"
+        kernel = Kernelspec(
+            name=chosen,
+            path=HOME / ".local/share/jupyter/kernels" / chosen,
+            display_name=display_name or f"Python ({env.name})",
+            language="python",
+            interpreter=interpreter,
+            environment=env.path,
+            state=KernelState.OK,
+            source="user",
+            argv=(str(interpreter), "-m", "ipykernel_launcher", "-f", "{connection_file}"),
+        )
+        self.kernelspecs.append(kernel)
+        return kernel
+
 
 HOME = Path("/home/ada")
 PY = Path("/home/ada/.pyenv/versions")
@@ -486,4 +660,40 @@ def demo_service() -> FakeEnvironmentService:
             "mylib": 58_000,
         },
         looked_in=[HOME],
+        kernelspecs=[
+            _kernel("shop", shop, KernelState.OK),
+            _kernel("legacy-api", old, KernelState.BROKEN),
+            Kernelspec(
+                name="py39-scratch",
+                path=HOME / ".local/share/jupyter/kernels/py39-scratch",
+                display_name="Python 3.9 (scratch)",
+                language="python",
+                interpreter=PY / "3.9.18/bin/python3.9",
+                environment=None,
+                state=KernelState.DEAD,
+                source="user",
+                argv=(
+                    str(PY / "3.9.18/bin/python3.9"),
+                    "-m",
+                    "ipykernel_launcher",
+                    "-f",
+                    "{connection_file}",
+                ),
+            ),
+        ],
+    )
+
+
+def _kernel(name: str, env: Environment, state: KernelState) -> Kernelspec:
+    interpreter = env.path / "bin" / "python"
+    return Kernelspec(
+        name=name,
+        path=HOME / ".local/share/jupyter/kernels" / name,
+        display_name=f"Python {env.python_version} ({env.name})",
+        language="python",
+        interpreter=interpreter,
+        environment=env.path,
+        state=state,
+        source="user",
+        argv=(str(interpreter), "-m", "ipykernel_launcher", "-f", "{connection_file}"),
     )

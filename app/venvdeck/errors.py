@@ -58,3 +58,11 @@ class ExternallyManaged(RefusedError):
 
 class PackageNotFound(VenvDeckError):
     """A distribution named by the user is not installed in the environment."""
+
+
+class NoInterpreter(RefusedError):
+    """No installed interpreter fits what was asked; `available` lists the versions there are."""
+
+    def __init__(self, message: str, available: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.available = available

@@ -179,6 +179,7 @@ class OperationKind(StrEnum):
     UNINSTALL = "uninstall"
     ENSUREPIP = "ensurepip"
     DELETE = "delete"
+    RECREATE = "recreate"  # a tool's own rebuild (pipx reinstall, uv tool install --reinstall, ...)
 
 
 _operation_ids = itertools.count(1)
@@ -228,7 +229,8 @@ class DiscoveryReport:
     folders_scanned: int = 0
     unreadable: list[Path] = field(default_factory=list)
     looked_in: list[Path] = field(default_factory=list)
-    pending_deletions: list[Path] = field(default_factory=list)  # interrupted deletes to finish
+    # interrupted deletes to finish, and interrupted rebuilds whose old environment is put back
+    pending_deletions: list[Path] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -453,3 +455,108 @@ class DistributionUsage:
     environments: tuple[Path, ...]
     versions: tuple[str, ...]
     shared_bytes: int = 0  # bytes of files that are hard links to one another (uv/conda caches)
+
+
+# ---- interpreters, rebuilding, Jupyter kernels (issue #13) --------------------------------------
+
+
+class DependentKind(StrEnum):
+    ENVIRONMENT = "environment"
+    KERNEL = "kernel"
+
+
+@dataclass(frozen=True, slots=True)
+class Dependent:
+    """Something that stops working when a base interpreter goes: an environment made from it
+    (pipx and uv tools included), or a Jupyter kernel that runs it (or runs one of those)."""
+
+    path: Path  # the environment's folder, or the kernelspec's folder
+    kind: DependentKind
+    name: str
+    broken: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class BaseInterpreter:
+    """A base interpreter and what depends on it. `missing`: it no longer exists; only the
+    pyvenv.cfg files of the environments that lost it still name it."""
+
+    path: Path  # the interpreter (for a lost one: the one pyvenv.cfg named)
+    prefix: Path  # the install it belongs to (a Cellar version, a pyenv version, /usr, ...)
+    version: str | None
+    source: str  # pyenv, uv, conda, path, homebrew, python.org, registry, lost
+    dependents: tuple[Dependent, ...] = ()
+    missing: bool = False
+    environment: Environment | None = None  # the install as discovery found it (None: missing)
+
+    @property
+    def label(self) -> str:
+        return f"Python {self.version or '?'} ({self.prefix})"
+
+
+class KernelState(StrEnum):
+    OK = "ok"
+    DEAD = "dead"  # the interpreter in argv[0] is gone
+    BROKEN = "broken"  # its environment is broken (rebuilding it revives the kernel)
+
+
+@dataclass(frozen=True, slots=True)
+class Kernelspec:
+    """One Jupyter kernelspec folder (`<dir>/kernels/<name>/kernel.json`)."""
+
+    name: str  # as Jupyter names it (the folder name, lower-cased)
+    path: Path  # the kernelspec folder
+    display_name: str
+    language: str
+    interpreter: Path | None  # argv[0] (None: a bare command Jupyter resolves itself, e.g. python)
+    environment: Path | None  # the environment argv[0] belongs to
+    state: KernelState
+    source: str  # jupyter-path, user, environment, system
+    hidden_by: Path | None = None  # a kernelspec of the same name found earlier hides this one
+    argv: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CarriedRequirement:
+    """One thing a rebuild installs again: `text` is exactly what the installer is given."""
+
+    name: str
+    text: str
+    why: str  # requested, declared by the project, pipx, uv receipt, editable, direct URL, VCS, exact
+
+
+@dataclass(frozen=True, slots=True)
+class NotCarried:
+    """Something in the old environment a rebuild cannot bring back, and why."""
+
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecreatePlan:
+    """Rebuilding an environment at its own path: checked, with every step and requirement shown."""
+
+    environment: Environment
+    path: Path  # the real path, rebuilt in place
+    identity: tuple[int, int]  # (device, inode) of the folder when checked
+    base: Environment  # the interpreter the new environment is made from
+    method: str  # plain, pipx, uv tool, poetry, pdm, hatch, pipenv
+    steps: tuple[Operation, ...]  # exactly what runs, in order
+    requirements: tuple[CarriedRequirement, ...] = ()
+    not_carried: tuple[NotCarried, ...] = ()
+    warnings: tuple[str, ...] = ()
+    kept_files: tuple[str, ...] = ()  # copied from the old environment into the new one (tool records)
+
+    @property
+    def summary(self) -> str:
+        return f"rebuild {self.path} with Python {self.base.python_version or '?'} ({self.base.interpreter})"
+
+
+@dataclass(frozen=True, slots=True)
+class RecreateResult:
+    path: Path
+    ok: bool
+    message: str
+    output: tuple[str, ...] = ()
+    restored: bool = False  # the old environment was put back as it was

@@ -38,8 +38,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "show": ("insight", "show"),
     "find": ("insight", "find"),
     "usage": ("insight", "usage"),
+    "interpreters": ("repair", "interpreters"),
+    "recreate": ("repair", "recreate"),
+    "kernels": ("repair", "kernels"),
 }
-_PARSER_MODULES = ("read", "actions", "insight")
+_PARSER_MODULES = ("read", "actions", "insight", "repair")
 _GLOBAL_WITH_VALUE = ("--config",)
 
 

@@ -178,13 +178,14 @@ def list_environments(args: argparse.Namespace) -> int:
 
 
 def _finish_pending(paths: list[Path]) -> None:
-    """Deletes an earlier run left half done are finished now (or say what blocks them)."""
+    """Deletes an earlier run left half done are finished now, and environments an interrupted
+    rebuild left aside are put back (or say what blocks them)."""
     if not paths:
         return
     from venvdeck.formatting import shown
-    from venvdeck.services.change.delete import finish_all_pending
+    from venvdeck.services.repair.recreate import finish_all_interrupted
 
-    for line in finish_all_pending(paths):
+    for line in finish_all_interrupted(paths):
         print(f"venvdeck: {shown(line)}", file=sys.stderr)
 
 

@@ -18,6 +18,7 @@ from typing import TypeVar
 from venvdeck.errors import RefusedError
 from venvdeck.models import (
     ActivationCommand,
+    BaseInterpreter,
     CheckReport,
     DeletePlan,
     DeleteResult,
@@ -29,11 +30,14 @@ from venvdeck.models import (
     ExportResult,
     FoundDistribution,
     FreezeResult,
+    Kernelspec,
     Operation,
     OperationResult,
     Package,
     PackageDetails,
     PackageListing,
+    RecreatePlan,
+    RecreateResult,
     ShellLaunch,
 )
 from venvdeck.services import process
@@ -139,7 +143,9 @@ class LocalEnvironmentService:
             cancelled.set()
 
     async def finish_pending_deletions(self, paths: Sequence[Path]) -> list[str]:
-        return await in_thread(delete.finish_all_pending, list(paths))
+        from venvdeck.services.repair.recreate import finish_all_interrupted
+
+        return await in_thread(finish_all_interrupted, list(paths))  # deletes, and rebuilds to put back
 
     async def list_packages(self, env: Environment) -> PackageListing:
         return await in_thread(packages.list_packages, env)
@@ -327,3 +333,95 @@ class LocalEnvironmentService:
     async def usage(self) -> list[DistributionUsage]:
         rows, _unreadable = await in_thread(insight_usage.usage, self.options)
         return rows
+
+    # ---- interpreters, rebuilding, Jupyter kernels ---------------------------------------------------
+    def _all_kernels(self, include_hidden: bool = True) -> list[Kernelspec]:
+        from venvdeck.services.repair import kernels
+
+        return kernels.list_kernelspecs(
+            self.options.environ, self._known_environments(), include_hidden=include_hidden
+        )
+
+    def _interpreters(self) -> list[BaseInterpreter]:
+        from venvdeck.services.repair.interpreters import group_interpreters, platform_installs
+
+        return group_interpreters(
+            self._known_environments(),
+            self._all_kernels(),
+            platform_installs(self.options.environ),
+            self.options.environ,
+        )
+
+    async def interpreters(self) -> list[BaseInterpreter]:
+        return await in_thread(self._interpreters)
+
+    def _recreate_bases(self) -> list[Environment]:
+        from venvdeck.services.repair.interpreters import platform_installs
+
+        bases = discovery.base_interpreters(self.options.environ)
+        seen = {b.interpreter for b in bases}
+        extra = [
+            e
+            for e in platform_installs(self.options.environ)
+            if not e.is_broken and e.interpreter not in seen
+        ]
+        return bases + extra
+
+    async def plan_recreate(
+        self, env: Environment, *, python: str | None = None, exact: bool = False
+    ) -> RecreatePlan:
+        from venvdeck.services.repair.recreate import plan_recreate
+
+        def plan() -> RecreatePlan:
+            return plan_recreate(
+                env,
+                self._recreate_bases(),
+                self.settings,
+                python=python,
+                exact=exact,
+                environ=self.options.environ,
+            )
+
+        return await in_thread(plan)
+
+    async def recreate(self, plan: RecreatePlan, on_line: LineSink) -> RecreateResult:
+        from venvdeck.services.repair.recreate import recreate_environment
+
+        cancel = threading.Event()
+        sink = _to_loop(asyncio.get_running_loop(), on_line)
+        task = asyncio.ensure_future(
+            in_thread(
+                recreate_environment, plan, self.runner.locks, sink, cancel, timeout_s=self.runner.timeout_s
+            )
+        )
+        try:
+            result = await asyncio.shield(task)
+        except asyncio.CancelledError:
+            cancel.set()  # its processes are killed and the old environment put back; wait for that
+            with contextlib.suppress(Exception):
+                await task
+            raise
+        if self._known is not None and result.ok:
+            rebuilt = await in_thread(resolve_environment, plan.path)
+            self._known = [rebuilt if e.path == plan.environment.path else e for e in self._known]
+        return result
+
+    async def kernels(self, *, include_hidden: bool = False) -> list[Kernelspec]:
+        return await in_thread(self._all_kernels, include_hidden)
+
+    async def kernels_for(self, env: Environment) -> list[Kernelspec]:
+        from venvdeck.services.repair import kernels
+
+        return await in_thread(lambda: kernels.kernels_for(env, self._all_kernels()))
+
+    async def remove_kernel(self, kernel: Kernelspec) -> str:
+        from venvdeck.services.repair import kernels
+
+        return await in_thread(kernels.remove_kernelspec, kernel)
+
+    async def register_kernel(
+        self, env: Environment, name: str | None = None, display_name: str | None = None
+    ) -> Kernelspec:
+        from venvdeck.services.repair import kernels
+
+        return await in_thread(kernels.register_kernel, env, name, display_name, self.options.environ)

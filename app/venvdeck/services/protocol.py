@@ -8,6 +8,7 @@ from typing import Protocol
 
 from venvdeck.models import (
     ActivationCommand,
+    BaseInterpreter,
     CheckReport,
     DeletePlan,
     DeleteResult,
@@ -19,11 +20,14 @@ from venvdeck.models import (
     ExportResult,
     FoundDistribution,
     FreezeResult,
+    Kernelspec,
     Operation,
     OperationResult,
     Package,
     PackageDetails,
     PackageListing,
+    RecreatePlan,
+    RecreateResult,
     ShellLaunch,
 )
 
@@ -148,4 +152,41 @@ class EnvironmentService(Protocol):
 
     async def usage(self) -> list[DistributionUsage]:
         """Disk use per distribution across every environment, largest first."""
+
+    # ---- interpreters, rebuilding, Jupyter kernels ---------------------------------------------------
+    async def interpreters(self) -> list[BaseInterpreter]:
+        """Every base interpreter with what depends on it (environments, kernels), newest first;
+        interpreters broken environments lost (missing=True) last, grouped by the install they lost."""
+        ...
+
+    async def plan_recreate(
+        self, env: Environment, *, python: str | None = None, exact: bool = False
+    ) -> RecreatePlan:
+        """Checked; nothing changes. python: a version (3.12) or an interpreter path; None: the same
+        minor version, else NoInterpreter (a RefusedError whose `available` lists the versions there are)."""
+        ...
+
+    async def recreate(self, plan: RecreatePlan, on_line: LineSink) -> RecreateResult:
+        """Rebuild in place. A failure is a result (ok False, the old environment back as it was);
+        cancelling the awaiting task stops the processes and puts the old one back (OperationCancelled)."""
+        ...
+
+    async def kernels(self, *, include_hidden: bool = False) -> list[Kernelspec]:
+        """Every Jupyter kernelspec in Jupyter's order, with its state (ok, dead, broken)."""
+        ...
+
+    async def kernels_for(self, env: Environment) -> list[Kernelspec]:
+        """The kernels that run env's Python: ask about them before deleting env, then remove_kernel
+        each once env is gone (they are dead then)."""
+        ...
+
+    async def remove_kernel(self, kernel: Kernelspec) -> str:
+        """Remove one dead kernelspec folder (refused, named, if it holds anything but kernel.json and
+        its resources, or if its interpreter is back). One line back."""
+        ...
+
+    async def register_kernel(
+        self, env: Environment, name: str | None = None, display_name: str | None = None
+    ) -> Kernelspec:
+        """A user kernelspec for env, as `ipykernel install --user` writes it (ipykernel must be there)."""
         ...

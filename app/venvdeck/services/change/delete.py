@@ -158,6 +158,10 @@ def plan_delete(
         raise RefusedError(f"no such folder: {text}")
     if layout.is_being_deleted(path):
         raise RefusedError(f"{text} is being deleted already; the next run of venvdeck finishes it")
+    if layout.is_being_recreated(path):
+        raise RefusedError(
+            f"{text} is an environment kept aside while it is rebuilt; the next run of venvdeck puts it back"
+        )
     inside = _containing_environment(path, loc)
     if os.path.islink(path) and not unlink_only:
         if inside is not None:

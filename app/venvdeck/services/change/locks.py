@@ -90,3 +90,9 @@ def _lock(fd: int, shown: Path) -> None:
             f"{shown} is busy: another venvdeck (or a process it started) is changing it; "
             "wait for it to finish"
         ) from None
+
+
+def lock_folder(fd: int, shown: Path) -> None:
+    """Lock an already open folder descriptor (EnvironmentBusy when someone holds it): for an
+    operation that makes a folder itself while it holds another one's lock (a rebuild in place)."""
+    _lock(fd, shown)

@@ -246,9 +246,9 @@ def classify(path: Path, children: Collection[str], loc: KnownLocations) -> Envi
     """The environment at `path` given its child names, or None when it is not one.
 
     Called for every folder a walk visits, so the common "no" is decided from names alone.
-    A folder being deleted (renamed aside by venvdeck) is never an environment.
+    A folder venvdeck moved aside (being deleted or rebuilt) is never an environment.
     """
-    if layout.is_being_deleted(path):
+    if layout.is_set_aside(path):
         return None
     if "conda-meta" in children and os.path.isdir(path / "conda-meta"):
         return _conda_env(path, _real(path), loc)

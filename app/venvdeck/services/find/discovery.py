@@ -113,7 +113,7 @@ class _Walker:
     def offer_path(self, path: Path) -> None:
         """Report the environment at path (a registry line, an active env), if it is one."""
         real = Path(os.path.realpath(path))
-        if str(real) in self.seen_envs or not os.path.isdir(real) or layout.is_being_deleted(real):
+        if str(real) in self.seen_envs or not os.path.isdir(real) or layout.is_set_aside(real):
             return
         env = classify_path(real, self.loc)
         if env is not None:
@@ -151,7 +151,7 @@ class _Walker:
             self.report.unreadable.append(folder)
             return []
         env = classify(folder, names, self.loc)
-        if env is None and layout.is_being_deleted(folder):
+        if env is None and layout.is_set_aside(folder):
             self.report.pending_deletions.append(folder)
             return []
         if env is not None:

@@ -149,6 +149,21 @@ def is_being_deleted(path: Path | str) -> bool:
     return os.path.basename(os.fspath(path)).startswith(DELETING_PREFIX)
 
 
+# A folder being rebuilt is renamed to this prefix (plus a token and its own name) while the new
+# one is made at its path: never an environment; the next run puts it back unless the new one
+# was completed (then it is renamed to DELETING_PREFIX first, and finished as a delete).
+RECREATING_PREFIX = ".venvdeck-recreating-"
+
+
+def is_being_recreated(path: Path | str) -> bool:
+    return os.path.basename(os.fspath(path)).startswith(RECREATING_PREFIX)
+
+
+def is_set_aside(path: Path | str) -> bool:
+    """Moved aside by venvdeck (being deleted, or kept while its environment is rebuilt)."""
+    return os.path.basename(os.fspath(path)).startswith((DELETING_PREFIX, RECREATING_PREFIX))
+
+
 # What the top of an environment folder holds when venv, virtualenv, uv, conda or a tool made it.
 _VENV_ENTRIES = frozenset(
     {

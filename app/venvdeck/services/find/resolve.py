@@ -39,6 +39,8 @@ def resolve_environment(
         raise EnvironmentNotFound(f"no such file or folder: {text}")
     if layout.is_being_deleted(path):
         raise EnvironmentNotFound(f"{text} is an environment being deleted, not one to use")
+    if layout.is_being_recreated(path):
+        raise EnvironmentNotFound(f"{text} is an environment kept aside while it is rebuilt, not one to use")
     if os.path.isdir(path):
         env = classify_path(path, loc)
         if env is not None:

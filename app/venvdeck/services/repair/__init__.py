@@ -1,0 +1,1 @@
+"""Interpreters and what depends on them, rebuilding environments in place, Jupyter kernels."""
