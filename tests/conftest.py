@@ -14,6 +14,11 @@ from tests.support.pythons import make_venv
 from tests.support.shared import built_once, linked_copy
 from tests.support.wheels import build_wheel
 
+# Where the shell sets PYTHONDONTWRITEBYTECODE (this machine's does), every process of the run (each
+# xdist worker, each `venvdeck` and pip the tests start) would compile the same modules again from
+# source: seconds per test. The run keeps bytecode as an installed package would have it.
+sys.dont_write_bytecode = False
+
 
 @pytest.fixture(scope="session", autouse=True)
 def offline_tools(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
@@ -24,6 +29,7 @@ def offline_tools(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         for name in list(os.environ):
             if name.startswith(("PIP_", "UV_")) or name in {"VIRTUAL_ENV", "CONDA_PREFIX", "PYTHONPATH"}:
                 mp.delenv(name)
+        mp.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
         mp.setenv("PIP_CONFIG_FILE", os.devnull)
         mp.setenv("PIP_NO_INDEX", "1")
         mp.setenv("PIP_RETRIES", "0")

@@ -148,7 +148,9 @@ def test_a_rebuild_killed_mid_way_is_put_back_by_the_next_run(tmp_path: Path, wh
             "def build_editable(wheel_directory, config_settings=None, metadata_directory=None):\n",
             "def build_editable(wheel_directory, config_settings=None, metadata_directory=None):\n"
             "    import time\n"
-            "    if os.path.exists(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'SLOW')):\n"
+            "    here = os.path.dirname(os.path.abspath(__file__))\n"
+            "    if os.path.exists(os.path.join(here, 'SLOW')):\n"
+            "        open(os.path.join(here, 'BUILDING'), 'w').close()\n"
             "        time.sleep(120)\n",
         )
     )
@@ -174,7 +176,9 @@ def test_a_rebuild_killed_mid_way_is_put_back_by_the_next_run(tmp_path: Path, wh
                 break
             seen += chunk
     assert b"--editable=" in seen, seen
-    time.sleep(1.0)  # uv is building the editable (its backend sleeps)
+    while not (project / "BUILDING").exists() and victim.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the installer is inside the build (the backend then sleeps)
+    assert (project / "BUILDING").exists(), seen + (victim.stdout.read() if victim.poll() is not None else b"")
     assert any(n.startswith(".venvdeck-recreating-") for n in os.listdir(env.parent))
     for pid in [*_descendants(victim.pid), victim.pid]:  # the machine dies: everything at once
         for kill in (os.killpg, os.kill):
