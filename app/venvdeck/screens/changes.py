@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from itertools import count
@@ -18,6 +19,7 @@ from pathlib import Path
 from rich.text import Text
 from textual import work
 from textual.app import SuspendNotSupported
+from textual.notifications import SeverityLevel
 from textual.widget import Widget
 from textual.worker import Worker, get_current_worker
 
@@ -27,10 +29,29 @@ from venvdeck.dialogs.create import CreateRequest, CreateScreen
 from venvdeck.dialogs.export import ExportRequest, ExportScreen
 from venvdeck.dialogs.install import InstallFileScreen, InstallScreen
 from venvdeck.dialogs.package import PackageDetailsScreen
-from venvdeck.errors import ExternallyManaged, OperationCancelled, TargetExists, VenvDeckError
+from venvdeck.dialogs.recreate import (
+    ChooseInterpreterScreen,
+    RecreateConfirmScreen,
+    bulk_recreate_body,
+    recreate_body,
+)
+from venvdeck.errors import (
+    ExternallyManaged,
+    NoInterpreter,
+    OperationCancelled,
+    TargetExists,
+    VenvDeckError,
+)
 from venvdeck.formatting import human_size, shown
 from venvdeck.messages import EnvironmentChanged, EnvironmentCreated, EnvironmentDeleted, OperationsChanged
-from venvdeck.models import DeletePlan, Environment, Operation, OperationKind, Package
+from venvdeck.models import (
+    DeletePlan,
+    Environment,
+    Operation,
+    OperationKind,
+    Package,
+    RecreatePlan,
+)
 from venvdeck.services.protocol import EnvironmentService
 from venvdeck.widgets.operation_log import OperationLog
 
@@ -378,3 +399,132 @@ class Changes(Widget):
             running.outcome = (result.message, True)
             self.notify(f"Deleted {shown(env.name)}: {human_size(result.freed_bytes)} freed.", markup=False)
             self.post_message(EnvironmentDeleted(plan.real_path if plan.real_path == env.path else env.path))
+
+    # ---- rebuilding in place -------------------------------------------------------------------------
+    @work(group="mutate", exit_on_error=False)
+    async def recreate(self, env: Environment) -> None:
+        """Plan (asking for an interpreter when its own minor version is gone), show the plan, rebuild."""
+        plan = await self._plan_recreate(env)
+        if plan is None:
+            return
+        question = RecreateConfirmScreen(
+            f"Rebuild {shown(env.name)}?", recreate_body(plan), "Rebuild", danger=not env.is_broken
+        )
+        if await self.app.push_screen_wait(question):
+            await self._rebuild(plan)
+
+    async def _plan_recreate(self, env: Environment) -> RecreatePlan | None:
+        try:
+            try:
+                return await self.service.plan_recreate(env)
+            except NoInterpreter as exc:
+                bases = await self.service.base_interpreters()
+                if not bases:
+                    raise
+                choice = ChooseInterpreterScreen(env.name, str(exc), bases)
+                base = await self.app.push_screen_wait(choice)
+                if base is None or base.interpreter is None:
+                    return None
+                return await self.service.plan_recreate(env, python=str(base.interpreter))
+        except VenvDeckError as exc:
+            self.notify(shown(exc), title="Not rebuilt", severity="error", timeout=10, markup=False)
+            return None
+
+    @work(group="mutate", exit_on_error=False)
+    async def recreate_many(self, envs: list[Environment]) -> None:
+        """Repair in bulk: each planned (on its own minor version), one question for all, then one at
+        a time, and a summary: rebuilt, failed and why, skipped and why."""
+        plans: list[RecreatePlan] = []
+        skipped: list[tuple[Environment, str]] = []
+        for env in envs:
+            try:
+                plans.append(await self.service.plan_recreate(env))
+            except VenvDeckError as exc:
+                skipped.append((env, str(exc)))
+        if not plans:
+            for env, why in skipped:
+                self._log.note(f"not rebuilt: {env.path}: {why}")
+            self.notify(
+                f"None of the {len(envs)} broken environments can be rebuilt (the log says why: L).",
+                severity="error",
+                markup=False,
+            )
+            return
+        title = f"Rebuild {len(plans)} of the {len(envs)} broken environments?"
+        if not skipped:
+            title = (
+                "Rebuild the broken environment?"
+                if len(plans) == 1
+                else f"Rebuild {len(plans)} broken environments?"
+            )
+        question = RecreateConfirmScreen(title, bulk_recreate_body(plans, skipped), "Rebuild all")
+        if not await self.app.push_screen_wait(question):
+            return
+        rebuilt: list[Path] = []
+        failed: list[tuple[Path, str]] = []
+        try:
+            for index, plan in enumerate(plans, 1):
+                self._log.note(f"[{index}/{len(plans)}] rebuilding {plan.path}", style="bold")
+                ok, message = await self._rebuild(plan, quiet=True)
+                if ok:
+                    rebuilt.append(plan.path)
+                else:
+                    failed.append((plan.path, message))
+        finally:
+            self._rebuilt_summary(len(plans), rebuilt, failed, skipped)
+
+    def _rebuilt_summary(
+        self,
+        planned: int,
+        rebuilt: list[Path],
+        failed: list[tuple[Path, str]],
+        skipped: list[tuple[Environment, str]],
+    ) -> None:
+        stopped = planned - len(rebuilt) - len(failed)
+        summary = f"Rebuilt {len(rebuilt)}, failed {len(failed)}, skipped {len(skipped)}"
+        summary += f", {stopped} not done (cancelled)" if stopped else ""
+        self._log.note(summary, style="bold")
+        for path in rebuilt:
+            self._log.note(f"  rebuilt  {path}")
+        for path, why in failed:
+            self._log.note(f"  failed   {path}: {why}")
+        for env, why in skipped:
+            self._log.note(f"  skipped  {env.path}: {why}")
+        severity: SeverityLevel = "information" if not (failed or skipped or stopped) else "warning"
+        self.notify(f"{summary} (the log has each: L)", severity=severity, timeout=10, markup=False)
+
+    async def _rebuild(self, plan: RecreatePlan, *, quiet: bool = False) -> tuple[bool, str]:
+        """Run a rebuild, tracked: its output in the log, escape cancels (the old one is put back).
+        Then the tree shows the environment as it is now. (ok, the one-line outcome)"""
+        env = plan.environment
+        if self.busy(env.path):
+            why = f"{shown(env.path)} is busy with another operation."
+            self.notify(why, severity="warning", markup=False)
+            return False, why
+        title = f"Rebuild {env.name}"
+        ok = False
+        try:
+            async with self._tracked(env.path, env.name, title, None) as running:
+                result = await self.service.recreate(plan, self._sink(running))
+                running.outcome = (result.message, result.ok)
+                ok = result.ok
+                if not ok:
+                    self.notify(
+                        f"{shown(result.message)} (the log keeps its output: L)",
+                        severity="error",
+                        timeout=10,
+                        markup=False,
+                    )
+                elif not quiet:
+                    self.notify(shown(result.message), timeout=6, markup=False)
+        finally:
+            if not ok:
+                self.post_message(EnvironmentChanged(env.path))
+        if ok:
+            try:
+                now = dataclasses.replace(await self.service.resolve(env.path), path=env.path)
+            except VenvDeckError:
+                now = None  # the tree keeps what it had; a refresh (r) reads it again
+            self.post_message(EnvironmentChanged(env.path, now))
+        message, _ok = running.outcome or (f"{title}: ended", ok)
+        return ok, message

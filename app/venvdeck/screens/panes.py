@@ -94,7 +94,11 @@ class EnvironmentPanes(Vertical):
     async def load_packages(self, env: Environment) -> None:
         table = self.query_one(PackageTable)
         if env.is_broken:
-            table.show_message(env.path, f"{shown(env.name)} is broken: {shown(env.broken_reason)}")
+            table.show_message(
+                env.path,
+                f"{shown(env.name)} is broken: {shown(env.broken_reason)}\n\n"
+                "R rebuilds it at the same path with the same packages (the plan is shown first).",
+            )
             return
         # A spinner only for a slow listing: showing one for a fast one costs a layout pass each way.
         spinner = self.set_timer(0.2, lambda: setattr(table, "loading", True))
