@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
 
+from rich.console import Group
 from rich.text import Text
 from textual import work
 from textual.app import SuspendNotSupported
@@ -28,6 +29,7 @@ from venvdeck.dialogs.confirm import ConfirmScreen, bulk_delete_body, delete_bod
 from venvdeck.dialogs.create import CreateRequest, CreateScreen
 from venvdeck.dialogs.export import ExportRequest, ExportScreen
 from venvdeck.dialogs.install import InstallFileScreen, InstallScreen
+from venvdeck.dialogs.kernels import DeleteWithKernelsScreen, kernels_section
 from venvdeck.dialogs.package import PackageDetailsScreen
 from venvdeck.dialogs.recreate import (
     ChooseInterpreterScreen,
@@ -47,6 +49,7 @@ from venvdeck.messages import EnvironmentChanged, EnvironmentCreated, Environmen
 from venvdeck.models import (
     DeletePlan,
     Environment,
+    Kernelspec,
     Operation,
     OperationKind,
     Package,
@@ -358,11 +361,17 @@ class Changes(Widget):
                 f"None of the {len(envs)} marked environments can be deleted.", severity="error", markup=False
             )
             return
-        question = ConfirmScreen(
-            f"Delete {len(plans)} environments?", bulk_delete_body(plans, refused), "Delete all", danger=True
-        )
+        kernels = {plan.path: await self._kernels_of(plan.environment) for plan in plans}
+        title, body = f"Delete {len(plans)} environments?", bulk_delete_body(plans, refused)
+        question = ConfirmScreen(title, body, "Delete all", danger=True)
+        if any(kernels.values()):
+            every = [k for found in kernels.values() for k in found]
+            question = DeleteWithKernelsScreen(
+                title, Group(body, kernels_section(every, many=True)), "Delete all"
+            )
         if not await self.app.push_screen_wait(question):
             return
+        keep_kernels = isinstance(question, DeleteWithKernelsScreen) and question.keep_kernels
         freed = deleted = 0
         for plan in plans:
             name = plan.environment.name
@@ -374,6 +383,8 @@ class Changes(Widget):
                 freed += result.freed_bytes
                 deleted += 1
                 self.post_message(EnvironmentDeleted(plan.path))
+                if not keep_kernels:
+                    await self._remove_kernels(kernels[plan.path], self._sink(running))
         failed = len(plans) - deleted
         summary = f"Deleted {deleted} of {len(envs)}: {human_size(freed)} freed"
         summary += f"; {failed} failed (see the log: L)" if failed else ""
@@ -389,16 +400,46 @@ class Changes(Widget):
         except VenvDeckError as exc:
             self.notify(shown(exc), title="Not deleted", severity="error", timeout=10, markup=False)
             return
-        question = ConfirmScreen(f"Delete {shown(env.name)}?", delete_body(plan), "Delete", danger=True)
+        kernels = await self._kernels_of(env)
+        title = f"Delete {shown(env.name)}?"
+        question = ConfirmScreen(title, delete_body(plan), "Delete", danger=True)
+        if kernels:
+            question = DeleteWithKernelsScreen(title, Group(delete_body(plan), kernels_section(kernels)))
         if not await self.app.push_screen_wait(question):
             return
+        if isinstance(question, DeleteWithKernelsScreen) and question.keep_kernels:
+            kernels = []
         async with self._tracked(
             env.path, env.name, f"Delete {env.name}", None, cancellable=False
         ) as running:
             result = await self.service.delete(plan, self._sink(running))
             running.outcome = (result.message, True)
-            self.notify(f"Deleted {shown(env.name)}: {human_size(result.freed_bytes)} freed.", markup=False)
             self.post_message(EnvironmentDeleted(plan.real_path if plan.real_path == env.path else env.path))
+            removed = await self._remove_kernels(kernels, self._sink(running))
+            also = f" and its Jupyter kernels ({removed})" if kernels else ""
+            if removed < len(kernels):
+                also = f" and {removed} of its {len(kernels)} Jupyter kernels (the log says why: L)"
+            self.notify(
+                f"Deleted {shown(env.name)}{also}: {human_size(result.freed_bytes)} freed.", markup=False
+            )
+
+    async def _kernels_of(self, env: Environment) -> list[Kernelspec]:
+        """The Jupyter kernels that run env (none when they cannot be listed: deleting goes on)."""
+        try:
+            return await self.service.kernels_for(env)
+        except VenvDeckError:
+            return []
+
+    async def _remove_kernels(self, kernels: list[Kernelspec], write: Callable[[str], None]) -> int:
+        """Once their environment is gone: each kernelspec folder, one line each. How many went."""
+        removed = 0
+        for kernel in kernels:
+            try:
+                write(f"venvdeck: {await self.service.remove_kernel(kernel)}")
+                removed += 1
+            except VenvDeckError as exc:
+                write(f"venvdeck: kept the kernel {kernel.name}: {exc}")
+        return removed
 
     # ---- rebuilding in place -------------------------------------------------------------------------
     @work(group="mutate", exit_on_error=False)
