@@ -265,6 +265,9 @@ class FakeEnvironmentService:
     async def delete(self, plan: DeletePlan, on_line: Callable[[str], None]) -> DeleteResult:
         self.calls.append(("delete", plan.path))
         self.environments = [e for e in self.environments if e.path != plan.path]
+        self.kernelspecs = [  # as on disk: the kernels that ran it are dead now
+            replace(k, state=KernelState.DEAD) if k.environment == plan.path else k for k in self.kernelspecs
+        ]
         freed = plan.size.freed_bytes if plan.size else 0
         return DeleteResult(plan.path, freed, f"Deleted {plan.path}")
 
@@ -401,10 +404,15 @@ class FakeEnvironmentService:
     ) -> RecreatePlan:
         self.calls.append(("plan_recreate", env.path))
         if env.kind is Kind.CONDA:
-            raise RefusedError(f"{env.path} is a conda environment: conda rebuilds it")
+            version = ".".join((env.python_version or "3").split(".")[:2])
+            raise RefusedError(
+                f"{env.path} is a conda environment: conda rebuilds it "
+                f"(`conda install --prefix {env.path} --force-reinstall --yes python={version}`)"
+            )
         bases = [e for e in self.environments if e.kind is Kind.PYTHON and e.interpreter is not None]
         minor = python or ".".join((env.python_version or "3").split(".")[:2])
         matching = [b for b in bases if (b.python_version or "").startswith(minor + ".")]
+        matching += [b for b in bases if str(b.interpreter) == python]  # an interpreter's path
         if not matching:
             available = tuple(b.python_version or "?" for b in bases)
             raise NoInterpreter(
@@ -486,6 +494,7 @@ class FakeEnvironmentService:
 
     async def remove_kernel(self, kernel: Kernelspec) -> str:
         self.calls.append(("remove_kernel", kernel.path))
+        kernel = next((k for k in self.kernelspecs if k.path == kernel.path), kernel)  # as it is now
         if kernel.state is not KernelState.DEAD:
             raise RefusedError(f"{kernel.path} is no longer a dead kernel; left alone")
         self.kernelspecs = [k for k in self.kernelspecs if k.path != kernel.path]

@@ -57,7 +57,8 @@ class VenvDeckApp(App[None]):
     def action_help(self) -> None:
         main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
         if not isinstance(self.screen, HelpScreen) and main is not None:
-            self.push_screen(HelpScreen(live_keys(self, main)))
+            screen = main if self.screen.is_modal else self.screen  # a view of its own: its keys
+            self.push_screen(HelpScreen(live_keys(self, screen)))
 
     def _running_titles(self) -> list[str]:
         main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)

@@ -10,11 +10,13 @@ from venvdeck.models import Environment
 
 
 class EnvironmentChanged(Message):
-    """An operation changed an environment (or may have): its packages and size are read again."""
+    """An operation changed an environment (or may have): its packages and size are read again.
+    environment: what it is now, when the change made it another (a rebuild: no longer broken)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, environment: Environment | None = None) -> None:
         super().__init__()
         self.path = path
+        self.environment = environment
 
 
 class EnvironmentCreated(Message):

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
 
+from rich.console import Group
 from rich.text import Text
 from textual import work
 from textual.app import SuspendNotSupported
+from textual.notifications import SeverityLevel
 from textual.widget import Widget
 from textual.worker import Worker, get_current_worker
 
@@ -26,11 +29,32 @@ from venvdeck.dialogs.confirm import ConfirmScreen, bulk_delete_body, delete_bod
 from venvdeck.dialogs.create import CreateRequest, CreateScreen
 from venvdeck.dialogs.export import ExportRequest, ExportScreen
 from venvdeck.dialogs.install import InstallFileScreen, InstallScreen
+from venvdeck.dialogs.kernels import DeleteWithKernelsScreen, kernels_section
 from venvdeck.dialogs.package import PackageDetailsScreen
-from venvdeck.errors import ExternallyManaged, OperationCancelled, TargetExists, VenvDeckError
+from venvdeck.dialogs.recreate import (
+    ChooseInterpreterScreen,
+    RecreateConfirmScreen,
+    bulk_recreate_body,
+    recreate_body,
+)
+from venvdeck.errors import (
+    ExternallyManaged,
+    NoInterpreter,
+    OperationCancelled,
+    TargetExists,
+    VenvDeckError,
+)
 from venvdeck.formatting import human_size, shown
 from venvdeck.messages import EnvironmentChanged, EnvironmentCreated, EnvironmentDeleted, OperationsChanged
-from venvdeck.models import DeletePlan, Environment, Operation, OperationKind, Package
+from venvdeck.models import (
+    DeletePlan,
+    Environment,
+    Kernelspec,
+    Operation,
+    OperationKind,
+    Package,
+    RecreatePlan,
+)
 from venvdeck.services.protocol import EnvironmentService
 from venvdeck.widgets.operation_log import OperationLog
 
@@ -337,11 +361,17 @@ class Changes(Widget):
                 f"None of the {len(envs)} marked environments can be deleted.", severity="error", markup=False
             )
             return
-        question = ConfirmScreen(
-            f"Delete {len(plans)} environments?", bulk_delete_body(plans, refused), "Delete all", danger=True
-        )
+        kernels = {plan.path: await self._kernels_of(plan.environment) for plan in plans}
+        title, body = f"Delete {len(plans)} environments?", bulk_delete_body(plans, refused)
+        question = ConfirmScreen(title, body, "Delete all", danger=True)
+        if any(kernels.values()):
+            every = [k for found in kernels.values() for k in found]
+            question = DeleteWithKernelsScreen(
+                title, Group(body, kernels_section(every, many=True)), "Delete all"
+            )
         if not await self.app.push_screen_wait(question):
             return
+        keep_kernels = isinstance(question, DeleteWithKernelsScreen) and question.keep_kernels
         freed = deleted = 0
         for plan in plans:
             name = plan.environment.name
@@ -353,6 +383,8 @@ class Changes(Widget):
                 freed += result.freed_bytes
                 deleted += 1
                 self.post_message(EnvironmentDeleted(plan.path))
+                if not keep_kernels:
+                    await self._remove_kernels(kernels[plan.path], self._sink(running))
         failed = len(plans) - deleted
         summary = f"Deleted {deleted} of {len(envs)}: {human_size(freed)} freed"
         summary += f"; {failed} failed (see the log: L)" if failed else ""
@@ -368,13 +400,172 @@ class Changes(Widget):
         except VenvDeckError as exc:
             self.notify(shown(exc), title="Not deleted", severity="error", timeout=10, markup=False)
             return
-        question = ConfirmScreen(f"Delete {shown(env.name)}?", delete_body(plan), "Delete", danger=True)
+        kernels = await self._kernels_of(env)
+        title = f"Delete {shown(env.name)}?"
+        question = ConfirmScreen(title, delete_body(plan), "Delete", danger=True)
+        if kernels:
+            question = DeleteWithKernelsScreen(title, Group(delete_body(plan), kernels_section(kernels)))
         if not await self.app.push_screen_wait(question):
             return
+        if isinstance(question, DeleteWithKernelsScreen) and question.keep_kernels:
+            kernels = []
         async with self._tracked(
             env.path, env.name, f"Delete {env.name}", None, cancellable=False
         ) as running:
             result = await self.service.delete(plan, self._sink(running))
             running.outcome = (result.message, True)
-            self.notify(f"Deleted {shown(env.name)}: {human_size(result.freed_bytes)} freed.", markup=False)
             self.post_message(EnvironmentDeleted(plan.real_path if plan.real_path == env.path else env.path))
+            removed = await self._remove_kernels(kernels, self._sink(running))
+            also = f" and its Jupyter kernels ({removed})" if kernels else ""
+            if removed < len(kernels):
+                also = f" and {removed} of its {len(kernels)} Jupyter kernels (the log says why: L)"
+            self.notify(
+                f"Deleted {shown(env.name)}{also}: {human_size(result.freed_bytes)} freed.", markup=False
+            )
+
+    async def _kernels_of(self, env: Environment) -> list[Kernelspec]:
+        """The Jupyter kernels that run env (none when they cannot be listed: deleting goes on)."""
+        try:
+            return await self.service.kernels_for(env)
+        except VenvDeckError:
+            return []
+
+    async def _remove_kernels(self, kernels: list[Kernelspec], write: Callable[[str], None]) -> int:
+        """Once their environment is gone: each kernelspec folder, one line each. How many went."""
+        removed = 0
+        for kernel in kernels:
+            try:
+                write(f"venvdeck: {await self.service.remove_kernel(kernel)}")
+                removed += 1
+            except VenvDeckError as exc:
+                write(f"venvdeck: kept the kernel {kernel.name}: {exc}")
+        return removed
+
+    # ---- rebuilding in place -------------------------------------------------------------------------
+    @work(group="mutate", exit_on_error=False)
+    async def recreate(self, env: Environment) -> None:
+        """Plan (asking for an interpreter when its own minor version is gone), show the plan, rebuild."""
+        plan = await self._plan_recreate(env)
+        if plan is None:
+            return
+        question = RecreateConfirmScreen(
+            f"Rebuild {shown(env.name)}?", recreate_body(plan), "Rebuild", danger=not env.is_broken
+        )
+        if await self.app.push_screen_wait(question):
+            await self._rebuild(plan)
+
+    async def _plan_recreate(self, env: Environment) -> RecreatePlan | None:
+        try:
+            try:
+                return await self.service.plan_recreate(env)
+            except NoInterpreter as exc:
+                bases = await self.service.base_interpreters()
+                if not bases:
+                    raise
+                choice = ChooseInterpreterScreen(env.name, str(exc), bases)
+                base = await self.app.push_screen_wait(choice)
+                if base is None or base.interpreter is None:
+                    return None
+                return await self.service.plan_recreate(env, python=str(base.interpreter))
+        except VenvDeckError as exc:
+            self.notify(shown(exc), title="Not rebuilt", severity="error", timeout=10, markup=False)
+            return None
+
+    @work(group="mutate", exit_on_error=False)
+    async def recreate_many(self, envs: list[Environment]) -> None:
+        """Repair in bulk: each planned (on its own minor version), one question for all, then one at
+        a time, and a summary: rebuilt, failed and why, skipped and why."""
+        plans: list[RecreatePlan] = []
+        skipped: list[tuple[Environment, str]] = []
+        for env in envs:
+            try:
+                plans.append(await self.service.plan_recreate(env))
+            except VenvDeckError as exc:
+                skipped.append((env, str(exc)))
+        if not plans:
+            for env, why in skipped:
+                self._log.note(f"not rebuilt: {env.path}: {why}")
+            self.notify(
+                f"None of the {len(envs)} broken environments can be rebuilt (the log says why: L).",
+                severity="error",
+                markup=False,
+            )
+            return
+        title = f"Rebuild {len(plans)} of the {len(envs)} broken environments?"
+        if not skipped:
+            title = (
+                "Rebuild the broken environment?"
+                if len(plans) == 1
+                else f"Rebuild {len(plans)} broken environments?"
+            )
+        question = RecreateConfirmScreen(title, bulk_recreate_body(plans, skipped), "Rebuild all")
+        if not await self.app.push_screen_wait(question):
+            return
+        rebuilt: list[Path] = []
+        failed: list[tuple[Path, str]] = []
+        try:
+            for index, plan in enumerate(plans, 1):
+                self._log.note(f"[{index}/{len(plans)}] rebuilding {plan.path}", style="bold")
+                ok, message = await self._rebuild(plan, quiet=True)
+                if ok:
+                    rebuilt.append(plan.path)
+                else:
+                    failed.append((plan.path, message))
+        finally:
+            self._rebuilt_summary(len(plans), rebuilt, failed, skipped)
+
+    def _rebuilt_summary(
+        self,
+        planned: int,
+        rebuilt: list[Path],
+        failed: list[tuple[Path, str]],
+        skipped: list[tuple[Environment, str]],
+    ) -> None:
+        stopped = planned - len(rebuilt) - len(failed)
+        summary = f"Rebuilt {len(rebuilt)}, failed {len(failed)}, skipped {len(skipped)}"
+        summary += f", {stopped} not done (cancelled)" if stopped else ""
+        self._log.note(summary, style="bold")
+        for path in rebuilt:
+            self._log.note(f"  rebuilt  {path}")
+        for path, why in failed:
+            self._log.note(f"  failed   {path}: {why}")
+        for env, why in skipped:
+            self._log.note(f"  skipped  {env.path}: {why}")
+        severity: SeverityLevel = "information" if not (failed or skipped or stopped) else "warning"
+        self.notify(f"{summary} (the log has each: L)", severity=severity, timeout=10, markup=False)
+
+    async def _rebuild(self, plan: RecreatePlan, *, quiet: bool = False) -> tuple[bool, str]:
+        """Run a rebuild, tracked: its output in the log, escape cancels (the old one is put back).
+        Then the tree shows the environment as it is now. (ok, the one-line outcome)"""
+        env = plan.environment
+        if self.busy(env.path):
+            why = f"{shown(env.path)} is busy with another operation."
+            self.notify(why, severity="warning", markup=False)
+            return False, why
+        title = f"Rebuild {env.name}"
+        ok = False
+        try:
+            async with self._tracked(env.path, env.name, title, None) as running:
+                result = await self.service.recreate(plan, self._sink(running))
+                running.outcome = (result.message, result.ok)
+                ok = result.ok
+                if not ok:
+                    self.notify(
+                        f"{shown(result.message)} (the log keeps its output: L)",
+                        severity="error",
+                        timeout=10,
+                        markup=False,
+                    )
+                elif not quiet:
+                    self.notify(shown(result.message), timeout=6, markup=False)
+        finally:
+            if not ok:
+                self.post_message(EnvironmentChanged(env.path))
+        if ok:
+            try:
+                now = dataclasses.replace(await self.service.resolve(env.path), path=env.path)
+            except VenvDeckError:
+                now = None  # the tree keeps what it had; a refresh (r) reads it again
+            self.post_message(EnvironmentChanged(env.path, now))
+        message, _ok = running.outcome or (f"{title}: ended", ok)
+        return ok, message

@@ -20,7 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from venvdeck.formatting import human_size, shown
 from venvdeck.messages import EnvironmentChanged, EnvironmentCreated, EnvironmentDeleted, OperationsChanged
-from venvdeck.models import Environment
+from venvdeck.models import Environment, Kind
 from venvdeck.screens.changes import Changes
 from venvdeck.screens.discovery import Discovery
 from venvdeck.screens.panes import EnvironmentPanes
@@ -106,6 +106,22 @@ class MainScreen(Screen[None]):
             show=False,
             tooltip="Mark every broken environment",
             id="venvdeck.mark_broken",
+        ),
+        Binding(
+            "R",
+            "recreate",
+            "Rebuild",
+            show=False,
+            tooltip="Rebuild it in place with the same packages (broken ones too)",
+            id="venvdeck.recreate",
+        ),
+        Binding(
+            "P",
+            "interpreters",
+            "Interpreters",
+            show=False,
+            tooltip="Every base interpreter and what depends on it; repair all broken",
+            id="venvdeck.interpreters",
         ),
         Binding(
             "N",
@@ -351,6 +367,8 @@ class MainScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "delete_environment" and self.marked:
             return True
+        if action == "recreate":
+            return self._can_recreate()
         if action not in _ON_SELECTED:
             return True
         env = self.selected_environment
@@ -397,6 +415,39 @@ class MainScreen(Screen[None]):
         elif (env := self.selected_environment) is not None:
             self.changes.delete(env)
 
+    # ---- rebuilding, interpreters -------------------------------------------------------------------
+    def _can_recreate(self) -> bool | None:
+        """Any environment not busy, broken ones above all; a base interpreter is no environment."""
+        env = self.selected_environment
+        if env is None or env.kind is Kind.PYTHON or self.changes.busy(env.path):
+            return None
+        return True
+
+    def action_recreate(self) -> None:
+        if (env := self.selected_environment) is not None:
+            self.changes.recreate(env)
+
+    def action_interpreters(self) -> None:
+        from venvdeck.screens.interpreters import InterpretersChoice, InterpretersScreen
+
+        def chosen(choice: InterpretersChoice | None) -> None:
+            if choice is None:
+                return
+            if choice.repair_broken:
+                self.repair_broken()
+            elif choice.open is not None:
+                self.action_open_environment(str(choice.open))
+
+        self.app.push_screen(InterpretersScreen(self.service), chosen)
+
+    def repair_broken(self) -> None:
+        """Rebuild every broken environment found: planned, asked once, run one at a time."""
+        broken = [e for e in self.env_tree.environments if e.is_broken]
+        if not broken:
+            self.notify("No environment is broken.", markup=False)
+            return
+        self.changes.recreate_many(broken)
+
     def action_yank(self) -> None:
         if (env := self.selected_environment) is not None:
             self.app.copy_to_clipboard(str(env.path))
@@ -425,6 +476,10 @@ class MainScreen(Screen[None]):
     @on(EnvironmentChanged)
     def _environment_changed(self, event: EnvironmentChanged) -> None:
         """After an operation: re-list what the panes show, measure again, forget the marks."""
+        if event.environment is not None:  # it is another now (rebuilt): the tree shows what it is
+            self.env_tree.add_environment(event.environment)
+            self._refresh_table()
+            self._update_summary()
         env = self.env_tree.environment(event.path)
         if env is None:
             return

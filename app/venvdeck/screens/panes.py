@@ -12,12 +12,13 @@ from textual.widgets import TabbedContent, TabPane, Tabs
 
 from venvdeck.errors import VenvDeckError
 from venvdeck.formatting import shown
-from venvdeck.models import Environment, EnvironmentSize
+from venvdeck.models import BaseInterpreter, Environment, EnvironmentSize, Kind
 from venvdeck.services.protocol import EnvironmentService
 from venvdeck.widgets.details_pane import DetailsPane
 from venvdeck.widgets.freeze_pane import FreezePane
 from venvdeck.widgets.operation_log import OperationLog
 from venvdeck.widgets.package_table import PackageTable
+from venvdeck.widgets.repair_details import RepairDetails
 
 TABS = {"packages": "tab-packages", "freeze": "tab-freeze", "details": "tab-details"}
 FOCUS = {"packages": "#package-rows", "freeze": "#freeze-scroll", "details": "#details"}
@@ -36,6 +37,7 @@ class EnvironmentPanes(Vertical):
         self.now = now
         self.environment: Environment | None = None
         self._freeze_for: tuple[str, bool] | None = None  # what the requirements pane shows
+        self._repair_for: Environment | None = None  # whose kernels the details pane shows
 
     def compose(self) -> ComposeResult:
         with TabbedContent(id="views", initial=TABS["packages"]):
@@ -71,11 +73,14 @@ class EnvironmentPanes(Vertical):
         if env is None:
             self.workers.cancel_group(self, "packages")
             self.workers.cancel_group(self, "freeze")
+            self._clear_repair()
             return
         if reload:
             self._freeze_for = None
             self.load_packages(env)
             self.refresh_freeze()
+            self._repair_for = None
+            self.refresh_repair()
 
     def show_details(self, size: EnvironmentSize | None) -> None:
         env = self.environment
@@ -86,6 +91,7 @@ class EnvironmentPanes(Vertical):
         details.show(env, size, self.service.can_measure(env), self.now())
 
     def show_message(self, message: str) -> None:
+        self._clear_repair()
         self.query_one(PackageTable).show_message(None, message)
         self.query_one(DetailsPane).show_message(message)
         self.query_one(FreezePane).show_message(message)
@@ -94,7 +100,11 @@ class EnvironmentPanes(Vertical):
     async def load_packages(self, env: Environment) -> None:
         table = self.query_one(PackageTable)
         if env.is_broken:
-            table.show_message(env.path, f"{shown(env.name)} is broken: {shown(env.broken_reason)}")
+            table.show_message(
+                env.path,
+                f"{shown(env.name)} is broken: {shown(env.broken_reason)}\n\n"
+                "R rebuilds it at the same path with the same packages (the plan is shown first).",
+            )
             return
         # A spinner only for a slow listing: showing one for a fast one costs a layout pass each way.
         spinner = self.set_timer(0.2, lambda: setattr(table, "loading", True))
@@ -130,6 +140,7 @@ class EnvironmentPanes(Vertical):
     @on(TabbedContent.TabActivated)
     def _tab_activated(self) -> None:
         self.refresh_freeze()
+        self.refresh_repair()
 
     @on(FreezePane.ModeChanged)
     def _freeze_mode_changed(self) -> None:
@@ -142,3 +153,37 @@ class EnvironmentPanes(Vertical):
         top_level = self.query_one(FreezePane).top_level
         if self._freeze_for != (str(env.path), top_level):
             self.load_freeze(env, top_level)
+
+    # ---- the details pane's kernels and dependents (read only while it is shown) ------------------
+    def refresh_repair(self) -> None:
+        env = self.environment
+        if env is None or self.active_tab != "details" or self._repair_for == env:
+            return
+        self._repair_for = env
+        self.load_repair(env)
+
+    def _clear_repair(self) -> None:
+        self.workers.cancel_group(self, "repair")
+        self._repair_for = None
+        self.query_one(RepairDetails).clear()
+
+    @work(exclusive=True, group="repair", exit_on_error=False)
+    async def load_repair(self, env: Environment) -> None:
+        """The Jupyter kernels that run it and, for a base interpreter, what depends on it."""
+        section = self.query_one(RepairDetails)
+        section.show_loading()
+        try:
+            kernels = await self.service.kernels_for(env)
+            interpreter = None
+            if env.kind in {Kind.PYTHON, Kind.CONDA}:  # a base install (conda's base too)
+                interpreter = interpreter_of(env, await self.service.interpreters())
+        except VenvDeckError as exc:
+            section.show_error(str(exc))
+            return
+        section.show_for(env, kernels, interpreter)
+
+
+def interpreter_of(env: Environment, interpreters: list[BaseInterpreter]) -> BaseInterpreter | None:
+    """The interpreter a base install is (its own interpreter first: /usr holds several)."""
+    mine = [i for i in interpreters if i.environment is not None and i.environment.path == env.path]
+    return next((i for i in mine if i.path == env.interpreter), mine[0] if mine else None)

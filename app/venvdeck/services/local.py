@@ -15,7 +15,7 @@ from collections.abc import AsyncGenerator, Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from venvdeck.errors import RefusedError
+from venvdeck.errors import OperationCancelled, RefusedError
 from venvdeck.models import (
     ActivationCommand,
     BaseInterpreter,
@@ -398,8 +398,9 @@ class LocalEnvironmentService:
             result = await asyncio.shield(task)
         except asyncio.CancelledError:
             cancel.set()  # its processes are killed and the old environment put back; wait for that
-            with contextlib.suppress(Exception):
-                await task
+            (ended,) = await asyncio.gather(task, return_exceptions=True)
+            if isinstance(ended, OperationCancelled):
+                on_line(f"venvdeck: {ended}")  # where the old environment is now, in the caller's log
             raise
         if self._known is not None and result.ok:
             rebuilt = await in_thread(resolve_environment, plan.path)

@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from venvdeck.formatting import age, human_size, local_time
 from venvdeck.models import Environment, EnvironmentSize
+from venvdeck.widgets.repair_details import RepairDetails
 
 _ABSENT = Text("—", style="dim")
 
@@ -89,6 +90,7 @@ class DetailsPane(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield Static(id="details-text")
+        yield RepairDetails(id="details-repair")  # kernels, dependents: loaded apart
 
     shown: RenderableType = ""
 

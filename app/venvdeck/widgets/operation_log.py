@@ -53,7 +53,10 @@ class OperationLog(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(id="op-status")
-        yield RichLog(id="op-output", wrap=True, markup=False, highlight=False, max_lines=KEPT_LINES)
+        # min_width=1: wrap at the width shown (RichLog's default of 78 clips narrower logs' line ends).
+        yield RichLog(
+            id="op-output", wrap=True, markup=False, highlight=False, max_lines=KEPT_LINES, min_width=1
+        )
 
     @property
     def output(self) -> RichLog:
