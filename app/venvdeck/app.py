@@ -67,6 +67,7 @@ class VenvDeckApp(App[None]):
     async def action_quit(self) -> None:
         """Quit at once, unless changes are running: then ask, and stop them if the answer is yes."""
         if not self._running_titles():
+            self.workers.cancel_all()  # discovery and sizes post nothing more: teardown starts now
             self.exit()
             return
         self._confirm_quit()
@@ -116,4 +117,4 @@ def run_dashboard(config: Config, roots: tuple[Path, ...]) -> int:
         app.run()
     finally:
         service.stop_all()
-    return 0
+    return app.return_code or 0

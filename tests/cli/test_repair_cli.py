@@ -178,7 +178,9 @@ def test_a_rebuild_killed_mid_way_is_put_back_by_the_next_run(tmp_path: Path, wh
     assert b"--editable=" in seen, seen
     while not (project / "BUILDING").exists() and victim.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)  # until the installer is inside the build (the backend then sleeps)
-    assert (project / "BUILDING").exists(), seen + (victim.stdout.read() if victim.poll() is not None else b"")
+    assert (project / "BUILDING").exists(), seen + (
+        victim.stdout.read() if victim.poll() is not None else b""
+    )
     assert any(n.startswith(".venvdeck-recreating-") for n in os.listdir(env.parent))
     for pid in [*_descendants(victim.pid), victim.pid]:  # the machine dies: everything at once
         for kill in (os.killpg, os.kill):

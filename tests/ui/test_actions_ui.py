@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import Checkbox, Input, Static
 
 from tests.fakes import FROZEN_NOW, HOME, demo_service
 from tests.ui.conftest import real_app
@@ -52,10 +52,14 @@ def _site(env: Path) -> set[str]:
     return {p.name.split("-")[0] for p in env.glob("lib/python*/site-packages/*.dist-info")}
 
 
-async def _create(pilot: Pilot[None], path: Path, requirements: Path | None = None) -> None:
+async def _create(
+    pilot: Pilot[None], path: Path, requirements: Path | None = None, *, with_pip: bool = True
+) -> None:
     await pilot.press("c")
     await _until(pilot, lambda: isinstance(pilot.app.screen, CreateScreen), "the create dialog")
     await _type(pilot, "#create-path", str(path))
+    if not with_pip:
+        pilot.app.screen.query_one("#create-pip", Checkbox).value = False
     if requirements is not None:
         await _type(pilot, "#create-requirements", str(requirements))
     await pilot.press("enter")
@@ -97,8 +101,9 @@ async def test_the_whole_round_from_the_keyboard(tmp_path: Path) -> None:
         requirements = home / "shop" / "requirements.txt"
         assert "rich==13.3.1" in requirements.read_text().splitlines()
 
-        await _create(pilot, second, requirements)
+        await _create(pilot, second, requirements, with_pip=False)  # then uv installs the file
         await _until(pilot, lambda: "rich" in _site(second), "rich installed from the file")
+        assert "pip" not in _site(second)
         await settle(pilot)
         assert "rich" in table(app).shown_names
 

@@ -119,7 +119,13 @@ def _dashboard(argv: Sequence[str]) -> int:
     roots = tuple(check_roots(args.roots))
     from venvdeck.app import run_dashboard
 
-    return run_dashboard(config, roots)
+    code = run_dashboard(config, roots)
+    # The terminal is restored and every operation stopped: end the process now. Finalizing the
+    # interpreter (Textual's and Rich's modules and objects, idle daemon threads) took longer than
+    # the app's own teardown, and nothing needs it: files are written whole or not at all.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _unknown(word: str) -> str | None:

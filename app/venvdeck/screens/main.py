@@ -5,6 +5,7 @@ post what happened up here."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import ClassVar
 
@@ -45,13 +46,19 @@ _ON_SELECTED = {
 _LEFT_WIDTHS = (24, 32, 40, 48, 56, 64, 72)
 
 
+@lru_cache(maxsize=4096)
+def _prefixes(interpreter: Path) -> tuple[Path, ...]:
+    """The folders an interpreter could be the base of (many environments share one base)."""
+    return tuple(interpreter.parents)[:6]
+
+
 def _bases(envs: list[Environment]) -> set[Path]:
     """The environments that are another one's base (its interpreter lives inside them)."""
     paths = {e.path for e in envs}
     bases: set[Path] = set()
     for env in envs:
         if env.base_interpreter is not None:
-            bases.update(p for p in list(env.base_interpreter.parents)[:6] if p in paths and p != env.path)
+            bases.update(p for p in _prefixes(env.base_interpreter) if p in paths and p != env.path)
     return bases
 
 
@@ -275,8 +282,9 @@ class MainScreen(Screen[None]):
             )
 
     def _update_summary(self) -> None:
-        envs = self.env_tree.environments
-        sizes = [s for s in (self.env_tree.size_of(e.path) for e in envs) if s is not None]
+        env_tree = self.env_tree
+        envs = env_tree.environments
+        sizes = [s for s in map(env_tree.size_of, (e.path for e in envs)) if s is not None]
         broken = sum(e.is_broken for e in envs)
         parts = [f"{len(envs)} environments" if len(envs) != 1 else "1 environment"]
         if broken:

@@ -94,6 +94,12 @@ class _Entry:
     size: EnvironmentSize | None = None
 
 
+def _set_label(node: TreeNode[_Entry | None], label: Text) -> None:
+    """Only a label that changed: setting one repaints the node's lines and all below it."""
+    if node.label != label:
+        node.set_label(label)
+
+
 class EnvTree(Tree[_Entry | None]):
     """A dumb view: the screen adds environments and sizes; the tree reports the one under the cursor."""
 
@@ -152,6 +158,7 @@ class EnvTree(Tree[_Entry | None]):
         self.guide_depth = 2
         self._entries: dict[Path, _Entry] = {}  # every environment, shown or filtered out
         self._leaves: dict[Path, TreeNode[_Entry | None]] = {}  # the ones shown
+        self._stale_groups: set[str] = set()  # whose count changed since their label was set
         self._groups: dict[str, TreeNode[_Entry | None]] = {}
         self._resort_timer: Timer | None = None
         self._user_moved = False
@@ -193,7 +200,16 @@ class EnvTree(Tree[_Entry | None]):
         group = self._group(key)
         node = group.add_leaf(self._label(entry), entry, before=self._position(group, entry))
         self._leaves[entry.env.path] = node
-        group.set_label(self._group_label(key))
+        # A label change repaints every line below it: the counts are set once per batch of leaves.
+        if not self._stale_groups:
+            self.call_later(self._relabel_stale_groups)
+        self._stale_groups.add(key)
+
+    def _relabel_stale_groups(self) -> None:
+        stale, self._stale_groups = self._stale_groups, set()
+        for key in stale:
+            if key in self._groups:
+                _set_label(self._groups[key], self._group_label(key))
 
     def _place_first_cursor(self) -> None:
         """Until the user moves, the cursor sits on the first environment shown (the top row)."""
@@ -233,7 +249,7 @@ class EnvTree(Tree[_Entry | None]):
 
     def _relabel_groups(self) -> None:
         for key in self._groups:
-            self._groups[key].set_label(self._group_label(key))
+            _set_label(self._groups[key], self._group_label(key))
 
     def _cursor_to_nearest_leaf(self, line: int) -> None:
         leaves = [n for n in (self.get_node_at_line(i) for i in range(self.last_line + 1)) if n and n.data]
@@ -397,7 +413,7 @@ class EnvTree(Tree[_Entry | None]):
         entry = self._entries.get(path)
         if node is not None and entry is not None:
             node.data = entry
-            node.set_label(self._label(entry))
+            _set_label(node, self._label(entry))
 
     def on_resize(self, event: events.Resize) -> None:
         for path in self._leaves:
