@@ -1,5 +1,6 @@
-"""The architecture's two boundaries, checked on the source: the UI does no I/O of its own, and the
-services never import Textual (the latter also at run time, in tests/cli/test_cli.py)."""
+"""The architecture's boundaries, checked on the source: the UI does no I/O of its own (no os,
+subprocess or open, and no pathlib call that touches the disk), the services never import Textual
+(also at run time, in tests/cli/test_cli.py), and each layer of services imports only those below it."""
 
 from __future__ import annotations
 
@@ -15,6 +16,22 @@ UI_FILES = sorted(
 )
 SERVICE_FILES = sorted((PACKAGE / "services").rglob("*.py"))
 _FORBIDDEN_IN_UI = {"os", "shutil", "subprocess", "asyncio.subprocess", "glob", "tempfile"}
+# pathlib methods that read or change the disk (a Path is fine; asking the disk about it is not).
+_DISK_METHODS = {
+    "read_text", "write_text", "read_bytes", "write_bytes", "iterdir", "exists", "stat", "lstat",
+    "is_file", "is_dir", "is_symlink", "mkdir", "unlink", "rmdir", "glob", "rglob", "touch",
+    "rename", "samefile", "readlink", "chmod", "symlink_to", "hardlink_to", "open", "owner",
+}  # fmt: skip
+# services/<layer>/ → the service layers it may import (besides the base modules beside them:
+# process, fsio, policy). find < read < change, insight < repair; local.py and protocol.py on top.
+_LAYERS = {
+    "find": {"find"},
+    "read": {"find", "read"},
+    "change": {"find", "read", "change"},
+    "insight": {"find", "read", "insight"},
+    "repair": {"find", "read", "change", "repair"},
+}
+_BASE = {"process", "fsio", "policy"}
 
 
 def _imports(path: Path) -> set[str]:
@@ -36,8 +53,47 @@ def test_the_ui_leaves_disks_and_processes_to_the_services(path: Path) -> None:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
     }
     assert "open" not in calls
+    disk = {
+        node.func.attr
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in _DISK_METHODS
+        and not (isinstance(node.func.value, ast.Attribute) and node.func.value.attr == "service")
+    }
+    assert not disk, f"disk access in the UI: {sorted(disk)}"
 
 
 @pytest.mark.parametrize("path", SERVICE_FILES, ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_services_import_no_textual_and_no_rich(path: Path) -> None:
     assert not {n for n in _imports(path) if n.split(".")[0] in {"textual", "rich"}}
+
+
+def _service_imports(path: Path) -> set[str]:
+    """The services modules path imports, as 'find', 'read', ... or a base module's name."""
+    found = set()
+    for name in _imports(path):
+        parts = name.split(".")
+        if parts[:2] == ["venvdeck", "services"] and len(parts) > 2:
+            found.add(parts[2])
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):  # from venvdeck.services import fsio, process
+        if isinstance(node, ast.ImportFrom) and node.module == "venvdeck.services":
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for layer in _LAYERS for p in sorted((PACKAGE / "services" / layer).glob("*.py"))],
+    ids=lambda p: str(p.relative_to(PACKAGE / "services")),
+)
+def test_each_layer_of_services_imports_only_those_below_it(path: Path) -> None:
+    layer = path.parent.name
+    above = _service_imports(path) - _LAYERS[layer] - _BASE
+    assert not above, f"services/{layer} imports {sorted(above)}, which is not below it"
+
+
+@pytest.mark.parametrize("name", sorted(_BASE), ids=str)
+def test_the_base_modules_import_no_layer(name: str) -> None:
+    assert not _service_imports(PACKAGE / "services" / f"{name}.py") & set(_LAYERS)
