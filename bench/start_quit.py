@@ -4,8 +4,8 @@ Each program runs in a real pseudo-terminal (120x40). "Start" is the time from l
 first environment's name is drawn (for the bare app: its one word); "quit" is the time from the
 `q` key until the process has exited. Bars (issue #10): venvdeck shows its first environment no
 later than lazyvenv shows its one (ratio <= 1.0), and exits within 150 ms of `q`, also while
-discovery and sizes are still running (the "busy" row: a home of 400 environments, `q` pressed as
-soon as the first one is drawn).
+discovery and sizes are still running (the "busy" row: a home of 400 environments, `q` pressed
+0.3 s after the first one is drawn, while the rest are still being found and measured).
 
 lazyvenv looks only in the current folder and shows one environment; venvdeck looks through the
 whole home. Both start in the same project folder. lazyvenv needs Python 3.13: it is installed into
@@ -78,11 +78,11 @@ class Run:
         self.seen = self.seen[-4096:] + chunk
         return bool(chunk)
 
-    def until(self, word: bytes, limit_s: float = 30.0) -> float:
-        """Seconds from launch until word is drawn."""
-        while word not in self.seen:
+    def until(self, words: Sequence[bytes], limit_s: float = 30.0) -> float:
+        """Seconds from launch until one of words is drawn."""
+        while not any(word in self.seen for word in words):
             if time.perf_counter() - self.started > limit_s or not self._read(0.5):
-                raise TimeoutError(f"{word!r} never appeared")
+                raise TimeoutError(f"{words!r} never appeared")
         return time.perf_counter() - self.started
 
     def quit(self, limit_s: float = 10.0) -> float:
@@ -159,7 +159,7 @@ def main() -> None:
 
         contenders: dict[str, tuple[list[str], Path, dict[str, str], bytes]] = {
             "venvdeck (30 environments)": (venvdeck, small, env_for(small), b"mine-proj"),
-            "venvdeck busy (400, q at once)": (venvdeck, busy, env_for(busy), b"project-"),
+            "venvdeck busy (400, still scanning)": (venvdeck, busy, env_for(busy), b"project-"),
             "bare Textual app (one word)": (
                 [sys.executable, str(bare)],
                 small,
@@ -172,11 +172,12 @@ def main() -> None:
         starts: dict[str, list[float]] = {name: [] for name in contenders}
         quits: dict[str, list[float]] = {name: [] for name in contenders}
         for attempt in range(args.runs + 1):  # the first round warms the disk cache and is dropped
-            for name, (argv, cwd, env, word) in contenders.items():
+            for name, (argv, cwd, env, words) in contenders.items():
                 run = Run(argv, cwd, env)
-                start = run.until(word)
-                if not name.startswith("venvdeck busy"):
-                    time.sleep(0.3)  # drawn and idle (venvdeck's sizes may still be measured)
+                start = run.until(words)
+                # Drawn: a person reads for a moment. The busy home is still being walked and
+                # measured then (400 environments take seconds), the others are idle or measuring.
+                time.sleep(0.3)
                 stop = run.quit()
                 if attempt:
                     starts[name].append(start)
@@ -187,7 +188,7 @@ def main() -> None:
     for name, (start, stop) in medians.items():
         print(f"  {name:<34} {start * 1000:11.0f} {stop * 1000:10.0f}")
     ours_start, ours_quit = medians["venvdeck (30 environments)"]
-    busy_quit = medians["venvdeck busy (400, q at once)"][1]
+    busy_quit = medians["venvdeck busy (400, still scanning)"][1]
     if lazyvenv:
         ratio = ours_start / medians["lazyvenv (this folder only)"][0]
         verdict = "meets" if ratio <= 1.0 else "MISSES"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +13,7 @@ from rich.text import Text
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.driver import Driver
 from textual.screen import Screen
 
 from venvdeck.commands import VenvDeckCommands
@@ -51,6 +53,16 @@ class VenvDeckApp(App[None]):
         if self.config.keymap:
             self.set_keymap(dict(self.config.keymap))
 
+    quitting = False  # read by the terminal driver: no waiting on the way out
+
+    def get_driver_class(self) -> type[Driver]:
+        default = super().get_driver_class()
+        if sys.platform == "win32":
+            return default
+        from venvdeck.terminal import driver_for
+
+        return driver_for(default)
+
     def get_default_screen(self) -> Screen[None]:
         return MainScreen(self.service, self.now)
 
@@ -67,8 +79,7 @@ class VenvDeckApp(App[None]):
     async def action_quit(self) -> None:
         """Quit at once, unless changes are running: then ask, and stop them if the answer is yes."""
         if not self._running_titles():
-            self.workers.cancel_all()  # discovery and sizes post nothing more: teardown starts now
-            self.exit()
+            self.quit_now()
             return
         self._confirm_quit()
 
@@ -84,7 +95,12 @@ class VenvDeckApp(App[None]):
         )
         if await self.push_screen_wait(ConfirmScreen("Quit while changes run?", body, "Quit", danger=True)):
             self.stop_everything()
-            self.exit()
+            self.quit_now()
+
+    def quit_now(self) -> None:
+        self.quitting = True
+        self.workers.cancel_all()  # discovery and sizes post nothing more: teardown starts now
+        self.exit()
 
     def stop_everything(self) -> None:
         """Kill every operation's processes now (quitting, SIGTERM, SIGHUP)."""
@@ -108,7 +124,7 @@ def run_dashboard(config: Config, roots: tuple[Path, ...]) -> int:
 
     def on_signal(_signum: int, _frame: object) -> None:
         service.stop_all()  # at once, before anything else: no pip outlives a closed terminal
-        app.exit()
+        app.quit_now()
 
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
