@@ -139,7 +139,17 @@ class EnvironmentService(Protocol):
         `CheckReport.introduced_since`)."""
         ...
 
-    async def dependency_tree(self, env: Environment, *, reverse: bool = False) -> DependencyTree: ...
+    async def dependency_tree(
+        self,
+        env: Environment,
+        *,
+        reverse: bool = False,
+        only: Sequence[str] = (),
+        depth: int | None = None,
+    ) -> DependencyTree:
+        """only: start from these names, not the top-level packages; depth: levels below each
+        start (a view that expands lazily asks for two at a time)."""
+        ...
 
     async def package_details(self, env: Environment, name: str) -> PackageDetails:
         """PackageNotFound when name is not installed in env."""
