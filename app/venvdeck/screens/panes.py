@@ -8,11 +8,12 @@ from collections.abc import Callable
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import TabbedContent, TabPane, Tabs
 
 from venvdeck.errors import VenvDeckError
 from venvdeck.formatting import shown
-from venvdeck.models import Environment, EnvironmentSize
+from venvdeck.models import CheckReport, Environment, EnvironmentSize
 from venvdeck.services.protocol import EnvironmentService
 from venvdeck.widgets.details_pane import DetailsPane
 from venvdeck.widgets.freeze_pane import FreezePane
@@ -24,6 +25,13 @@ FOCUS = {"packages": "#package-rows", "freeze": "#freeze-scroll", "details": "#d
 
 
 class EnvironmentPanes(Vertical):
+    class PackagesListed(Message):
+        """The selected environment's packages were read and shown (its check can run now)."""
+
+        def __init__(self, environment: Environment) -> None:
+            super().__init__()
+            self.environment = environment
+
     def __init__(
         self,
         service: EnvironmentService,
@@ -110,6 +118,7 @@ class EnvironmentPanes(Vertical):
             table.show_packages(env.path, listing.packages)
         else:
             table.show_message(env.path, f"{shown(env.name)} has no packages installed.")
+        self.post_message(self.PackagesListed(env))
         table.set_sizes(env.path, await self.service.package_sizes(listing.packages))
 
     @work(exclusive=True, group="freeze", exit_on_error=False)
@@ -142,3 +151,7 @@ class EnvironmentPanes(Vertical):
         top_level = self.query_one(FreezePane).top_level
         if self._freeze_for != (str(env.path), top_level):
             self.load_freeze(env, top_level)
+
+    # ---- problems ------------------------------------------------------------------------------
+    def show_problems(self, report: CheckReport | None) -> None:
+        self.query_one(DetailsPane).show_problems(report)
