@@ -80,6 +80,7 @@ class MainScreen(Screen[None]):
         Binding("1", "show_tab('packages')", "Packages", show=False, id="venvdeck.tab_packages"),
         Binding("2,f", "show_tab('freeze')", "Requirements", show=False, id="venvdeck.tab_freeze"),
         Binding("3", "show_tab('details')", "Details", show=False, id="venvdeck.tab_details"),
+        Binding("4", "show_tab('deps')", "Dependencies", show=False, id="venvdeck.tab_deps"),
         Binding("c", "create", "Create", tooltip="Make a new environment", id="venvdeck.create"),
         Binding("i", "install", "Install", tooltip="Install requirements", id="venvdeck.install"),
         Binding(
