@@ -81,6 +81,22 @@ class MainScreen(Screen[None]):
         Binding("2,f", "show_tab('freeze')", "Requirements", show=False, id="venvdeck.tab_freeze"),
         Binding("3", "show_tab('details')", "Details", show=False, id="venvdeck.tab_details"),
         Binding("4", "show_tab('deps')", "Dependencies", show=False, id="venvdeck.tab_deps"),
+        Binding(
+            "F",
+            "find",
+            "Find everywhere",
+            show=False,
+            tooltip="A package in every environment, by name and version",
+            id="venvdeck.find",
+        ),
+        Binding(
+            "D",
+            "usage",
+            "Disk by package",
+            show=False,
+            tooltip="Where the disk goes: each distribution across every environment",
+            id="venvdeck.usage",
+        ),
         Binding("c", "create", "Create", tooltip="Make a new environment", id="venvdeck.create"),
         Binding("i", "install", "Install", tooltip="Install requirements", id="venvdeck.install"),
         Binding(
@@ -447,6 +463,27 @@ class MainScreen(Screen[None]):
         self.query_one(EnvTable).set_problems(path, problem_count(report))
         if path == self.selected_path:
             self.panes.show_problems(report)
+
+    def action_find(self) -> None:
+        from venvdeck.screens.find import FindScreen
+
+        self.app.push_screen(FindScreen(self.service), self._jump_to)
+
+    def action_usage(self) -> None:
+        from venvdeck.screens.usage import UsageScreen
+
+        self.app.push_screen(UsageScreen(self.service, self.environments), self._jump_to)
+
+    def _jump_to(self, path: Path | None) -> None:
+        """Where a find or usage screen closed: that environment, selected in the tree."""
+        if path is None:
+            return
+        if self.env_tree.environment(path) is None:
+            self.notify(
+                f"{shown(path)} is not in the tree (r looks again).", severity="warning", markup=False
+            )
+            return
+        self.action_open_environment(str(path))
 
     # ---- what the changes posted -----------------------------------------------------------------
     @on(OperationsChanged)
