@@ -299,7 +299,7 @@ class FakeEnvironmentService:
         await asyncio.sleep(0)
         return EnvironmentGraph(self._listing(env), FAKE_MARKERS)
 
-    async def check(self, env: Environment) -> CheckReport:
+    async def check(self, env: Environment, *, remember: bool = True) -> CheckReport:
         self.calls.append(("check", env.path))
         graph = await self._graph(env)
         return check_listing(graph.listing, graph, wheel_tags=False)

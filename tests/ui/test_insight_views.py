@@ -15,6 +15,7 @@ INSTALLER, REQUESTED: what pip leaves), so each case is exactly what the test sa
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -248,6 +249,24 @@ async def test_a_change_says_whether_it_introduced_problems() -> None:
         await pilot.press("3")
         problems = rendered(main_screen(app).query_one(DetailsPane).shown_problems)
         assert "app 1.0 requires lib, which is not installed." in problems
+
+
+async def test_the_views_share_one_parse_and_background_checks_keep_none(
+    insight_home: InsightHome, tmp_path: Path
+) -> None:
+    service = CountingService(insight_home.root)
+    web = await service.resolve(shutil.copytree(insight_home.web, tmp_path / "web" / ".venv", symlinks=True))
+    await service.check(web, remember=False)
+    assert not service._graphs  # a background check keeps nothing
+    await service.check(web)
+    ((_listing, graph),) = service._graphs.values()
+    await service.dependency_tree(web, depth=2)
+    await service.package_details(web, "web-app")
+    assert service._graphs[web.path][1] is graph  # parsed once for all three
+    write_dist(web.path, "late", "1.0", ("ghost-two",))  # installed meanwhile
+    report = await service.check(web)
+    assert "late 1.0 requires ghost-two, which is not installed." in [p.message for p in report.problems]
+    assert service._graphs[web.path][1] is not graph
 
 
 # ---- the dependencies tab ------------------------------------------------------------------------------

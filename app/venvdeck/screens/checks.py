@@ -33,6 +33,7 @@ class Checks(Widget):
         self.service = service
         self.reports: dict[Path, CheckReport] = {}
         self._queue: deque[Environment] = deque()
+        self._looked_at: set[Path] = set()  # queued first: the one on screen (its parse is kept)
         self._checking = False
 
     def report_for(self, path: Path | None) -> CheckReport | None:
@@ -58,6 +59,7 @@ class Checks(Widget):
             self._queue.remove(queued)
         if first:
             self._queue.appendleft(env)
+            self._looked_at.add(env.path)
         else:
             self._queue.append(env)
         if not self._checking:
@@ -69,8 +71,10 @@ class Checks(Widget):
         try:
             while self._queue:
                 env = self._queue.popleft()
+                remember = env.path in self._looked_at
+                self._looked_at.discard(env.path)
                 try:
-                    report = await self.service.check(env)
+                    report = await self.service.check(env, remember=remember)
                 except (VenvDeckError, OSError):
                     continue  # the package table says why it cannot be read
                 self.remember(report)

@@ -292,30 +292,41 @@ class LocalEnvironmentService:
         return process.stop_all()
 
     # ---- insight ---------------------------------------------------------------------------------
-    def _graph(self, env: Environment) -> tuple[PackageListing, EnvironmentGraph]:
+    def _graph(self, env: Environment, remember: bool = True) -> tuple[PackageListing, EnvironmentGraph]:
         """env's requirements parsed once per listing: the check after a selection, the dependency
         view's lazy expansions and the package details share it until the packages change. One
-        build at a time: a second caller waits for the first's graph instead of parsing again."""
+        build at a time: a second caller waits for the first's graph instead of parsing again.
+        remember=False (a background check): use a kept graph, but keep none, and wait for no one."""
         listing = packages.list_packages(env)
+        if not remember:
+            return self._kept_graph(env, listing) or (listing, EnvironmentGraph.for_listing(listing))
         with self._graph_lock:
-            cached = self._graphs.get(env.path)
-            if (
-                cached is not None
-                and cached[0].environment == listing.environment
-                and cached[0].interpreter == listing.interpreter
-                and cached[0].packages == listing.packages
-            ):
+            kept = self._kept_graph(env, listing)
+            if kept is not None:
                 self._graphs.move_to_end(env.path)
-                return cached
+                return kept
             built = (listing, EnvironmentGraph.for_listing(listing))
             self._graphs[env.path] = built
             while len(self._graphs) > GRAPHS_KEPT:
                 self._graphs.popitem(last=False)
             return built
 
-    async def check(self, env: Environment) -> CheckReport:
+    def _kept_graph(
+        self, env: Environment, listing: PackageListing
+    ) -> tuple[PackageListing, EnvironmentGraph] | None:
+        kept = self._graphs.get(env.path)
+        if (
+            kept is not None
+            and kept[0].environment == listing.environment
+            and kept[0].interpreter == listing.interpreter
+            and kept[0].packages == listing.packages
+        ):
+            return kept
+        return None
+
+    async def check(self, env: Environment, *, remember: bool = True) -> CheckReport:
         def checked() -> CheckReport:
-            listing, graph = self._graph(env)
+            listing, graph = self._graph(env, remember)
             return insight_check.check_listing(listing, graph)
 
         return await in_thread(checked)

@@ -134,9 +134,11 @@ class EnvironmentService(Protocol):
         ...
 
     # ---- insight: what the installed requirements say ---------------------------------------------
-    async def check(self, env: Environment) -> CheckReport:
+    async def check(self, env: Environment, *, remember: bool = True) -> CheckReport:
         """What `pip check` would report (cheap: call it before and after a change and compare with
-        `CheckReport.introduced_since`)."""
+        `CheckReport.introduced_since`). remember=False: a background check, whose parsed
+        requirements are not kept for the views that follow (they would push out those of the
+        environment being looked at)."""
         ...
 
     async def dependency_tree(
