@@ -72,6 +72,7 @@ class EnvironmentPanes(Vertical):
     def show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = TABS[tab]
         self.query_one(FOCUS[tab]).focus()
+        self.refresh_deps()  # now, not after the switch is painted: the fetch runs meanwhile
 
     def focus_content(self) -> None:
         self.query_one(FOCUS[self.active_tab]).focus()

@@ -95,7 +95,7 @@ def reverse_label(row: Row, requested: frozenset[str]) -> Text:
         label.append(f" [requires: {shown(node.via.requirement)}]", style="dim")
     if node.key in requested:
         label.append("  ★ asked for", style="bold green")
-    elif not node.children and not row.cycle and row.known > 0 and not row.root:
+    elif not node.children and not row.cycle and row.known > 0:
         label.append("  (nothing requires it)", style="dim")
     if row.cycle:
         label.append("  ↻ cycle", style="italic dim")
