@@ -113,6 +113,9 @@ class FakeEnvironmentService:
         self.calls.append(("list_packages", env.path))
         if env.path in self.gates:
             await self.gates[env.path].wait()
+        return self._listing(env)
+
+    def _listing(self, env: Environment) -> PackageListing:
         if env.path in self.failing:
             raise InterpreterError(self.failing[env.path])
         info = InterpreterInfo(
@@ -294,16 +297,26 @@ class FakeEnvironmentService:
 
     # ---- insight: the real evaluation over the fake listings, in FAKE_MARKERS ------------------------
     async def _graph(self, env: Environment) -> EnvironmentGraph:
-        return EnvironmentGraph(await self.list_packages(env), FAKE_MARKERS)
+        # Not through list_packages: a gate holds the listing the package table waits for, while
+        # the checks the dashboard runs in the background go on.
+        await asyncio.sleep(0)
+        return EnvironmentGraph(self._listing(env), FAKE_MARKERS)
 
-    async def check(self, env: Environment) -> CheckReport:
+    async def check(self, env: Environment, *, remember: bool = True) -> CheckReport:
         self.calls.append(("check", env.path))
         graph = await self._graph(env)
         return check_listing(graph.listing, graph, wheel_tags=False)
 
-    async def dependency_tree(self, env: Environment, *, reverse: bool = False) -> DependencyTree:
+    async def dependency_tree(
+        self,
+        env: Environment,
+        *,
+        reverse: bool = False,
+        only: Sequence[str] = (),
+        depth: int | None = None,
+    ) -> DependencyTree:
         self.calls.append(("dependency_tree", env.path))
-        return build_tree(await self._graph(env), reverse=reverse)
+        return build_tree(await self._graph(env), reverse=reverse, only=only, depth=depth)
 
     async def package_details(self, env: Environment, name: str) -> PackageDetails:
         self.calls.append(("package_details", env.path))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from textual.message import Message
 
-from venvdeck.models import Environment
+from venvdeck.models import CheckReport, Environment
 
 
 class EnvironmentChanged(Message):
@@ -33,3 +33,11 @@ class EnvironmentDeleted(Message):
 
 class OperationsChanged(Message):
     """An operation started or ended: which keys apply, and the log's status, change."""
+
+
+class EnvironmentChecked(Message):
+    """What `pip check` would say about an environment now (a background check, or after a change)."""
+
+    def __init__(self, report: CheckReport) -> None:
+        super().__init__()
+        self.report = report

@@ -45,8 +45,15 @@ from venvdeck.errors import (
     VenvDeckError,
 )
 from venvdeck.formatting import human_size, shown
-from venvdeck.messages import EnvironmentChanged, EnvironmentCreated, EnvironmentDeleted, OperationsChanged
+from venvdeck.messages import (
+    EnvironmentChanged,
+    EnvironmentChecked,
+    EnvironmentCreated,
+    EnvironmentDeleted,
+    OperationsChanged,
+)
 from venvdeck.models import (
+    CheckReport,
     DeletePlan,
     Environment,
     Kernelspec,
@@ -61,6 +68,8 @@ from venvdeck.widgets.operation_log import OperationLog
 # Plans the operation; the flag is the user's explicit PEP 668 override.
 Planner = Callable[[bool], Awaitable[Operation]]
 _ids = count(1)
+# Changes to an environment's packages: the outcome says whether pip check sees new problems after.
+_CHECKED = {OperationKind.INSTALL, OperationKind.UPGRADE, OperationKind.UNINSTALL, OperationKind.ENSUREPIP}
 
 
 @dataclass(slots=True)
@@ -188,9 +197,9 @@ class Changes(Widget):
             return False
         if confirm and not await self.app.push_screen_wait(ConfirmScreen.for_operation(operation)):
             return False
-        return await self._run(operation, env.name)
+        return await self._run(operation, env.name, env)
 
-    async def _run(self, operation: Operation, name: str) -> bool:
+    async def _run(self, operation: Operation, name: str, env: Environment | None = None) -> bool:
         """Run it with its output in the log; escape cancels it. True when it succeeded."""
         if self.busy(operation.environment):
             self.notify(
@@ -200,15 +209,20 @@ class Changes(Widget):
             )
             return False
         ok = False
+        checked = env if env is not None and operation.kind in _CHECKED else None
         try:
             async with self._tracked(
                 operation.environment, name, operation.title, operation.command_line
             ) as running:
+                before = await self._check(checked)
                 result = await self.service.run(operation, self._sink(running))
-                running.outcome = (result.message, result.ok)
+                message, problems = await self._problems_after(checked, before, result.message)
+                running.outcome = (message, result.ok)
                 ok = result.ok
-                if result.ok:
-                    self.notify(shown(result.message), timeout=4, markup=False)
+                if problems:
+                    self.notify(shown(message), severity="warning", timeout=10, markup=False)
+                elif result.ok:
+                    self.notify(shown(message), timeout=4, markup=False)
                 else:
                     self.notify(
                         f"{shown(result.message)} (the log keeps its output: l)",
@@ -220,6 +234,31 @@ class Changes(Widget):
             if operation.kind is not OperationKind.CREATE:
                 self.post_message(EnvironmentChanged(operation.environment))
         return ok
+
+    async def _check(self, env: Environment | None) -> CheckReport | None:
+        """What pip check says now (None: not a change to check, or it cannot be read)."""
+        if env is None:
+            return None
+        try:
+            return await self.service.check(env)
+        except VenvDeckError:
+            return None
+
+    async def _problems_after(
+        self, env: Environment | None, before: CheckReport | None, message: str
+    ) -> tuple[str, int]:
+        """The outcome with what the change did to pip check's verdict, and how many problems it added."""
+        after = await self._check(env)
+        if before is None or after is None:
+            return message, 0
+        self.post_message(EnvironmentChecked(after))
+        introduced = after.introduced_since(before)
+        if not introduced:
+            still = f" ({len(after.problems)} from before remain)" if after.problems else ""
+            return f"{message}; it introduced no problems{still}", 0
+        listed = "; ".join(p.message for p in introduced)
+        count = len(introduced)
+        return f"{message}; ⚠ it introduced {count} problem{'s' if count != 1 else ''}: {listed}", count
 
     @work(group="mutate", exit_on_error=False)
     async def create(self, selected: Environment | None, previous: CreateRequest | None = None) -> None:

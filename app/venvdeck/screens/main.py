@@ -20,9 +20,16 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
 from venvdeck.formatting import human_size, shown
-from venvdeck.messages import EnvironmentChanged, EnvironmentCreated, EnvironmentDeleted, OperationsChanged
+from venvdeck.messages import (
+    EnvironmentChanged,
+    EnvironmentChecked,
+    EnvironmentCreated,
+    EnvironmentDeleted,
+    OperationsChanged,
+)
 from venvdeck.models import Environment, Kind
 from venvdeck.screens.changes import Changes
+from venvdeck.screens.checks import Checks, problem_count
 from venvdeck.screens.discovery import Discovery
 from venvdeck.screens.panes import EnvironmentPanes
 from venvdeck.services.protocol import EnvironmentService
@@ -80,6 +87,23 @@ class MainScreen(Screen[None]):
         Binding("1", "show_tab('packages')", "Packages", show=False, id="venvdeck.tab_packages"),
         Binding("2,f", "show_tab('freeze')", "Requirements", show=False, id="venvdeck.tab_freeze"),
         Binding("3", "show_tab('details')", "Details", show=False, id="venvdeck.tab_details"),
+        Binding("4", "show_tab('deps')", "Dependencies", show=False, id="venvdeck.tab_deps"),
+        Binding(
+            "F",
+            "find",
+            "Find everywhere",
+            show=False,
+            tooltip="A package in every environment, by name and version",
+            id="venvdeck.find",
+        ),
+        Binding(
+            "D",
+            "usage",
+            "Disk by package",
+            show=False,
+            tooltip="Where the disk goes: each distribution across every environment",
+            id="venvdeck.usage",
+        ),
         Binding("c", "create", "Create", tooltip="Make a new environment", id="venvdeck.create"),
         Binding("i", "install", "Install", tooltip="Install requirements", id="venvdeck.install"),
         Binding(
@@ -214,6 +238,7 @@ class MainScreen(Screen[None]):
             yield EnvironmentPanes(self.service, self.now, id="right")
         yield Discovery(self.service)
         yield Changes(self.service)
+        yield Checks(self.service)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -237,6 +262,10 @@ class MainScreen(Screen[None]):
     @property
     def discovery(self) -> Discovery:
         return self.query_one(Discovery)
+
+    @property
+    def checks(self) -> Checks:
+        return self.query_one(Checks)
 
     @property
     def environments(self) -> list[Environment]:
@@ -269,6 +298,8 @@ class MainScreen(Screen[None]):
     def _finished(self, event: Discovery.Finished) -> None:
         self.env_tree.remove_missing(event.found)
         self.marked = self.marked & event.found
+        for env in self.env_tree.environments:  # in the background, once everything is on screen
+            self.checks.check(env, again=env.path != self.selected_path)  # that one: as it loads
         if self.selected_path is not None and self.selected_path not in event.found:
             self.selected_path = None
         self._refresh_table()
@@ -333,6 +364,7 @@ class MainScreen(Screen[None]):
         if env is not None:
             self.discovery.measure(env, first=True)  # measure what the user is looking at first
         self.panes.show(env, self.env_tree.size_of(path) if path else None)
+        self.panes.show_problems(self.checks.report_for(path))
 
     # ---- marks and reclaiming in bulk ------------------------------------------------------------
     @on(EnvTree.MarkToggled)
@@ -476,6 +508,42 @@ class MainScreen(Screen[None]):
         if (env := self.selected_environment) is not None:
             self.changes.package_details(env, event.package)
 
+    # ---- insight: problems, and the screens that look across environments --------------------------
+    @on(EnvironmentPanes.PackagesListed)
+    def _packages_listed(self, event: EnvironmentPanes.PackagesListed) -> None:
+        self.checks.check(event.environment, first=True, again=True)
+
+    @on(EnvironmentChecked)
+    def _environment_checked(self, event: EnvironmentChecked) -> None:
+        report = event.report
+        path = report.environment.path
+        self.checks.remember(report)
+        self.env_tree.set_problems(path, problem_count(report))
+        self.query_one(EnvTable).set_problems(path, problem_count(report))
+        if path == self.selected_path:
+            self.panes.show_problems(report)
+
+    def action_find(self) -> None:
+        from venvdeck.screens.find import FindScreen
+
+        self.app.push_screen(FindScreen(self.service), self._jump_to)
+
+    def action_usage(self) -> None:
+        from venvdeck.screens.usage import UsageScreen
+
+        self.app.push_screen(UsageScreen(self.service, self.environments), self._jump_to)
+
+    def _jump_to(self, path: Path | None) -> None:
+        """Where a find or usage screen closed: that environment, selected in the tree."""
+        if path is None:
+            return
+        if self.env_tree.environment(path) is None:
+            self.notify(
+                f"{shown(path)} is not in the tree (r looks again).", severity="warning", markup=False
+            )
+            return
+        self.action_open_environment(str(path))
+
     # ---- what the changes posted -----------------------------------------------------------------
     @on(OperationsChanged)
     def _operations_changed(self) -> None:
@@ -509,6 +577,7 @@ class MainScreen(Screen[None]):
     def _environment_deleted(self, event: EnvironmentDeleted) -> None:
         self.env_tree.remove_missing({e.path for e in self.env_tree.environments} - {event.path})
         self.marked = self.marked - {event.path}
+        self.checks.forget(event.path)
         self._refresh_table()
         self._update_summary()
 

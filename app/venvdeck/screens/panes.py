@@ -5,26 +5,36 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from packaging.utils import canonicalize_name
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import TabbedContent, TabPane, Tabs
 
 from venvdeck.errors import VenvDeckError
 from venvdeck.formatting import shown
-from venvdeck.models import BaseInterpreter, Environment, EnvironmentSize, Kind
+from venvdeck.models import BaseInterpreter, CheckReport, Environment, EnvironmentSize, Kind
 from venvdeck.services.protocol import EnvironmentService
+from venvdeck.widgets.deps_tree import COMPLETE, DependencyView
 from venvdeck.widgets.details_pane import DetailsPane
 from venvdeck.widgets.freeze_pane import FreezePane
 from venvdeck.widgets.operation_log import OperationLog
 from venvdeck.widgets.package_table import PackageTable
 from venvdeck.widgets.repair_details import RepairDetails
 
-TABS = {"packages": "tab-packages", "freeze": "tab-freeze", "details": "tab-details"}
-FOCUS = {"packages": "#package-rows", "freeze": "#freeze-scroll", "details": "#details"}
+TABS = {"packages": "tab-packages", "freeze": "tab-freeze", "details": "tab-details", "deps": "tab-deps"}
+FOCUS = {"packages": "#package-rows", "freeze": "#freeze-scroll", "details": "#details", "deps": "#deps-tree"}
 
 
 class EnvironmentPanes(Vertical):
+    class PackagesListed(Message):
+        """The selected environment's packages were read and shown (its check can run now)."""
+
+        def __init__(self, environment: Environment) -> None:
+            super().__init__()
+            self.environment = environment
+
     def __init__(
         self,
         service: EnvironmentService,
@@ -38,6 +48,7 @@ class EnvironmentPanes(Vertical):
         self.environment: Environment | None = None
         self._freeze_for: tuple[str, bool] | None = None  # what the requirements pane shows
         self._repair_for: Environment | None = None  # whose kernels the details pane shows
+        self._deps_for: tuple[str, str | None] | None = None  # the dependencies tab: (env, why-package)
 
     def compose(self) -> ComposeResult:
         with TabbedContent(id="views", initial=TABS["packages"]):
@@ -47,6 +58,8 @@ class EnvironmentPanes(Vertical):
                 yield FreezePane(id="freeze")
             with TabPane("Details", id=TABS["details"]):
                 yield DetailsPane(id="details")
+            with TabPane("Dependencies", id=TABS["deps"]):
+                yield DependencyView(id="deps")
         yield OperationLog(id="operation-log")
 
     def on_mount(self) -> None:
@@ -61,6 +74,7 @@ class EnvironmentPanes(Vertical):
     def show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = TABS[tab]
         self.query_one(FOCUS[tab]).focus()
+        self.refresh_deps()  # now, not after the switch is painted: the fetch runs meanwhile
 
     def focus_content(self) -> None:
         self.query_one(FOCUS[self.active_tab]).focus()
@@ -74,13 +88,18 @@ class EnvironmentPanes(Vertical):
             self.workers.cancel_group(self, "packages")
             self.workers.cancel_group(self, "freeze")
             self._clear_repair()
+            self.workers.cancel_group(self, "deps")
+            self._deps_for = None
+            self.query_one(DependencyView).show_message("Select an environment to see its dependencies.")
             return
         if reload:
             self._freeze_for = None
+            self._deps_for = None
             self.load_packages(env)
             self.refresh_freeze()
             self._repair_for = None
             self.refresh_repair()
+            self.refresh_deps()
 
     def show_details(self, size: EnvironmentSize | None) -> None:
         env = self.environment
@@ -95,6 +114,7 @@ class EnvironmentPanes(Vertical):
         self.query_one(PackageTable).show_message(None, message)
         self.query_one(DetailsPane).show_message(message)
         self.query_one(FreezePane).show_message(message)
+        self.query_one(DependencyView).show_message(message)
 
     @work(exclusive=True, group="packages", exit_on_error=False)
     async def load_packages(self, env: Environment) -> None:
@@ -120,6 +140,7 @@ class EnvironmentPanes(Vertical):
             table.show_packages(env.path, listing.packages)
         else:
             table.show_message(env.path, f"{shown(env.name)} has no packages installed.")
+        self.post_message(self.PackagesListed(env))
         table.set_sizes(env.path, await self.service.package_sizes(listing.packages))
 
     @work(exclusive=True, group="freeze", exit_on_error=False)
@@ -141,6 +162,7 @@ class EnvironmentPanes(Vertical):
     def _tab_activated(self) -> None:
         self.refresh_freeze()
         self.refresh_repair()
+        self.refresh_deps()
 
     @on(FreezePane.ModeChanged)
     def _freeze_mode_changed(self) -> None:
@@ -181,6 +203,84 @@ class EnvironmentPanes(Vertical):
             section.show_error(str(exc))
             return
         section.show_for(env, kernels, interpreter)
+
+    # ---- problems and dependencies ---------------------------------------------------------------
+    def show_problems(self, report: CheckReport | None) -> None:
+        self.query_one(DetailsPane).show_problems(report)
+
+    def refresh_deps(self) -> None:
+        env = self.environment
+        if env is None or self.active_tab != "deps":
+            return
+        if self._deps_for is None or self._deps_for[0] != str(env.path):
+            self._deps_for = (str(env.path), None)
+            self.load_deps(env)
+
+    def show_why(self, name: str) -> None:
+        """The reverse tree of one package of the selected environment, in the dependencies tab."""
+        env = self.environment
+        if env is None:
+            return
+        self._deps_for = (str(env.path), name)  # before the tab opens: it shows this, not every package
+        self.load_deps(env, name)
+        self.show_tab("deps")
+
+    @work(exclusive=True, group="deps", exit_on_error=False)
+    async def load_deps(self, env: Environment, why: str | None = None) -> None:
+        """Forward: the top-level packages, two levels down (the rest comes as nodes expand).
+        why: that package's whole reverse tree."""
+        view = self.query_one(DependencyView)
+        self.workers.cancel_group(self, "deps-children")
+        if env.is_broken:
+            view.show_message(f"{shown(env.name)} is broken: {shown(env.broken_reason)}", env.path)
+            return
+        spinner = self.set_timer(0.2, lambda: setattr(view, "loading", True))
+        try:
+            listing = await self.service.list_packages(env)
+            if why is None:
+                tree = await self.service.dependency_tree(env, depth=2)
+            else:
+                tree = await self.service.dependency_tree(env, reverse=True, only=[why])
+        except VenvDeckError as exc:
+            view.show_message(
+                f"Could not read the requirements of {shown(env.name)}:\n{shown(exc)}", env.path
+            )
+            self._deps_for = None
+            return
+        finally:
+            spinner.stop()
+            view.loading = False
+        requested = frozenset(canonicalize_name(p.name) for p in listing.packages if p.requested)
+        view.show_tree(env.path, tree, requested, known=2 if why is None else COMPLETE)
+
+    @work(group="deps-children", exit_on_error=False)
+    async def load_children(self, env: Environment, event: DependencyView.ChildrenWanted) -> None:
+        try:
+            tree = await self.service.dependency_tree(env, reverse=event.reverse, only=[event.key], depth=2)
+        except VenvDeckError as exc:
+            self.notify(shown(exc), severity="error", markup=False)
+            return
+        if tree.roots:
+            event.view.fill(env.path, event.generation, event.node_id, tree.roots[0])
+
+    @on(DependencyView.ChildrenWanted)
+    def _children_wanted(self, event: DependencyView.ChildrenWanted) -> None:
+        if self.environment is not None and self.environment.path == event.view.environment_path:
+            self.load_children(self.environment, event)
+
+    @on(DependencyView.WhyRequested)
+    def _why_in_tree(self, event: DependencyView.WhyRequested) -> None:
+        self.show_why(event.name)
+
+    @on(PackageTable.WhyRequested)
+    def _why_in_table(self, event: PackageTable.WhyRequested) -> None:
+        self.show_why(event.package.name)
+
+    @on(DependencyView.BackRequested)
+    def _back_to_every_dependency(self) -> None:
+        if self.environment is not None:
+            self._deps_for = (str(self.environment.path), None)
+            self.load_deps(self.environment)
 
 
 def interpreter_of(env: Environment, interpreters: list[BaseInterpreter]) -> BaseInterpreter | None:

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import dataclasses
 import threading
+from collections import OrderedDict
 from collections.abc import AsyncGenerator, Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -50,10 +51,12 @@ from venvdeck.services.find.resolve import resolve_environment
 from venvdeck.services.insight import check as insight_check
 from venvdeck.services.insight import deps, details, search
 from venvdeck.services.insight import usage as insight_usage
+from venvdeck.services.insight.graph import EnvironmentGraph
 from venvdeck.services.protocol import LineSink
 from venvdeck.services.read import freeze, packages, sizes
 
 T = TypeVar("T")
+GRAPHS_KEPT = 8  # environments whose parsed requirements stay in memory (the dashboard's recent ones)
 
 
 async def in_thread(function: Callable[..., T], /, *args: object, **kwargs: object) -> T:
@@ -104,6 +107,8 @@ class LocalEnvironmentService:
         self.settings = settings or ActionSettings.detect()
         self.runner = runner or OperationRunner()
         self._known: list[Environment] | None = None  # what the last complete discovery found
+        self._graphs: OrderedDict[Path, tuple[PackageListing, EnvironmentGraph]] = OrderedDict()
+        self._graph_lock = threading.Lock()
 
     # ---- reading -------------------------------------------------------------------------------
     async def discover(self, report: DiscoveryReport) -> AsyncGenerator[Environment, None]:
@@ -287,14 +292,60 @@ class LocalEnvironmentService:
         return process.stop_all()
 
     # ---- insight ---------------------------------------------------------------------------------
-    async def check(self, env: Environment) -> CheckReport:
-        return await in_thread(insight_check.check, env)
+    def _graph(self, env: Environment, remember: bool = True) -> tuple[PackageListing, EnvironmentGraph]:
+        """env's requirements parsed once per listing: the check after a selection, the dependency
+        view's lazy expansions and the package details share it until the packages change. One
+        build at a time: a second caller waits for the first's graph instead of parsing again.
+        remember=False (a background check): use a kept graph, but keep none, and wait for no one."""
+        listing = packages.list_packages(env)
+        if not remember:
+            return self._kept_graph(env, listing) or (listing, EnvironmentGraph.for_listing(listing))
+        with self._graph_lock:
+            kept = self._kept_graph(env, listing)
+            if kept is not None:
+                self._graphs.move_to_end(env.path)
+                return kept
+            built = (listing, EnvironmentGraph.for_listing(listing))
+            self._graphs[env.path] = built
+            while len(self._graphs) > GRAPHS_KEPT:
+                self._graphs.popitem(last=False)
+            return built
 
-    async def dependency_tree(self, env: Environment, *, reverse: bool = False) -> DependencyTree:
-        return await in_thread(deps.dependency_tree, env, reverse=reverse)
+    def _kept_graph(
+        self, env: Environment, listing: PackageListing
+    ) -> tuple[PackageListing, EnvironmentGraph] | None:
+        kept = self._graphs.get(env.path)
+        if (
+            kept is not None
+            and kept[0].environment == listing.environment
+            and kept[0].interpreter == listing.interpreter
+            and kept[0].packages == listing.packages
+        ):
+            return kept
+        return None
+
+    async def check(self, env: Environment, *, remember: bool = True) -> CheckReport:
+        def checked() -> CheckReport:
+            listing, graph = self._graph(env, remember)
+            return insight_check.check_listing(listing, graph)
+
+        return await in_thread(checked)
+
+    async def dependency_tree(
+        self,
+        env: Environment,
+        *,
+        reverse: bool = False,
+        only: Sequence[str] = (),
+        depth: int | None = None,
+    ) -> DependencyTree:
+        def tree() -> DependencyTree:
+            return deps.build_tree(self._graph(env)[1], reverse=reverse, only=list(only), depth=depth)
+
+        return await in_thread(tree)
 
     async def package_details(self, env: Environment, name: str) -> PackageDetails:
-        return await in_thread(details.package_details, env, name)
+        return await in_thread(lambda: details.details_from_graph(self._graph(env)[1], name))
 
     async def find_everywhere(self, spec: str) -> AsyncGenerator[FoundDistribution, None]:
         requirement = search.requirement_from(spec)  # a bad spec fails here, before any walk

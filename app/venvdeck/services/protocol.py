@@ -134,12 +134,24 @@ class EnvironmentService(Protocol):
         ...
 
     # ---- insight: what the installed requirements say ---------------------------------------------
-    async def check(self, env: Environment) -> CheckReport:
+    async def check(self, env: Environment, *, remember: bool = True) -> CheckReport:
         """What `pip check` would report (cheap: call it before and after a change and compare with
-        `CheckReport.introduced_since`)."""
+        `CheckReport.introduced_since`). remember=False: a background check, whose parsed
+        requirements are not kept for the views that follow (they would push out those of the
+        environment being looked at)."""
         ...
 
-    async def dependency_tree(self, env: Environment, *, reverse: bool = False) -> DependencyTree: ...
+    async def dependency_tree(
+        self,
+        env: Environment,
+        *,
+        reverse: bool = False,
+        only: Sequence[str] = (),
+        depth: int | None = None,
+    ) -> DependencyTree:
+        """only: start from these names, not the top-level packages; depth: levels below each
+        start (a view that expands lazily asks for two at a time)."""
+        ...
 
     async def package_details(self, env: Environment, name: str) -> PackageDetails:
         """PackageNotFound when name is not installed in env."""

@@ -9,8 +9,8 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from venvdeck.formatting import age, human_size, local_time
-from venvdeck.models import Environment, EnvironmentSize
+from venvdeck.formatting import age, human_size, local_time, shown
+from venvdeck.models import CheckReport, Environment, EnvironmentSize
 from venvdeck.widgets.repair_details import RepairDetails
 
 _ABSENT = Text("—", style="dim")
@@ -89,6 +89,7 @@ class DetailsPane(VerticalScroll):
     """A dumb view of one environment."""
 
     def compose(self) -> ComposeResult:
+        yield Static(id="details-problems")
         yield Static(id="details-text")
         yield RepairDetails(id="details-repair")  # kernels, dependents: loaded apart
 
@@ -101,3 +102,36 @@ class DetailsPane(VerticalScroll):
     def show_message(self, message: str) -> None:
         self.shown = Text(message, style="dim")
         self.query_one("#details-text", Static).update(self.shown)
+
+    # ---- what pip check would say ----------------------------------------------------------------
+    shown_problems: RenderableType = ""
+
+    def show_problems(self, report: CheckReport | None) -> None:
+        """The environment's problems in pip check's words (None: not known: nothing shown)."""
+        self.shown_problems = problems_renderable(report) if report is not None else ""
+        section = self.query_one("#details-problems", Static)
+        section.update(self.shown_problems)
+        section.display = report is not None
+
+
+def problems_renderable(report: CheckReport) -> RenderableType:
+    """pip check's lines, each wrapped under itself; then what it could not read."""
+    clean = Text("✓ pip check: No broken requirements found.", style="green")
+    if report.ok and not report.metadata_problems:
+        return clean
+    count = len(report.problems) + sum(p.fails_check for p in report.metadata_problems)
+    title = Text(
+        f"⚠ {count} problem{'s' if count != 1 else ''}, as pip check reports them", style="bold yellow"
+    )
+    lines = Table.grid(padding=(0, 1))
+    lines.add_column(no_wrap=True)
+    lines.add_column(overflow="fold")
+    for problem in report.problems:
+        lines.add_row(" ", Text(shown(problem.message)))
+    for metadata in report.metadata_problems:
+        what = f"{shown(metadata.name or metadata.path)}: {shown(metadata.message)}"
+        if metadata.fails_check:
+            lines.add_row(" ", Text(what))
+        else:
+            lines.add_row(" ", Text(f"{what} (pip skips it)", style="dim"))
+    return Group(title if count else clean, lines)

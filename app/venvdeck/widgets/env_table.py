@@ -77,6 +77,7 @@ class EnvTable(DataTable[Text]):
         self._query = ""
         self.marked: frozenset[Path] = frozenset()
         self.now = 0.0
+        self.problems: dict[Path, int] = {}  # what pip check would report, once checked
 
     def show(
         self,
@@ -108,6 +109,16 @@ class EnvTable(DataTable[Text]):
             return False
         self.move_cursor(row=self.get_row_index(str(path)))
         return True
+
+    def set_problems(self, path: Path, count: int) -> None:
+        """pip check's verdict on one environment, shown in the Status column."""
+        if self.problems.get(path, 0) == count:
+            return
+        self.problems[path] = count
+        env = self._envs.get(path)
+        if env is not None and str(path) in self.rows:
+            status = self._cells(env)[list(EnvColumn).index(EnvColumn.STATUS)]
+            self.update_cell(str(path), EnvColumn.STATUS.value, status, update_width=True)
 
     def action_cycle_sort(self) -> None:
         members = list(EnvColumn)
@@ -150,7 +161,7 @@ class EnvTable(DataTable[Text]):
             case EnvColumn.PYTHON:
                 return (natural_key(env.python_version or ""), name)
             case EnvColumn.STATUS:
-                return (not env.is_broken, name)
+                return (not env.is_broken, not self.problems.get(env.path), name)
             case EnvColumn.PATH:
                 return (str(env.path),)
             case _:
@@ -171,6 +182,8 @@ class EnvTable(DataTable[Text]):
             if env.is_active
             else Text("ok", style="dim")
         )
+        if self.problems.get(env.path) and not env.is_broken:
+            status = Text.assemble(status, (f" ⚠ {self.problems[env.path]}", "bold yellow"))
         return [
             Text.assemble(mark, name),
             Text(str(env.manager or ("base" if env.kind.value == "python" else "project"))),

@@ -166,6 +166,7 @@ class EnvTree(Tree[_Entry | None]):
         self._names: dict[Path, tuple[tuple[int, int | str], ...]] = {}
         self._query = ""
         self.marked: frozenset[Path] = frozenset()
+        self.problems: dict[Path, int] = {}  # what pip check would report, once checked
 
     # ---- what the screen calls -------------------------------------------------------------------
     @property
@@ -273,6 +274,12 @@ class EnvTree(Tree[_Entry | None]):
         changed = self.marked ^ marked
         self.marked = marked
         for path in changed:
+            self._relabel(path)
+
+    def set_problems(self, path: Path, count: int) -> None:
+        """pip check's verdict on one environment: a ⚠ before its name while it has problems."""
+        if self.problems.get(path, 0) != count:
+            self.problems[path] = count
             self._relabel(path)
 
     def select_path(self, path: Path) -> bool:
@@ -428,6 +435,7 @@ class EnvTree(Tree[_Entry | None]):
         width = self._label_width()
         mark = "✓ " if env.path in self.marked else ""
         state = "✗ " if env.is_broken else "● " if env.is_active else ""
+        warning = "⚠ " if self.problems.get(env.path) and not env.is_broken else ""
         version = env.python_version if env.python_version and env.python_version != env.name else ""
         size = human_size(entry.size.freed_bytes) if entry.size is not None else ""
         tail = (
@@ -435,7 +443,7 @@ class EnvTree(Tree[_Entry | None]):
             if width >= 34
             else f" {size:>{_SIZE_COLUMN}}"
         )
-        room = max(4, width - len(mark) - len(state) - len(tail))
+        room = max(4, width - len(mark) - len(state) - len(warning) - len(tail))
         name = shown(env.name)
         if len(name) > room:
             name = name[: room - 1] + "…"
@@ -444,6 +452,8 @@ class EnvTree(Tree[_Entry | None]):
             label.append(mark, style="bold magenta")
         if state:
             label.append(state, style="bold red" if env.is_broken else "bold green")
+        if warning:
+            label.append(warning, style="bold yellow")
         name_text = Text(name)
         if self._query:
             _score, offsets = FuzzySearch().match(self._query, name)

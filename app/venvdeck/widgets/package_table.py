@@ -100,6 +100,14 @@ class PackageTable(Vertical):
             tooltip="The package's details",
             id="venvdeck.package_details",
         ),
+        Binding(
+            "w",
+            "why",
+            "Why is it here?",
+            show=False,
+            tooltip="Every path from what was asked for down to this package",
+            id="venvdeck.why",
+        ),
         Binding("g", "first", "Top", show=False, id="venvdeck.packages_top"),
         Binding("G", "last", "Bottom", show=False, id="venvdeck.packages_bottom"),
         Binding("j", "down", "Down", show=False, id="venvdeck.packages_down"),
@@ -120,6 +128,18 @@ class PackageTable(Vertical):
             return self.table
 
     class DetailsRequested(Message):
+        def __init__(self, table: PackageTable, package: Package) -> None:
+            super().__init__()
+            self.table = table
+            self.package = package
+
+        @property
+        def control(self) -> PackageTable:
+            return self.table
+
+    class WhyRequested(Message):
+        """The user asked why a package is installed (its reverse dependency tree)."""
+
         def __init__(self, table: PackageTable, package: Package) -> None:
             super().__init__()
             self.table = table
@@ -263,6 +283,11 @@ class PackageTable(Vertical):
         package = self.highlighted
         if package is not None:
             self.post_message(self.DetailsRequested(self, package))
+
+    def action_why(self) -> None:
+        package = self.highlighted
+        if package is not None:
+            self.post_message(self.WhyRequested(self, package))
 
     @on(DataTable.RowSelected, "#package-rows")
     def _row_selected(self, event: DataTable.RowSelected) -> None:

@@ -110,6 +110,7 @@ class EnvironmentGraph:
             self._parse(node)
         self.requested_extras: dict[str, set[str]] = {}
         self._propagate_extras()
+        self._statuses: dict[tuple[str, str | None], RequirementStatus] = {}  # by (line, extra)
 
     @classmethod
     def for_listing(cls, listing: PackageListing) -> EnvironmentGraph:
@@ -197,6 +198,15 @@ class EnvironmentGraph:
         return found
 
     def status(self, edge: Edge) -> RequirementStatus:
+        """Computed once per requirement line: a tree shows an edge wherever its package appears,
+        and the status depends on nothing else (the line, the extra that brought it, the graph)."""
+        key = (edge.raw, edge.extra)
+        known = self._statuses.get(key)
+        if known is None:
+            known = self._statuses[key] = self._status(edge)
+        return known
+
+    def _status(self, edge: Edge) -> RequirementStatus:
         installed = self.installed_version(edge.key)
         try:
             specifier = normalised_specifier(edge.requirement) or ""
