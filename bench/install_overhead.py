@@ -29,9 +29,13 @@ sys.path[:0] = [str(ROOT), str(ROOT / "app")]
 from tests.support.wheels import build_wheel  # noqa: E402
 
 from timing import precompile  # noqa: E402
-from venvdeck.services.change.backends import Backend, find_uv  # noqa: E402
 from venvdeck.services.change.operations import OperationRunner  # noqa: E402
-from venvdeck.services.change.plans import ActionSettings, plan_install  # noqa: E402
+from venvdeck.services.change.plans import plan_install  # noqa: E402
+from venvdeck.services.change.settings import (  # noqa: E402
+    ActionSettings,
+    Backend,
+    find_uv,
+)
 from venvdeck.services.find.resolve import resolve_environment  # noqa: E402
 
 

@@ -110,7 +110,7 @@ class VenvDeckApp(App[None]):
 def run_dashboard(config: Config, roots: tuple[Path, ...]) -> int:
     """Open the dashboard on the real machine (roots: only these folders)."""
     from venvdeck.services.change.operations import OperationRunner
-    from venvdeck.services.change.plans import ActionSettings
+    from venvdeck.services.change.settings import ActionSettings
     from venvdeck.services.find.discovery import DiscoveryOptions
     from venvdeck.services.local import LocalEnvironmentService
 

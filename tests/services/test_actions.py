@@ -16,10 +16,8 @@ import pytest
 
 from venvdeck.errors import EnvironmentBusy, InvalidRequirementError, RefusedError
 from venvdeck.models import Operation, OperationKind
-from venvdeck.services.change.backends import Backend, find_uv
 from venvdeck.services.change.operations import OperationRunner
 from venvdeck.services.change.plans import (
-    ActionSettings,
     pick_base,
     plan_create,
     plan_ensurepip,
@@ -28,6 +26,7 @@ from venvdeck.services.change.plans import (
     plan_uninstall,
     plan_upgrade,
 )
+from venvdeck.services.change.settings import ActionSettings, Backend, find_uv
 from venvdeck.services.find.discovery import DiscoveryOptions, base_interpreters
 from venvdeck.services.find.resolve import resolve_environment
 from venvdeck.services.local import LocalEnvironmentService

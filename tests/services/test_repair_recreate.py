@@ -21,7 +21,7 @@ from tests.support.wheels import build_wheel, write_project
 from venvdeck.errors import NoInterpreter, OperationCancelled, RefusedError
 from venvdeck.models import Environment, Kind, Manager, Status
 from venvdeck.services.change.locks import EnvironmentLocks
-from venvdeck.services.change.plans import ActionSettings
+from venvdeck.services.change.settings import ActionSettings
 from venvdeck.services.find import layout
 from venvdeck.services.find.classify import classify_path
 from venvdeck.services.find.discovery import DiscoveryOptions, base_interpreters, discover

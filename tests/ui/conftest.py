@@ -12,8 +12,7 @@ import pytest
 from tests.support.pythons import install, make_venv
 from tests.support.shared import built_once
 from venvdeck.app import VenvDeckApp
-from venvdeck.services.change.backends import Backend, find_uv
-from venvdeck.services.change.plans import ActionSettings
+from venvdeck.services.change.settings import ActionSettings, Backend, find_uv
 from venvdeck.services.find.discovery import DiscoveryOptions
 from venvdeck.services.local import LocalEnvironmentService
 

@@ -36,8 +36,7 @@ from venvdeck.keys import live_keys
 from venvdeck.models import FoundDistribution, Operation, OperationResult
 from venvdeck.screens.find import FindScreen
 from venvdeck.screens.usage import UsageScreen
-from venvdeck.services.change.backends import Backend
-from venvdeck.services.change.plans import ActionSettings
+from venvdeck.services.change.settings import ActionSettings, Backend
 from venvdeck.services.find.discovery import DiscoveryOptions
 from venvdeck.services.local import LocalEnvironmentService
 from venvdeck.widgets.deps_tree import DependencyView

@@ -17,7 +17,7 @@ from venvdeck.formatting import shown
 from venvdeck.models import Operation
 
 if TYPE_CHECKING:
-    from venvdeck.services.change.plans import ActionSettings
+    from venvdeck.services.change.settings import ActionSettings
 
 ENV_HELP = "environment folder, interpreter, project folder or name"
 
@@ -99,7 +99,7 @@ def add_parsers(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentP
 def _settings(args: argparse.Namespace) -> tuple[ActionSettings, float]:
     """How to change things (config, then flags), and how long an operation may run."""
     from venvdeck.config import load_config
-    from venvdeck.services.change.plans import ActionSettings
+    from venvdeck.services.change.settings import ActionSettings
 
     config = load_config(args.config)
     settings = ActionSettings.detect(args.backend or config.backend, args.break_system_packages)

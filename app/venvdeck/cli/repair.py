@@ -19,7 +19,7 @@ from venvdeck.formatting import shown
 
 if TYPE_CHECKING:
     from venvdeck.models import BaseInterpreter, Environment, Kernelspec, RecreatePlan
-    from venvdeck.services.change.plans import ActionSettings
+    from venvdeck.services.change.settings import ActionSettings
 
 ENV_HELP = "environment folder, interpreter, project folder or name"
 
@@ -153,7 +153,7 @@ def interpreters(args: argparse.Namespace) -> int:
 
 def _settings(args: argparse.Namespace) -> tuple[ActionSettings, float]:
     from venvdeck.config import load_config
-    from venvdeck.services.change.plans import ActionSettings
+    from venvdeck.services.change.settings import ActionSettings
 
     config = load_config(args.config)
     return ActionSettings.detect(args.backend or config.backend), config.pip_timeout_s

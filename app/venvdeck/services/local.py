@@ -14,7 +14,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import AsyncGenerator, Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from venvdeck.errors import OperationCancelled, RefusedError
 from venvdeck.models import (
@@ -42,18 +42,16 @@ from venvdeck.models import (
     ShellLaunch,
 )
 from venvdeck.services import process
-from venvdeck.services.change import delete, export, plans, requirements, shell
 from venvdeck.services.change.operations import OperationRunner
-from venvdeck.services.change.plans import ActionSettings
+from venvdeck.services.change.settings import ActionSettings
 from venvdeck.services.find import discovery
 from venvdeck.services.find.discovery import DiscoveryOptions
 from venvdeck.services.find.resolve import resolve_environment
-from venvdeck.services.insight import check as insight_check
-from venvdeck.services.insight import deps, details, search
-from venvdeck.services.insight import usage as insight_usage
-from venvdeck.services.insight.graph import EnvironmentGraph
 from venvdeck.services.protocol import LineSink
-from venvdeck.services.read import freeze, packages, sizes
+from venvdeck.services.read import sizes
+
+if TYPE_CHECKING:
+    from venvdeck.services.insight.graph import EnvironmentGraph
 
 T = TypeVar("T")
 GRAPHS_KEPT = 8  # environments whose parsed requirements stay in memory (the dashboard's recent ones)
@@ -153,15 +151,21 @@ class LocalEnvironmentService:
         return await in_thread(finish_all_interrupted, list(paths))  # deletes, and rebuilds to put back
 
     async def list_packages(self, env: Environment) -> PackageListing:
+        from venvdeck.services.read import packages
+
         return await in_thread(packages.list_packages, env)
 
     async def freeze(self, env: Environment, *, top_level: bool = False) -> FreezeResult:
+        from venvdeck.services.read import freeze
+
         return await in_thread(freeze.freeze, env, top_level=top_level)
 
     def can_measure(self, env: Environment) -> bool:
         return sizes.is_measurable(env)
 
     async def measure(self, env: Environment) -> EnvironmentSize:
+        from venvdeck.services.change import delete
+
         def measured() -> EnvironmentSize:
             size = sizes.measure(env)
             refused = delete.quick_refusal(env, self.options.environ)
@@ -173,6 +177,8 @@ class LocalEnvironmentService:
         return await in_thread(sizes.package_sizes, list(packages))
 
     async def base_interpreters(self) -> list[Environment]:
+        from venvdeck.services.change import plans
+
         bases = await in_thread(discovery.base_interpreters, self.options.environ)
         return [b for b in bases if plans.has_venv_module(b)]
 
@@ -181,6 +187,8 @@ class LocalEnvironmentService:
 
     # ---- planning --------------------------------------------------------------------------------
     def check_specifiers(self, text: str) -> tuple[list[str], str | None]:
+        from venvdeck.services.change import requirements
+
         return requirements.check_typed(text)
 
     def _settings(self, override: bool) -> ActionSettings:
@@ -191,22 +199,32 @@ class LocalEnvironmentService:
     async def plan_install(
         self, env: Environment, specifiers: Sequence[str], *, override: bool = False
     ) -> Operation:
+        from venvdeck.services.change import plans
+
         return await in_thread(plans.plan_install, env, list(specifiers), self._settings(override))
 
     async def plan_install_file(self, env: Environment, file: Path, *, override: bool = False) -> Operation:
+        from venvdeck.services.change import plans
+
         return await in_thread(plans.plan_install_file, env, file, self._settings(override))
 
     async def plan_upgrade(
         self, env: Environment, names: Sequence[str], *, override: bool = False
     ) -> Operation:
+        from venvdeck.services.change import plans
+
         return await in_thread(plans.plan_upgrade, env, list(names), self._settings(override))
 
     async def plan_uninstall(
         self, env: Environment, names: Sequence[str], *, override: bool = False
     ) -> Operation:
+        from venvdeck.services.change import plans
+
         return await in_thread(plans.plan_uninstall, env, list(names), self._settings(override))
 
     async def plan_ensurepip(self, env: Environment) -> Operation:
+        from venvdeck.services.change import plans
+
         return await in_thread(plans.plan_ensurepip, env)
 
     async def plan_create(
@@ -218,6 +236,8 @@ class LocalEnvironmentService:
         system_site_packages: bool,
         prompt: str | None,
     ) -> Operation:
+        from venvdeck.services.change import plans
+
         return await in_thread(
             plans.plan_create,
             target,
@@ -238,6 +258,8 @@ class LocalEnvironmentService:
         return found
 
     async def plan_delete(self, path: Path) -> DeletePlan:
+        from venvdeck.services.change import delete
+
         return await in_thread(
             delete.plan_delete, path, self._known_environments, environ=self.options.environ
         )
@@ -259,6 +281,8 @@ class LocalEnvironmentService:
             raise
 
     async def delete(self, plan: DeletePlan, on_line: LineSink) -> DeleteResult:
+        from venvdeck.services.change import delete
+
         sink = _to_loop(asyncio.get_running_loop(), on_line)
         result = await in_thread(
             delete.delete_environment, plan, self.runner.locks, sink, self.options.environ
@@ -268,24 +292,36 @@ class LocalEnvironmentService:
         return result
 
     def default_export_path(self, env: Environment) -> Path | None:
+        from venvdeck.services.change import export
+
         try:
             return export.default_export_path(env)
         except RefusedError:
             return None
 
     async def export(self, env: Environment, target: Path, *, top_level: bool, force: bool) -> ExportResult:
+        from venvdeck.services.change import export
+
         return await in_thread(export.export_requirements, env, target, top_level=top_level, force=force)
 
     async def activation_commands(self, env: Environment) -> list[ActivationCommand]:
+        from venvdeck.services.change import shell
+
         return await in_thread(shell.activation_commands, env)
 
     async def shell_launch(self, env: Environment) -> ShellLaunch:
+        from venvdeck.services.change import shell
+
         return await in_thread(shell.shell_launch, env, self.options.environ)
 
     async def editor_launch(self, env: Environment) -> ShellLaunch:
+        from venvdeck.services.change import shell
+
         return await in_thread(shell.editor_launch, env, self.options.environ)
 
     def run_shell(self, launch: ShellLaunch) -> int:
+        from venvdeck.services.change import shell
+
         return shell.run_shell(launch)
 
     def stop_all(self) -> int:
@@ -297,6 +333,9 @@ class LocalEnvironmentService:
         view's lazy expansions and the package details share it until the packages change. One
         build at a time: a second caller waits for the first's graph instead of parsing again.
         remember=False (a background check): use a kept graph, but keep none, and wait for no one."""
+        from venvdeck.services.insight.graph import EnvironmentGraph
+        from venvdeck.services.read import packages
+
         listing = packages.list_packages(env)
         if not remember:
             return self._kept_graph(env, listing) or (listing, EnvironmentGraph.for_listing(listing))
@@ -325,6 +364,8 @@ class LocalEnvironmentService:
         return None
 
     async def check(self, env: Environment, *, remember: bool = True) -> CheckReport:
+        from venvdeck.services.insight import check as insight_check
+
         def checked() -> CheckReport:
             listing, graph = self._graph(env, remember)
             return insight_check.check_listing(listing, graph)
@@ -339,15 +380,21 @@ class LocalEnvironmentService:
         only: Sequence[str] = (),
         depth: int | None = None,
     ) -> DependencyTree:
+        from venvdeck.services.insight import deps
+
         def tree() -> DependencyTree:
             return deps.build_tree(self._graph(env)[1], reverse=reverse, only=list(only), depth=depth)
 
         return await in_thread(tree)
 
     async def package_details(self, env: Environment, name: str) -> PackageDetails:
+        from venvdeck.services.insight import details
+
         return await in_thread(lambda: details.details_from_graph(self._graph(env)[1], name))
 
     async def find_everywhere(self, spec: str) -> AsyncGenerator[FoundDistribution, None]:
+        from venvdeck.services.insight import search
+
         requirement = search.requirement_from(spec)  # a bad spec fails here, before any walk
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[FoundDistribution | BaseException | None] = asyncio.Queue()
@@ -382,6 +429,8 @@ class LocalEnvironmentService:
             cancelled.set()
 
     async def usage(self) -> list[DistributionUsage]:
+        from venvdeck.services.insight import usage as insight_usage
+
         rows, _unreadable = await in_thread(insight_usage.usage, self.options)
         return rows
 

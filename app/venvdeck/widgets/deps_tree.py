@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from rich.text import Text
 from textual import on
@@ -47,6 +46,8 @@ def asked_extras(node: DependencyNode) -> frozenset[str] | None:
     """The extras the requirement that reached node asks of it (None: a root, every extra asked)."""
     if node.via is None:
         return None
+    from packaging.requirements import InvalidRequirement, Requirement  # not needed to start the app
+
     try:
         return frozenset(canonicalize_name(e) for e in Requirement(node.via.requirement).extras)
     except InvalidRequirement:

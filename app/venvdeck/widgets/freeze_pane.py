@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from packaging.requirements import InvalidRequirement, Requirement
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -17,6 +16,8 @@ from textual.widgets import Static
 def highlight_requirements(text: str) -> Text:
     """Names bold, pins in the accent colour, comments and options dim."""
     out = Text()
+    from packaging.requirements import InvalidRequirement, Requirement  # parsed only when shown
+
     for line in text.splitlines():
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):

@@ -9,11 +9,8 @@ is left alone: indexes, find-links and proxies apply as when the user runs them.
 from __future__ import annotations
 
 import os
-import shutil
-import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 
 from packaging.requirements import Requirement
@@ -21,21 +18,7 @@ from packaging.version import InvalidVersion, Version
 
 from venvdeck.errors import ExternallyManaged, RefusedError
 from venvdeck.models import Environment, InterpreterInfo, PackageListing
-
-
-class Backend(StrEnum):
-    PIP = "pip"
-    UV = "uv"
-
-
-def find_uv(environ: Mapping[str, str] | None = None) -> Path | None:
-    """uv on PATH, else the one installed beside venvdeck itself."""
-    environ = os.environ if environ is None else environ
-    found = shutil.which("uv", path=environ.get("PATH", ""))
-    if found:
-        return Path(found)
-    beside = Path(sys.executable).parent / ("uv.exe" if sys.platform == "win32" else "uv")
-    return beside if os.path.isfile(beside) and os.access(beside, os.X_OK) else None
+from venvdeck.services.change.settings import Backend
 
 
 def interpreter_of(env: Environment) -> Path:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -19,23 +18,10 @@ from venvdeck.errors import RefusedError
 from venvdeck.models import Environment, Kind, Operation, OperationKind, Package, PackageListing
 from venvdeck.services import policy
 from venvdeck.services.change import backends
-from venvdeck.services.change.backends import Backend
 from venvdeck.services.change.operations import check_runs_as
 from venvdeck.services.change.requirements import parse_requirements, read_requirements_file
+from venvdeck.services.change.settings import ActionSettings, Backend
 from venvdeck.services.read.packages import list_packages, required_names
-
-
-@dataclass(frozen=True, slots=True)
-class ActionSettings:
-    """How changes are made: from the config file, overridden by command-line flags."""
-
-    backend: Backend = Backend.PIP
-    uv: Path | None = None
-    override_externally_managed: bool = False
-
-    @classmethod
-    def detect(cls, backend: str = "pip", override_externally_managed: bool = False) -> ActionSettings:
-        return cls(Backend(backend), backends.find_uv(), override_externally_managed)
 
 
 def _names(packages: Sequence[Package]) -> str:

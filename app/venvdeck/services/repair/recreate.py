@@ -59,10 +59,10 @@ from venvdeck.models import (
 )
 from venvdeck.services import fsio, policy, process
 from venvdeck.services.change import backends, delete, removal
-from venvdeck.services.change.backends import Backend
 from venvdeck.services.change.locks import EnvironmentLocks, lock_folder
 from venvdeck.services.change.operations import DEFAULT_OPERATION_TIMEOUT_S, check_runs_as, seconds
-from venvdeck.services.change.plans import ActionSettings, has_venv_module, pick_base
+from venvdeck.services.change.plans import has_venv_module, pick_base
+from venvdeck.services.change.settings import ActionSettings, Backend
 from venvdeck.services.find import layout
 from venvdeck.services.find.classify import classify_path
 from venvdeck.services.find.locations import known_locations
