@@ -27,10 +27,12 @@ SHOTS: dict[str, tuple[str, Sequence[str]]] = {
     "main": ("code/shop/.venv", ()),
     "requirements": ("code/shop/.venv", ("f",)),
     "details": (".local/share/uv/tools/ruff", ("3",)),
-    "filter": ("code/shop/.venv", ("slash", "h", "t")),
+    "deps": ("code/shop/.venv", ("4",)),
+    "find": ("code/shop/.venv", ("F", *"rich")),
+    "interpreters": ("code/shop/.venv", ("P",)),
+    "reclaim": ("code/shop/.venv", ("B", "N", *"60", "enter", "d")),
     "help": ("code/shop/.venv", ("question_mark",)),
     "install": ("code/shop/.venv", ("i", *"rich==13.9.4 httpx")),
-    "delete": (".cache/pypoetry/virtualenvs/shop-Xq3b1Kd2-py3.12", ("d",)),
     "log": ("code/shop/.venv", ("i", *"rich", "enter", "y")),
 }
 

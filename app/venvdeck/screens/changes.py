@@ -401,7 +401,8 @@ class Changes(Widget):
             )
             return
         kernels = {plan.path: await self._kernels_of(plan.environment) for plan in plans}
-        title, body = f"Delete {len(plans)} environments?", bulk_delete_body(plans, refused)
+        count = "the marked environment" if len(plans) == 1 else f"{len(plans)} environments"
+        title, body = f"Delete {count}?", bulk_delete_body(plans, refused)
         question = ConfirmScreen(title, body, "Delete all", danger=True)
         if any(kernels.values()):
             every = [k for found in kernels.values() for k in found]

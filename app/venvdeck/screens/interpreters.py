@@ -53,7 +53,8 @@ def interpreter_label(interpreter: BaseInterpreter) -> Text:
 
 def dependent_label(dependent: Dependent, kernel: Kernelspec | None = None) -> Text:
     """An environment or a kernel; a kernel says its state (dead, or broken with its environment)."""
-    label = Text("✗ " if dependent.broken else "  ", style="bold red")
+    label = Text()
+    label.append("✗ " if dependent.broken else "  ", style="bold red")  # the mark only, not the line
     if dependent.kind is DependentKind.KERNEL:
         label.append("kernel ", style="dim")
     label.append(shown(dependent.name))
