@@ -25,6 +25,7 @@ import pytest
 from textual.command import Hit
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
+from textual.widgets._footer import FooterKey
 
 from tests.fakes import FROZEN_NOW, HOME, FakeEnvironmentService, _pkg, demo_service
 from tests.support.pythons import make_venv
@@ -149,6 +150,10 @@ def _depth(node: object) -> int:
         depth += 1
         current = current.parent
     return max(depth, 0)
+
+
+def _footer_actions(app: VenvDeckApp) -> set[str]:
+    return {key.action for key in app.screen.query(FooterKey)}
 
 
 async def _expand(pilot: Pilot[None], app: VenvDeckApp, starts: str) -> None:
@@ -347,9 +352,11 @@ async def test_w_shows_every_path_up_to_what_was_asked_for(insight_home: Insight
             "    web-app 1.0 [requires: web-lib>=2]  ★ asked for",
             "    web-core 1.0 [requires: web-lib]  ↻ cycle",
         ]
+        assert "back" in _footer_actions(app)  # offered while a reverse tree shows
         await pilot.press("backspace")  # back to every top-level package
         await settle(pilot)
         assert _deps_lines(app) == ["pinned 1.0", "web-app 1.0"]
+        assert "back" not in _footer_actions(app)
 
         await _expand(pilot, app, "web-app")
         view.deps_tree.move_cursor(

@@ -218,6 +218,7 @@ class DependencyView(Vertical):
         if tree.reverse:
             self._open_reverse()
         widget.move_cursor_to_line(0)
+        self.refresh_bindings()  # backspace applies to a reverse tree only
 
     def fill(self, environment_path: Path, generation: int, node_id: int, subtree: DependencyNode) -> None:
         """A subtree the panes fetched for a node that was expanded (two levels below it)."""
