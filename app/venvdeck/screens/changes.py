@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.text import Text
@@ -24,19 +25,6 @@ from textual.notifications import SeverityLevel
 from textual.widget import Widget
 from textual.worker import Worker, get_current_worker
 
-from venvdeck.dialogs.activate import ActivateScreen
-from venvdeck.dialogs.confirm import ConfirmScreen, bulk_delete_body, delete_body, pep668_body
-from venvdeck.dialogs.create import CreateRequest, CreateScreen
-from venvdeck.dialogs.export import ExportRequest, ExportScreen
-from venvdeck.dialogs.install import InstallFileScreen, InstallScreen
-from venvdeck.dialogs.kernels import DeleteWithKernelsScreen, kernels_section
-from venvdeck.dialogs.package import PackageDetailsScreen
-from venvdeck.dialogs.recreate import (
-    ChooseInterpreterScreen,
-    RecreateConfirmScreen,
-    bulk_recreate_body,
-    recreate_body,
-)
 from venvdeck.errors import (
     ExternallyManaged,
     NoInterpreter,
@@ -64,6 +52,9 @@ from venvdeck.models import (
 )
 from venvdeck.services.protocol import EnvironmentService
 from venvdeck.widgets.operation_log import OperationLog
+
+if TYPE_CHECKING:
+    from venvdeck.dialogs.create import CreateRequest
 
 # Plans the operation; the flag is the user's explicit PEP 668 override.
 Planner = Callable[[bool], Awaitable[Operation]]
@@ -153,6 +144,8 @@ class Changes(Widget):
     # ---- flows (each a worker) -----------------------------------------------------------------------
     @work(group="mutate", exit_on_error=False)
     async def install(self, env: Environment) -> None:
+        from venvdeck.dialogs.install import InstallScreen
+
         specifiers = await self.app.push_screen_wait(InstallScreen(env.name, self.service.check_specifiers))
         if specifiers:
             await self._confirm_and_run(
@@ -161,6 +154,8 @@ class Changes(Widget):
 
     @work(group="mutate", exit_on_error=False)
     async def install_file(self, env: Environment) -> None:
+        from venvdeck.dialogs.install import InstallFileScreen
+
         suggestion = env.project / "requirements.txt" if env.project else None
         file = await self.app.push_screen_wait(InstallFileScreen(env.name, suggestion))
         if file is not None:
@@ -182,6 +177,8 @@ class Changes(Widget):
         self.plan_and_run(env, lambda override: self.service.plan_ensurepip(env))
 
     async def _confirm_and_run(self, env: Environment, plan: Planner, *, confirm: bool = True) -> bool:
+        from venvdeck.dialogs.confirm import ConfirmScreen, pep668_body
+
         try:
             try:
                 operation = await plan(False)
@@ -262,6 +259,9 @@ class Changes(Widget):
 
     @work(group="mutate", exit_on_error=False)
     async def create(self, selected: Environment | None, previous: CreateRequest | None = None) -> None:
+        from venvdeck.dialogs.confirm import ConfirmScreen
+        from venvdeck.dialogs.create import CreateScreen
+
         try:
             bases = await self.service.base_interpreters()
         except VenvDeckError as exc:
@@ -303,6 +303,9 @@ class Changes(Widget):
 
     @work(group="mutate", exit_on_error=False)
     async def export(self, env: Environment, top_level: bool) -> None:
+        from venvdeck.dialogs.confirm import ConfirmScreen
+        from venvdeck.dialogs.export import ExportRequest, ExportScreen
+
         request: ExportRequest | None = await self.app.push_screen_wait(
             ExportScreen(env.name, self.service.default_export_path(env), top_level)
         )
@@ -339,6 +342,8 @@ class Changes(Widget):
 
     @work(group="mutate", exit_on_error=False)
     async def activate(self, env: Environment) -> None:
+        from venvdeck.dialogs.activate import ActivateScreen
+
         try:
             commands = await self.service.activation_commands(env)
         except VenvDeckError as exc:
@@ -377,6 +382,8 @@ class Changes(Widget):
 
     @work(group="details", exclusive=True, exit_on_error=False)
     async def package_details(self, env: Environment, package: Package) -> None:
+        from venvdeck.dialogs.package import PackageDetailsScreen
+
         try:
             details = await self.service.package_details(env, package.name)
         except VenvDeckError as exc:
@@ -388,6 +395,9 @@ class Changes(Widget):
     async def delete_many(self, envs: list[Environment]) -> None:
         """Reclaim in bulk: each is planned (every safety rule), the refused ones are named, and one
         confirmation shows the total before anything is deleted, one at a time."""
+        from venvdeck.dialogs.confirm import ConfirmScreen, bulk_delete_body
+        from venvdeck.dialogs.kernels import DeleteWithKernelsScreen, kernels_section
+
         plans: list[DeletePlan] = []
         refused: list[tuple[Environment, str]] = []
         for env in envs:
@@ -435,6 +445,9 @@ class Changes(Widget):
 
     @work(group="mutate", exit_on_error=False)
     async def delete(self, env: Environment) -> None:
+        from venvdeck.dialogs.confirm import ConfirmScreen, delete_body
+        from venvdeck.dialogs.kernels import DeleteWithKernelsScreen, kernels_section
+
         try:
             plan = await self.service.plan_delete(env.path)
         except VenvDeckError as exc:
@@ -485,6 +498,8 @@ class Changes(Widget):
     @work(group="mutate", exit_on_error=False)
     async def recreate(self, env: Environment) -> None:
         """Plan (asking for an interpreter when its own minor version is gone), show the plan, rebuild."""
+        from venvdeck.dialogs.recreate import RecreateConfirmScreen, recreate_body
+
         plan = await self._plan_recreate(env)
         if plan is None:
             return
@@ -495,6 +510,8 @@ class Changes(Widget):
             await self._rebuild(plan)
 
     async def _plan_recreate(self, env: Environment) -> RecreatePlan | None:
+        from venvdeck.dialogs.recreate import ChooseInterpreterScreen
+
         try:
             try:
                 return await self.service.plan_recreate(env)
@@ -515,6 +532,8 @@ class Changes(Widget):
     async def recreate_many(self, envs: list[Environment]) -> None:
         """Repair in bulk: each planned (on its own minor version), one question for all, then one at
         a time, and a summary: rebuilt, failed and why, skipped and why."""
+        from venvdeck.dialogs.recreate import RecreateConfirmScreen, bulk_recreate_body
+
         plans: list[RecreatePlan] = []
         skipped: list[tuple[Environment, str]] = []
         for env in envs:

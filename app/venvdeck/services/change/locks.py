@@ -71,7 +71,7 @@ def _open_folder(real: Path, shown: Path, *, create: bool) -> int:
     try:
         return os.open(real, os.O_RDONLY | _O_DIRECTORY | _O_NOFOLLOW | _O_CLOEXEC)
     except FileNotFoundError:
-        raise EnvironmentBusy(f"{shown} is gone: it was deleted or moved meanwhile") from None
+        raise EnvironmentBusy(f"{shown} is gone already: it was deleted or moved meanwhile") from None
     except OSError as exc:
         if exc.errno in (errno.ENOTDIR, errno.ELOOP):
             raise RefusedError(f"{shown} is not a folder") from None

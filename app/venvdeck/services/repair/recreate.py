@@ -440,7 +440,7 @@ def recreate_environment(
     out = _Output(on_line)
     started = time.monotonic()
     if not os.path.lexists(real):
-        raise EnvironmentBusy(f"{shown(real)} is gone: it was deleted or moved meanwhile")
+        raise EnvironmentBusy(f"{shown(real)} is gone already: it was deleted or moved meanwhile")
     with locks.hold(real) as old_fd:
         if _identity(os.fstat(old_fd)) != plan.identity:
             raise RefusedError(
@@ -495,7 +495,7 @@ def _move_aside(parent_fd: int, real: Path, aside: str, identity: tuple[int, int
     try:
         os.rename(real.name, aside, src_dir_fd=parent_fd, dst_dir_fd=parent_fd)
     except FileNotFoundError:
-        raise EnvironmentBusy(f"{shown(real)} is gone: it was deleted or moved meanwhile") from None
+        raise EnvironmentBusy(f"{shown(real)} is gone already: it was deleted or moved meanwhile") from None
     except OSError as exc:
         raise RefusedError(
             f"could not move {shown(real)} aside to rebuild it: {exc.strerror or exc}"
