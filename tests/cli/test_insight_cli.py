@@ -123,3 +123,25 @@ def test_deps_loads_neither_the_ui_nor_other_commands(env: Path) -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_a_chain_of_a_thousand_requirements_is_cut_not_a_traceback(tmp_path: Path) -> None:
+    """Crafted metadata: pkg-0000 requires pkg-0001 ... 1,000 deep, far past Python's recursion limit."""
+    from tests.support.pythons import make_venv
+
+    env = make_venv(Path(sys.executable), tmp_path / "deep")
+    site = next((env / "lib").glob("python*/site-packages"))
+    for i in range(1000):
+        info = site / f"pkg_{i:04d}-1.0.dist-info"
+        info.mkdir()
+        needs = f"Requires-Dist: pkg-{i + 1:04d}\n" if i < 999 else ""
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: pkg-{i:04d}\nVersion: 1.0\n{needs}")
+        (info / "RECORD").write_text("")
+    for args in (["deps", str(env)], ["deps", str(env), "pkg-0999", "--reverse"], ["check", str(env)]):
+        result = venvdeck(*args)
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr
+    text = venvdeck("deps", str(env)).stdout.splitlines()
+    assert text[0] == "pkg-0000==1.0"
+    assert 150 < len(text) < 1000  # cut at the depth limit, never past it
+    assert json.loads(venvdeck("deps", str(env), "--json").stdout)[0]["package"]["key"] == "pkg-0000"

@@ -26,6 +26,9 @@ from venvdeck.services.read import metadata as metadata_reader
 from venvdeck.services.read import packages as listing_reader
 
 MAX_NODES = 200_000  # a tree larger than this is cut (each branch stops where the budget ends)
+# A chain of requirements deeper than this is cut there (real ones are a few dozen deep): the tree,
+# its text and its walks stay far from Python's recursion limit on crafted metadata.
+MAX_DEPTH = 200
 
 
 def graph_for(env: Environment) -> EnvironmentGraph:
@@ -67,7 +70,7 @@ def _forward(
     depth: int | None,
     budget: _Budget,
 ) -> tuple[DependencyNode, ...]:
-    if depth is not None and depth <= 0:
+    if (depth is not None and depth <= 0) or len(path) > MAX_DEPTH:
         return ()
     nodes = []
     for edge in graph.children(key, extras):
@@ -98,7 +101,7 @@ def _reverse(
     depth: int | None,
     budget: _Budget,
 ) -> tuple[DependencyNode, ...]:
-    if depth is not None and depth <= 0:
+    if (depth is not None and depth <= 0) or len(path) > MAX_DEPTH:
         return ()
     nodes = []
     for parent, edge in dependents.get(key, ()):
