@@ -40,6 +40,7 @@ from textual.pilot import Pilot  # noqa: E402
 from textual.widgets import Input  # noqa: E402
 
 from timing import precompile  # noqa: E402
+from ui_timings import fake_env as empty_env  # noqa: E402
 from venvdeck.app import VenvDeckApp  # noqa: E402
 from venvdeck.screens.find import FindScreen  # noqa: E402
 from venvdeck.screens.main import MainScreen  # noqa: E402
@@ -50,7 +51,6 @@ from venvdeck.widgets.deps_tree import DependencyView  # noqa: E402
 from venvdeck.widgets.env_tree import EnvTree  # noqa: E402
 from venvdeck.widgets.package_table import PackageTable  # noqa: E402
 
-PYTHON = Path(sys.base_prefix) / "bin" / f"python{sys.version_info[0]}.{sys.version_info[1]}"
 SHORT = f"{sys.version_info[0]}.{sys.version_info[1]}"
 LAYERS, WIDTH = 10, 300  # the big environment: 3,000 packages
 VERSIONS = ("1.0", "1.5", "2.0", "2.5", "3.0rc1")
@@ -70,15 +70,8 @@ def write_dist(site: Path, name: str, version: str = "1.0", requires: tuple[str,
 
 
 def fake_env(path: Path) -> Path:
-    """A venv's files without running anything (fast enough to make hundreds); returns its site."""
-    (path / "bin").mkdir(parents=True)
-    (path / "bin" / "python").symlink_to(PYTHON)
-    (path / "pyvenv.cfg").write_text(
-        f"home = {PYTHON.parent}\ninclude-system-site-packages = false\nversion = {SHORT}\n"
-    )
-    site = path / "lib" / f"python{SHORT}" / "site-packages"
-    site.mkdir(parents=True)
-    return site
+    """ui_timings' generated venv, with no packages yet; returns its site-packages."""
+    return empty_env(path, 0) / "lib" / f"python{SHORT}" / "site-packages"
 
 
 def layered(layer: int, index: int) -> str:

@@ -127,7 +127,7 @@ class PackageTable(Vertical):
         def control(self) -> PackageTable:
             return self.table
 
-    class DetailsRequested(Message):
+    class _PackageMessage(Message):
         def __init__(self, table: PackageTable, package: Package) -> None:
             super().__init__()
             self.table = table
@@ -137,17 +137,11 @@ class PackageTable(Vertical):
         def control(self) -> PackageTable:
             return self.table
 
-    class WhyRequested(Message):
+    class DetailsRequested(_PackageMessage):
+        """The user asked for a package's details (enter)."""
+
+    class WhyRequested(_PackageMessage):
         """The user asked why a package is installed (its reverse dependency tree)."""
-
-        def __init__(self, table: PackageTable, package: Package) -> None:
-            super().__init__()
-            self.table = table
-            self.package = package
-
-        @property
-        def control(self) -> PackageTable:
-            return self.table
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 (Textual's own name)
         super().__init__(id=id)
