@@ -39,6 +39,11 @@ def test_main_screen(snap_compare: SnapCompare) -> None:
     assert snap_compare(_app(), terminal_size=SIZE, run_before=_then(select="code/shop/.venv"))
 
 
+def test_main_screen_at_80_by_24(snap_compare: SnapCompare) -> None:
+    """The smallest usual terminal: keys that do not fit end cleanly under the palette key."""
+    assert snap_compare(_app(), terminal_size=(80, 24), run_before=_then(select="code/shop/.venv"))
+
+
 def test_details_pane(snap_compare: SnapCompare) -> None:
     assert snap_compare(
         _app(), terminal_size=SIZE, run_before=_then("3", select=".local/share/uv/tools/ruff")
