@@ -101,6 +101,20 @@ def test_system_folders_are_refused_even_with_force(project_env: Path, folder: s
     assert not os.path.exists(Path(folder) / "x.txt")
 
 
+@pytest.mark.parametrize(("home", "tmpdir"), [("/", None), ("/usr", "/etc"), ("/var/lib/svc", "/")])
+def test_a_home_or_tmpdir_at_or_in_the_system_opens_nothing(
+    project_env: Path, monkeypatch: pytest.MonkeyPatch, home: str, tmpdir: str | None
+) -> None:
+    """HOME=/ (containers, service accounts) or TMPDIR=/etc must not make every folder "the user's"."""
+    monkeypatch.setenv("HOME", home)
+    if tmpdir is not None:
+        monkeypatch.setenv("TMPDIR", tmpdir)
+    for folder in ("/usr/local/bin", "/etc"):
+        with pytest.raises(RefusedError, match="system folder"):
+            export_requirements(resolve_environment(project_env), Path(folder) / "x.txt", force=True)
+        assert not os.path.exists(Path(folder) / "x.txt")
+
+
 def test_a_link_to_a_system_folder_is_refused(project_env: Path, tmp_path: Path) -> None:
     (tmp_path / "innocent").symlink_to("/etc")
     with pytest.raises(RefusedError, match="system folder"):

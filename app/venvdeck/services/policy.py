@@ -45,11 +45,18 @@ def _under(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
+def _may_be_trusted(root: str) -> bool:
+    """A HOME or TMPDIR that may open its whole tree to writes: not `/` (HOME=/ is common in
+    containers) and not inside a system tree (HOME=/usr, TMPDIR=/etc)."""
+    return root != os.sep and not any(_under(root, tree) for tree in _SYSTEM_TREES)
+
+
 def temporary_roots(environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
     environ = os.environ if environ is None else environ
-    roots = {_real("/tmp"), _real("/var/tmp"), _real(tempfile.gettempdir())}
-    if environ.get("TMPDIR"):
-        roots.add(_real(environ["TMPDIR"]))
+    roots = {_real("/tmp"), _real("/var/tmp")}
+    for given in (tempfile.gettempdir(), environ.get("TMPDIR")):
+        if given and _may_be_trusted(_real(given)):
+            roots.add(_real(given))
     return tuple(sorted(roots))
 
 
@@ -114,7 +121,7 @@ def write_refusal(folder: str | os.PathLike[str], environ: Mapping[str, str] | N
     """
     real = _real(folder)
     home = _real(home_folder(environ))
-    if _under(real, home) and real != os.sep:
+    if _may_be_trusted(home) and _under(real, home):
         return None
     if any(_under(real, tmp) for tmp in temporary_roots(environ)):
         return None
