@@ -198,3 +198,29 @@ def test_a_system_kernel_is_never_removed(tmp_path: Path) -> None:
     )
     with pytest.raises(RefusedError, match="is in a system folder"):
         remove_kernelspec(kernel)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a folder to another user needs root")
+def test_another_users_dead_kernel_is_theirs_to_remove(jupyter_home: dict[str, str], tmp_path: Path) -> None:
+    theirs = _kernel(tmp_path / "data", "theirs", str(tmp_path / "removed" / "bin" / "python"))
+    for path in (theirs, *theirs.iterdir()):
+        os.chown(path, 65534, 65534)
+    kernel = next(k for k in list_kernelspecs(jupyter_home, system=NO_SYSTEM) if k.name == "theirs")
+    assert kernel.state is KernelState.DEAD
+    with pytest.raises(RefusedError, match="belongs to user id 65534; it is theirs to remove"):
+        remove_kernelspec(kernel)
+    assert (theirs / "kernel.json").is_file()
+
+
+def test_odd_argv_is_never_dead_and_never_a_crash(jupyter_home: dict[str, str], tmp_path: Path) -> None:
+    """A NUL in the program name, or a program behind a file that is not a folder."""
+    _kernel(tmp_path / "data", "nul", "/tmp/a\u0000b/bin/python")
+    (tmp_path / "a-file").write_text("")
+    _kernel(tmp_path / "data", "under-a-file", str(tmp_path / "a-file" / "bin" / "python"))
+    kernels = {k.name: k for k in list_kernelspecs(jupyter_home, system=NO_SYSTEM)}
+    assert kernels["nul"].interpreter is None
+    assert kernels["nul"].state is KernelState.OK  # nothing known to be gone: never removed as dead
+    assert kernels["under-a-file"].state is KernelState.DEAD  # ENOTDIR: that program cannot exist
+    env = classify_path(make_venv(Path(sys.executable), tmp_path / "env"), known_locations())
+    assert env is not None
+    assert kernels_for(env, list(kernels.values())) == []

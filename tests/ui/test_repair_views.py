@@ -541,3 +541,53 @@ async def test_a_rebuilds_long_log_lines_wrap_at_the_width_the_log_shows() -> No
         assert max(strip.cell_length for strip in output.lines) <= width
         shown_text = "".join("".join(s.text for s in strip) for strip in output.lines).replace(" ", "")
         assert _squashed(f"venvdeck: moved {SHOP} aside while the new one is built") in shown_text
+
+
+async def test_a_kernelspec_with_a_nul_in_its_argv_never_stops_a_delete(
+    tmp_path: Path, jupyter_dir: Path
+) -> None:
+    root, home = tmp_path / "root", tmp_path / "home"
+    home.mkdir()
+    env = make_venv(Path(sys.executable), root / "proj" / ".venv")
+    crafted = jupyter_dir / "kernels" / "nul"
+    crafted.mkdir(parents=True)
+    (crafted / "kernel.json").write_text(json.dumps({"argv": ["/tmp/a\u0000b/bin/python"]}))
+    app = real_app(root, home=home)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await select(pilot, env)
+        await pilot.press("d")
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the delete confirmation")
+        await pilot.press("y")
+        await _until(pilot, lambda: not env.exists(), "the environment deleted")
+        await settle(pilot)
+    assert (crafted / "kernel.json").exists()  # not this environment's: left alone
+
+
+async def test_a_delete_that_fails_unexpectedly_is_logged_as_failed_and_keeps_the_kernels(
+    tmp_path: Path, jupyter_dir: Path
+) -> None:
+    root, home = tmp_path / "root", tmp_path / "home"
+    home.mkdir()
+    env = make_venv(Path(sys.executable), root / "proj" / ".venv")
+    kernel = _kernel(jupyter_dir, "proj", env / "bin" / "python")
+    app = real_app(root, home=home)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await select(pilot, env)
+        service = main_screen(app).service
+
+        async def refused_by_the_disk(plan: object, sink: object) -> None:
+            raise PermissionError(13, "Permission denied", str(env))
+
+        service.delete = refused_by_the_disk  # type: ignore[method-assign,assignment]
+        await pilot.press("d")
+        await _until(pilot, lambda: isinstance(app.screen, DeleteWithKernelsScreen), "the question")
+        await pilot.press("y")
+        await _until(pilot, lambda: "failed:PermissionError" in _log(app), "the failure in the log")
+        await settle(pilot)
+        notes = [str(n.message) for n in app._notifications]
+        assert any("Permission denied" in n for n in notes), notes
+        assert "ended" not in _log(app)
+    assert env.exists()
+    assert (kernel / "kernel.json").exists()

@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import SuspendNotSupported
 from textual.notifications import SeverityLevel
 from textual.widget import Widget
-from textual.worker import Worker, get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from venvdeck.errors import (
     ExternallyManaged,
@@ -99,7 +99,7 @@ class Changes(Widget):
 
     def cancel(self, running: Running) -> None:
         if not running.cancellable:
-            self.notify(f"{running.title} cannot be stopped half way; it ends in a moment.", markup=False)
+            self.notify(f"{shown(running.title)} cannot be stopped half way; it ends in a moment.", markup=False)
             return
         running.worker.cancel()
 
@@ -120,18 +120,33 @@ class Changes(Widget):
             yield running
         except asyncio.CancelledError:
             running.outcome = (f"Cancelled: {title} (its processes were stopped)", False)
-            self.notify(f"Cancelled: {title}", severity="warning", markup=False)
+            self.notify(f"Cancelled: {shown(title)}", severity="warning", markup=False)
             raise
         except OperationCancelled:
             running.outcome = (f"Cancelled: {title} (its processes were stopped)", False)
         except VenvDeckError as exc:
             running.outcome = (str(exc), False)
             self.notify(shown(exc), title="Not done", severity="error", timeout=10, markup=False)
+        except Exception as exc:  # not expected: logged as a failure (never "ended"), then reported
+            running.outcome = (f"{title} failed: {type(exc).__name__}: {exc}", False)
+            raise
         finally:
             message, ok = running.outcome or (f"{title}: ended", True)
             self._log.finish(running.id, message, ok)
             del self.running[running.id]
             self.post_message(OperationsChanged())
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """This widget's workers' messages do not bubble: an error they did not expect is told here."""
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            error = event.worker.error
+            self.notify(
+                shown(f"{type(error).__name__}: {error}"),
+                title="Something went wrong",
+                severity="error",
+                markup=False,
+            )
 
     def _sink(self, running: Running) -> Callable[[str], None]:
         """Where its output goes: the log, tagged with the environment while several run at once."""
@@ -480,7 +495,7 @@ class Changes(Widget):
         """The Jupyter kernels that run env (none when they cannot be listed: deleting goes on)."""
         try:
             return await self.service.kernels_for(env)
-        except VenvDeckError:
+        except (VenvDeckError, OSError, ValueError):
             return []
 
     async def _remove_kernels(self, kernels: list[Kernelspec], write: Callable[[str], None]) -> int:

@@ -97,11 +97,16 @@ def open_regular(path: str | os.PathLike[str], *, follow: bool = True, dir_fd: i
 
 
 def read_bytes(
-    path: str | os.PathLike[str], limit: int, *, truncate: bool = False, follow: bool = True
+    path: str | os.PathLike[str],
+    limit: int,
+    *,
+    truncate: bool = False,
+    follow: bool = True,
+    dir_fd: int | None = None,
 ) -> bytes:
-    """At most limit bytes of a regular file. Over the limit: UnreadableFile, or the first limit
-    bytes with truncate=True."""
-    fd = open_regular(path, follow=follow)
+    """At most limit bytes of a regular file (path relative to dir_fd when given). Over the limit:
+    UnreadableFile, or the first limit bytes with truncate=True."""
+    fd = open_regular(path, follow=follow, dir_fd=dir_fd)
     try:
         chunks: list[bytes] = []
         size = 0

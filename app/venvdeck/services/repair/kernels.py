@@ -131,9 +131,14 @@ def kernel_folders(
     return unique
 
 
-def _read_spec(folder: Path) -> dict[str, object] | None:
+def _read_spec(folder: Path, dir_fd: int | None = None) -> dict[str, object] | None:
+    """kernel.json of folder; with dir_fd, of the folder that descriptor holds (nothing followed)."""
     try:
-        data = json.loads(fsio.read_bytes(folder / "kernel.json", fsio.SMALL_FILE))
+        if dir_fd is None:
+            raw = fsio.read_bytes(folder / "kernel.json", fsio.SMALL_FILE)
+        else:
+            raw = fsio.read_bytes("kernel.json", fsio.SMALL_FILE, follow=False, dir_fd=dir_fd)
+        data = json.loads(raw)
     except (OSError, ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
@@ -148,6 +153,8 @@ def _containing_environment(interpreter: Path) -> Environment | None:
 
 
 def _interpreter(argv0: str, owner: Environment | None) -> Path | None:
+    if "\0" in argv0:
+        return None  # no program has that name; realpath and stat would raise on it
     if os.sep in argv0 or (os.altsep and os.altsep in argv0):
         path = Path(argv0)
         return path if path.is_absolute() else None
@@ -159,13 +166,20 @@ def _interpreter(argv0: str, owner: Environment | None) -> Path | None:
 def _state(interpreter: Path | None, environment: Environment | None) -> KernelState:
     if environment is not None and environment.is_broken:
         return KernelState.BROKEN
-    if interpreter is not None and not os.path.exists(interpreter):
-        return KernelState.DEAD
+    if interpreter is not None:
+        try:
+            os.stat(interpreter)
+        except (FileNotFoundError, NotADirectoryError):
+            return KernelState.DEAD
+        except OSError:  # no permission, a drive or share not answering: not known to be gone
+            return KernelState.OK
     return KernelState.OK
 
 
-def read_kernelspec(folder: Path, name: str, source: KernelFolder) -> Kernelspec | None:
-    spec = _read_spec(folder)
+def read_kernelspec(
+    folder: Path, name: str, source: KernelFolder, *, dir_fd: int | None = None
+) -> Kernelspec | None:
+    spec = _read_spec(folder, dir_fd)
     if spec is None:
         return None
     raw_argv = spec.get("argv")
@@ -272,6 +286,9 @@ def remove_kernelspec(kernel: Kernelspec, *, only_dead: bool = True) -> str:
                 raise RefusedError(f"{shown(folder)} is a symbolic link; not following it") from None
             raise RefusedError(f"cannot open {shown(folder)}: {exc.strerror or exc}") from None
         try:
+            owner = os.fstat(fd).st_uid
+            if owner != os.geteuid():
+                raise RefusedError(f"{shown(folder)} belongs to user id {owner}; it is theirs to remove")
             names = sorted(os.listdir(fd))
             for name in names:
                 st = os.stat(name, dir_fd=fd, follow_symlinks=False)
@@ -280,8 +297,8 @@ def remove_kernelspec(kernel: Kernelspec, *, only_dead: bool = True) -> str:
                         f"{shown(folder)} holds {shown(name)}, which is not part of a kernelspec; nothing removed"
                     )
             if only_dead:
-                current = read_kernelspec(
-                    folder, kernel.name, KernelFolder(folder.parent.parent, kernel.source)
+                current = read_kernelspec(  # the folder the descriptor holds, not whatever the name is now
+                    folder, kernel.name, KernelFolder(folder.parent.parent, kernel.source), dir_fd=fd
                 )
                 if current is None or current.state is not KernelState.DEAD:
                     raise RefusedError(f"{shown(folder)} is no longer a dead kernel; left alone")
