@@ -518,7 +518,7 @@ class LocalEnvironmentService:
     async def remove_kernel(self, kernel: Kernelspec) -> str:
         from venvdeck.services.repair import kernels
 
-        return await in_thread(kernels.remove_kernelspec, kernel)
+        return await in_thread(kernels.remove_kernelspec, kernel, environ=self.options.environ)
 
     async def register_kernel(
         self, env: Environment, name: str | None = None, display_name: str | None = None

@@ -265,11 +265,13 @@ def kernels_for(env: Environment, kernels: Sequence[Kernelspec]) -> list[Kernels
 # ---- removing dead kernels -----------------------------------------------------------------------
 
 
-def remove_kernelspec(kernel: Kernelspec, *, only_dead: bool = True) -> str:
+def remove_kernelspec(
+    kernel: Kernelspec, *, only_dead: bool = True, environ: Mapping[str, str] | None = None
+) -> str:
     """Remove one kernelspec folder: only kernel.json and its resources, nothing followed, by
     descriptor, and (only_dead) only while its interpreter is still missing. One line back."""
     folder = kernel.path
-    refusal = policy.write_refusal(os.path.realpath(folder.parent))
+    refusal = policy.write_refusal(os.path.realpath(folder.parent), environ)
     if refusal:
         raise RefusedError(
             f"{shown(folder)} is in a system folder ({refusal}); remove it with what installed it"
