@@ -109,10 +109,16 @@ def test_a_home_or_tmpdir_at_or_in_the_system_opens_nothing(
     monkeypatch.setenv("HOME", home)
     if tmpdir is not None:
         monkeypatch.setenv("TMPDIR", tmpdir)
-    for folder in ("/usr/local/bin", "/etc"):
-        with pytest.raises(RefusedError, match="system folder"):
-            export_requirements(resolve_environment(project_env), Path(folder) / "x.txt", force=True)
-        assert not os.path.exists(Path(folder) / "x.txt")
+    for folder in ("/var/cache", "/etc"):
+        target = Path(folder) / "venvdeck-must-not-exist.txt"
+        assert not target.exists()
+        try:
+            with pytest.raises(RefusedError, match="system folder"):
+                export_requirements(resolve_environment(project_env), target, force=True)
+        finally:  # a failing run must not leave its file in a system folder
+            created = target.exists()
+            target.unlink(missing_ok=True)
+        assert not created
 
 
 def test_a_link_to_a_system_folder_is_refused(project_env: Path, tmp_path: Path) -> None:

@@ -492,11 +492,13 @@ class Changes(Widget):
             )
 
     async def _kernels_of(self, env: Environment) -> list[Kernelspec]:
-        """The Jupyter kernels that run env (none when they cannot be listed: deleting goes on)."""
+        """The Jupyter kernels outside env that run it (none when they cannot be listed: deleting
+        goes on). Those inside its own share/jupyter go with the folder: nothing to ask about."""
         try:
-            return await self.service.kernels_for(env)
+            found = await self.service.kernels_for(env)
         except (VenvDeckError, OSError, ValueError):
             return []
+        return [k for k in found if not k.path.is_relative_to(env.path)]
 
     async def _remove_kernels(self, kernels: list[Kernelspec], write: Callable[[str], None]) -> int:
         """Once their environment is gone: each kernelspec folder, one line each. How many went."""
