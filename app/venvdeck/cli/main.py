@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import argparse
-import difflib
 import os
 import signal
 import sys
@@ -132,6 +131,8 @@ def _unknown(word: str) -> str | None:
     """'did you mean' for a word that is neither a subcommand nor an existing folder."""
     if os.path.lexists(word):
         return None
+    import difflib  # only for a mistyped command
+
     close = difflib.get_close_matches(word, list(COMMANDS), n=1, cutoff=0.6)
     if close:
         return f"unknown command {word!r}; did you mean {close[0]!r}? (venvdeck --help lists them)"

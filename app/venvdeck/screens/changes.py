@@ -99,7 +99,9 @@ class Changes(Widget):
 
     def cancel(self, running: Running) -> None:
         if not running.cancellable:
-            self.notify(f"{shown(running.title)} cannot be stopped half way; it ends in a moment.", markup=False)
+            self.notify(
+                f"{shown(running.title)} cannot be stopped half way; it ends in a moment.", markup=False
+            )
             return
         running.worker.cancel()
 

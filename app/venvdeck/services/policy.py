@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -54,6 +53,8 @@ def _may_be_trusted(root: str) -> bool:
 def temporary_roots(environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
     environ = os.environ if environ is None else environ
     roots = {_real("/tmp"), _real("/var/tmp")}
+    import tempfile  # not on every command's start: few ask where temporary files go
+
     for given in (tempfile.gettempdir(), environ.get("TMPDIR")):
         if given and _may_be_trusted(_real(given)):
             roots.add(_real(given))
