@@ -23,7 +23,7 @@ from textual import on, work
 from textual.app import SuspendNotSupported
 from textual.notifications import SeverityLevel
 from textual.widget import Widget
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from venvdeck.errors import (
     ExternallyManaged,
@@ -50,6 +50,7 @@ from venvdeck.models import (
     Package,
     RecreatePlan,
 )
+from venvdeck.screens.failures import report_worker_failure
 from venvdeck.services.protocol import EnvironmentService
 from venvdeck.widgets.operation_log import OperationLog
 
@@ -141,14 +142,7 @@ class Changes(Widget):
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         """This widget's workers' messages do not bubble: an error they did not expect is told here."""
-        if event.state is WorkerState.ERROR and event.worker.error is not None:
-            error = event.worker.error
-            self.notify(
-                shown(f"{type(error).__name__}: {error}"),
-                title="Something went wrong",
-                severity="error",
-                markup=False,
-            )
+        report_worker_failure(self, event)
 
     def _sink(self, running: Running) -> Callable[[str], None]:
         """Where its output goes: the log, tagged with the environment while several run at once."""

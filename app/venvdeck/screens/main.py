@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
 from venvdeck.formatting import human_size, shown
 from venvdeck.messages import (
@@ -31,6 +31,7 @@ from venvdeck.models import Environment, Kind
 from venvdeck.screens.changes import Changes
 from venvdeck.screens.checks import Checks, problem_count
 from venvdeck.screens.discovery import Discovery
+from venvdeck.screens.failures import report_worker_failure
 from venvdeck.screens.panes import EnvironmentPanes
 from venvdeck.services.protocol import EnvironmentService
 from venvdeck.widgets.env_table import EnvTable
@@ -715,11 +716,4 @@ class MainScreen(Screen[None]):
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         """Errors the workers did not expect still reach the user, as one line."""
-        if event.state is WorkerState.ERROR and event.worker.error is not None:
-            error = event.worker.error
-            self.notify(
-                shown(f"{type(error).__name__}: {error}"),
-                title="Something went wrong",
-                severity="error",
-                markup=False,
-            )
+        report_worker_failure(self, event)
