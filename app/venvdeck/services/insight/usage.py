@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 
 from venvdeck.errors import VenvDeckError
 from venvdeck.models import DistributionUsage, Environment, Package
@@ -24,6 +25,14 @@ from venvdeck.services import fsio
 from venvdeck.services.find import discovery
 from venvdeck.services.find.discovery import DiscoveryOptions
 from venvdeck.services.read import packages as listing_reader
+
+
+def _version_order(version: str) -> tuple[int, Version | str]:
+    """Oldest first by PEP 440; a version that is not one goes last, as written."""
+    try:
+        return (0, Version(version))
+    except InvalidVersion:
+        return (1, version)
 
 
 @dataclass(slots=True)
@@ -106,7 +115,7 @@ def usage_of(
             total_bytes=sum(tally.inodes.values()),
             copies=tally.copies,
             environments=tuple(tally.environments),
-            versions=tuple(tally.versions),
+            versions=tuple(sorted(tally.versions, key=_version_order)),
             shared_bytes=sum(tally.inodes[i] for i in tally.shared),
         )
         for tally in tallies.values()
