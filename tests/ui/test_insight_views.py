@@ -389,6 +389,8 @@ async def test_find_streams_then_filters_in_memory_and_enter_jumps(insight_home:
         await _until(pilot, lambda: "every environment read" in screen.status_text, "the read")
         by_env = {Path(env).parent.name: (version, ok) for env, _n, version, ok in screen.shown_rows}
         assert by_env == {"web": ("2.1", True), "shop": ("1.5", True), "old": ("1.0", True)}
+        assert service.finds[-1] == "web-lib"  # (a slow machine may have paused on a part of the name)
+        reads = len(service.finds)
 
         await pilot.press(*">=1.5")
         matching = {Path(env).parent.name: ok for env, _n, _v, ok in screen.shown_rows}
@@ -396,7 +398,7 @@ async def test_find_streams_then_filters_in_memory_and_enter_jumps(insight_home:
         assert "2 match >=1.5" in screen.status_text
         await pilot.press("backspace", "backspace", "backspace", "2")  # Web_Lib>=2
         assert sum(ok for *_rest, ok in screen.shown_rows) == 1
-        assert service.finds == ["web-lib"]  # read once; the versions were filtered in memory
+        assert len(service.finds) == reads  # the versions were filtered in memory: no new read
 
         await pilot.press("backspace", "backspace")  # Web_Lib> is not a requirement
         assert screen.status_text.startswith("Not a requirement yet")
