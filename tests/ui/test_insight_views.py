@@ -125,7 +125,7 @@ class CountingService(LocalEnvironmentService):
 
 
 async def _until(pilot: Pilot[None], condition: Callable[[], object], what: str) -> None:
-    for _ in range(200):
+    for _ in range(500):  # ten seconds: a loaded CI machine reads slowly
         if condition():
             return
         await pilot.pause(0.02)
