@@ -49,6 +49,7 @@ from venvdeck.models import (
     OperationKind,
     Package,
     RecreatePlan,
+    ShellLaunch,
 )
 from venvdeck.screens.failures import report_worker_failure
 from venvdeck.services.protocol import EnvironmentService
@@ -351,6 +352,16 @@ class Changes(Widget):
         verb = "Replaced" if written.replaced else "Wrote"
         self.notify(f"{verb} {shown(written.path)} ({written.lines} requirements).", markup=False)
 
+    def _hand_over(self, launch: ShellLaunch, to_what: str) -> bool:
+        """Run launch in the terminal, the dashboard suspended meanwhile; False when it cannot be."""
+        try:
+            with self.app.suspend():
+                self.service.run_shell(launch)  # blocking on purpose: the dashboard is suspended
+        except SuspendNotSupported:
+            self.notify(f"This terminal cannot hand over to {to_what}.", markup=False)
+            return False
+        return True
+
     @work(group="mutate", exit_on_error=False)
     async def activate(self, env: Environment) -> None:
         from venvdeck.dialogs.activate import ActivateScreen
@@ -367,15 +378,8 @@ class Changes(Widget):
         except VenvDeckError as exc:
             self.notify(shown(exc), severity="error", markup=False)
             return
-        try:
-            with self.app.suspend():
-                self.service.run_shell(launch)  # blocking on purpose: the dashboard is suspended
-        except SuspendNotSupported:
-            self.notify(
-                "This terminal cannot hand over to a shell; copy an activation command instead.", markup=False
-            )
-            return
-        self.post_message(EnvironmentChanged(env.path))  # whatever was installed in the shell shows now
+        if self._hand_over(launch, "a shell; copy an activation command instead"):
+            self.post_message(EnvironmentChanged(env.path))  # whatever was installed in the shell shows now
 
     @work(group="mutate", exit_on_error=False)
     async def edit(self, env: Environment) -> None:
@@ -385,11 +389,7 @@ class Changes(Widget):
         except VenvDeckError as exc:
             self.notify(shown(exc), severity="error", markup=False)
             return
-        try:
-            with self.app.suspend():
-                self.service.run_shell(launch)  # blocking on purpose: the dashboard is suspended
-        except SuspendNotSupported:
-            self.notify("This terminal cannot hand over to an editor.", markup=False)
+        self._hand_over(launch, "an editor")
 
     @work(group="details", exclusive=True, exit_on_error=False)
     async def package_details(self, env: Environment, package: Package) -> None:

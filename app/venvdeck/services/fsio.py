@@ -18,6 +18,7 @@ import contextlib
 import os
 import stat
 import sys
+from typing import Any
 
 from venvdeck.errors import UnreadableFile
 
@@ -135,6 +136,34 @@ def read_text(
     encoding: str = "utf-8",
 ) -> str:
     return read_bytes(path, limit, truncate=truncate).decode(encoding, errors)
+
+
+def read_toml(path: str | os.PathLike[str], limit: int = TEXT_FILE) -> dict[str, Any] | None:
+    """A TOML file's table, or None when it cannot be read or is not TOML (never an error)."""
+    try:
+        text = read_text(path, limit, errors="strict")
+    except (OSError, ValueError):
+        return None
+    import tomllib  # only where a TOML file is read: keeps every command's start quick
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return None
+
+
+def save_private(folder: str | os.PathLike[str], name: str, data: bytes) -> None:
+    """Best effort, for caches: folder made private (0700) if missing, the file written whole or
+    not at all; an unwritable place costs the next run its computation, nothing else."""
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        dir_fd = open_folder(folder)
+        try:
+            write_new_file(dir_fd, name, data, replace=True)
+        finally:
+            os.close(dir_fd)
+    except (OSError, ValueError):
+        return
 
 
 def read_head(path: str | os.PathLike[str], limit: int) -> str:

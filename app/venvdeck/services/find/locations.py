@@ -128,15 +128,8 @@ def _poetry_venvs(env: Mapping[str, str], home: Path) -> tuple[Path, ...]:
 
 def _poetry_config_path(config_file: Path, cache_dir: Path) -> Path | None:
     """`virtualenvs.path` from poetry's config.toml, with its `{cache-dir}` placeholder."""
-    try:
-        text = fsio.read_text(config_file, fsio.TEXT_FILE, errors="strict")
-    except (OSError, ValueError):
-        return None
-    import tomllib  # only when poetry has a config file: keeps `venvdeck list` quick to start
-
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+    data = fsio.read_toml(config_file)
+    if data is None:
         return None
     section = data.get("virtualenvs")
     value = section.get("path") if isinstance(section, dict) else None

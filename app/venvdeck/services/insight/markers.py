@@ -117,15 +117,7 @@ def _save(interpreter: Path, stamps: tuple[tuple[str, int], ...], answer: str) -
     """Best effort: an unwritable cache only costs the next run a probe."""
     data = json.dumps({"interpreter": str(interpreter), "stamps": stamps, "answer": answer})
     path = _cache_file(interpreter)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        dir_fd = fsio.open_folder(path.parent)
-        try:
-            fsio.write_new_file(dir_fd, path.name, data.encode("utf-8", "surrogateescape"), replace=True)
-        finally:
-            os.close(dir_fd)
-    except (OSError, ValueError):
-        return
+    fsio.save_private(path.parent, path.name, data.encode("utf-8", "surrogateescape"))
 
 
 def probe(interpreter: Path) -> dict[str, object]:

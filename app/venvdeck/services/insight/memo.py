@@ -72,15 +72,7 @@ def save(kind: str, key: str, paths: Iterable[str], answer: dict[str, Any]) -> N
     stamps = [_stamp(p) for p in dict.fromkeys([*_code_paths(), *paths])]
     data = json.dumps({"format": FORMAT, "kind": kind, "key": key, "stamps": stamps, "answer": answer})
     path = _file(kind, key)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        dir_fd = fsio.open_folder(path.parent)
-        try:
-            fsio.write_new_file(dir_fd, path.name, data.encode("utf-8", "surrogateescape"), replace=True)
-        finally:
-            os.close(dir_fd)
-    except (OSError, ValueError):
-        return
+    fsio.save_private(path.parent, path.name, data.encode("utf-8", "surrogateescape"))
 
 
 def _metadata_entries(folder: str) -> list[str]:

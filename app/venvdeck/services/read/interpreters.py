@@ -138,18 +138,7 @@ def _remember(interpreter: Path, result: process.ProcessResult) -> InterpreterIn
 def _save(interpreter: Path, stamps: tuple[tuple[str, int], ...], answer: str) -> None:
     """Best effort: an unwritable cache folder only costs the next run a probe."""
     data = json.dumps({"interpreter": str(interpreter), "stamps": stamps, "answer": answer})
-    try:
-        folder = _cache_dir()
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        dir_fd = fsio.open_folder(folder)
-        try:
-            fsio.write_new_file(
-                dir_fd, _cache_name(interpreter), data.encode("utf-8", "surrogateescape"), replace=True
-            )
-        finally:
-            os.close(dir_fd)
-    except (OSError, ValueError):
-        return
+    fsio.save_private(_cache_dir(), _cache_name(interpreter), data.encode("utf-8", "surrogateescape"))
 
 
 def _argv(interpreter: Path) -> list[str]:

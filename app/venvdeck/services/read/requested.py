@@ -22,16 +22,7 @@ from venvdeck.services import fsio
 
 
 def _toml(path: os.PathLike[str] | str) -> dict[str, Any] | None:
-    try:
-        text = fsio.read_text(path, fsio.JSON_FILE, errors="strict")
-    except (OSError, ValueError):
-        return None
-    import tomllib
-
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        return None
+    return fsio.read_toml(path, fsio.JSON_FILE)
 
 
 def _names(requirements: Iterable[object]) -> set[str]:

@@ -221,15 +221,8 @@ def read_pipx_metadata(prefix: Path) -> ToolRecord | None:
 
 
 def read_uv_receipt(prefix: Path) -> ToolRecord | None:
-    try:
-        text = fsio.read_text(prefix / UV_RECEIPT, fsio.JSON_FILE, errors="strict")
-    except (OSError, ValueError):
-        return None
-    import tomllib
-
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+    data = fsio.read_toml(prefix / UV_RECEIPT, fsio.JSON_FILE)
+    if data is None:
         return None
     tool = data.get("tool")
     requirements = tool.get("requirements") if isinstance(tool, dict) else None
@@ -264,17 +257,8 @@ def _receipt_spec(entry: dict[str, Any]) -> str:
 
 def declared_dependencies(project: Path) -> list[Requirement] | None:
     """`[project] dependencies` of a project's pyproject.toml; None when it cannot be read."""
-    try:
-        text = fsio.read_text(project / "pyproject.toml", fsio.TEXT_FILE, errors="strict")
-    except (OSError, ValueError):
-        return None
-    import tomllib
-
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        return None
-    section = data.get("project")
+    data = fsio.read_toml(project / "pyproject.toml")
+    section = data.get("project") if data is not None else None
     if not isinstance(section, dict):
         return None
     requirements: list[Requirement] = []
@@ -288,13 +272,8 @@ def declared_dependencies(project: Path) -> list[Requirement] | None:
 
 
 def project_name(project: Path) -> str | None:
-    try:
-        import tomllib
-
-        data = tomllib.loads(fsio.read_text(project / "pyproject.toml", fsio.TEXT_FILE, errors="strict"))
-    except (OSError, ValueError):
-        return None
-    section = data.get("project")
+    data = fsio.read_toml(project / "pyproject.toml")
+    section = data.get("project") if data is not None else None
     name = section.get("name") if isinstance(section, dict) else None
     return name if isinstance(name, str) else None
 
