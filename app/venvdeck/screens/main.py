@@ -338,7 +338,8 @@ class MainScreen(Screen[None]):
         if self.discovery.discovering:
             parts.append(f"scanning… {self.discovery.report.folders_scanned:,} folders")
         parts.append(f"sorted by {self.env_tree.sort_by}")
-        self.query_one("#summary", Static).update(Text("  ·  ".join(parts)))
+        # One line of fixed height: no relayout of the screen (this runs on every batch and size).
+        self.query_one("#summary", Static).update(Text("  ·  ".join(parts)), layout=False)
 
     def _refresh_table(self) -> None:
         if not self.flat:

@@ -145,7 +145,8 @@ class OperationLog(Vertical):
 
     def _set_status(self, text: Text) -> None:
         self.last_status = text.plain
-        self.query_one("#op-status", Static).update(text)
+        # One line of fixed height, updated ten times a second while a change runs: a repaint, no relayout.
+        self.query_one("#op-status", Static).update(text, layout=False)
 
     def clear(self) -> None:
         self._stream.clear()
