@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.console import Console, RenderableType
@@ -27,6 +30,23 @@ async def settle(pilot: Pilot[None]) -> None:
                 return
         await pilot.app.workers.wait_for_complete()
     raise AssertionError("the dashboard never settled")
+
+
+async def until(
+    pilot: Pilot[None], condition: Callable[[], object], what: str, timeout: float = 20.0
+) -> None:
+    """Until condition() holds, as the app runs on (a loaded CI machine reads slowly).
+
+    It sleeps between looks instead of pilot.pause(): each pause posts a callback to every widget
+    on the screen, which over a long wait (a real pip run) cost more CPU than the app itself.
+    """
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if pilot.app._exception is not None:
+            await pilot.pause()  # raises the app's error here
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never happened: {what}")
+        await asyncio.sleep(0.02)
 
 
 def main_screen(app: VenvDeckApp) -> MainScreen:

@@ -12,7 +12,7 @@ from textual.widgets import Checkbox, Input, Static
 
 from tests.fakes import FROZEN_NOW, HOME, demo_service
 from tests.ui.conftest import real_app
-from tests.ui.helpers import freeze_text, main_screen, rendered, select, settle, table, tree
+from tests.ui.helpers import freeze_text, main_screen, rendered, select, settle, table, tree, until
 from venvdeck.app import VenvDeckApp
 from venvdeck.dialogs.activate import ActivateScreen
 from venvdeck.dialogs.confirm import ConfirmScreen
@@ -28,14 +28,6 @@ async def _type(pilot: Pilot[None], selector: str, text: str) -> None:
     """Replace an input's text from the keyboard: home, delete to the end, type."""
     pilot.app.screen.query_one(selector, Input).focus()
     await pilot.press("ctrl+a", "ctrl+k", *text)
-
-
-async def _until(pilot: Pilot[None], condition: object, what: str) -> None:
-    for _ in range(600):
-        if callable(condition) and condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"never happened: {what}")
 
 
 def _log(app: VenvDeckApp) -> str:
@@ -56,16 +48,16 @@ async def _create(
     pilot: Pilot[None], path: Path, requirements: Path | None = None, *, with_pip: bool = True
 ) -> None:
     await pilot.press("c")
-    await _until(pilot, lambda: isinstance(pilot.app.screen, CreateScreen), "the create dialog")
+    await until(pilot, lambda: isinstance(pilot.app.screen, CreateScreen), "the create dialog")
     await _type(pilot, "#create-path", str(path))
     if not with_pip:
         pilot.app.screen.query_one("#create-pip", Checkbox).value = False
     if requirements is not None:
         await _type(pilot, "#create-requirements", str(requirements))
     await pilot.press("enter")
-    await _until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen), "the confirmation")
+    await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen), "the confirmation")
     await pilot.press("y")
-    await _until(pilot, lambda: main_screen(pilot.app).selected_path == path, "the new environment selected")  # type: ignore[arg-type]
+    await until(pilot, lambda: main_screen(pilot.app).selected_path == path, "the new environment selected")  # type: ignore[arg-type]
     await settle(pilot)
 
 
@@ -84,25 +76,25 @@ async def test_the_whole_round_from_the_keyboard(tmp_path: Path) -> None:
         assert (first / "pyvenv.cfg").is_file()
 
         await pilot.press("i")
-        await _until(pilot, lambda: isinstance(app.screen, InstallScreen), "the install dialog")
+        await until(pilot, lambda: isinstance(app.screen, InstallScreen), "the install dialog")
         await pilot.press(*"rich", "enter")
-        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
         await pilot.press("y")
-        await _until(pilot, lambda: "rich" in table(app).shown_names, "rich in the table")
+        await until(pilot, lambda: "rich" in table(app).shown_names, "rich in the table")
         assert _squashed(f"$ {first}/bin/python -m pip install --no-user -- rich") in _log(app)
         await pilot.press("f")
         await settle(pilot)
         assert "rich==13.3.1" in freeze_text(app).splitlines()
 
         await pilot.press("e")
-        await _until(pilot, lambda: isinstance(app.screen, ExportScreen), "the export dialog")
+        await until(pilot, lambda: isinstance(app.screen, ExportScreen), "the export dialog")
         await pilot.press("enter")  # the default: the project's requirements.txt
-        await _until(pilot, lambda: (home / "shop" / "requirements.txt").exists(), "requirements.txt")
+        await until(pilot, lambda: (home / "shop" / "requirements.txt").exists(), "requirements.txt")
         requirements = home / "shop" / "requirements.txt"
         assert "rich==13.3.1" in requirements.read_text().splitlines()
 
         await _create(pilot, second, requirements, with_pip=False)  # then uv installs the file
-        await _until(pilot, lambda: "rich" in _site(second), "rich installed from the file")
+        await until(pilot, lambda: "rich" in _site(second), "rich installed from the file")
         assert "pip" not in _site(second)
         await settle(pilot)
         assert "rich" in table(app).shown_names
@@ -111,23 +103,23 @@ async def test_the_whole_round_from_the_keyboard(tmp_path: Path) -> None:
         await pilot.press("1")
         table(app).table.move_cursor(row=table(app).shown_names.index("rich"))
         await pilot.press("u")
-        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the uninstall confirmation")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the uninstall confirmation")
         await pilot.press("y")
-        await _until(pilot, lambda: "rich" not in _site(first), "rich uninstalled")
+        await until(pilot, lambda: "rich" not in _site(first), "rich uninstalled")
         await settle(pilot)
         assert "rich" not in table(app).shown_names
 
         for env in (first, second):
             await select(pilot, env)
             await pilot.press("d")
-            await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the delete confirmation")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the delete confirmation")
             await pilot.press("enter")  # the focus starts on Cancel: enter keeps it
             await settle(pilot)
             assert env.exists()
             await pilot.press("d")
-            await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the delete confirmation")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the delete confirmation")
             await pilot.press("y")
-            await _until(pilot, lambda e=env: not e.exists(), f"{env} deleted")
+            await until(pilot, lambda: not env.exists(), f"{env} deleted")  # noqa: B023 (awaited here)
             await settle(pilot)
             assert env not in {e.path for e in tree(app).environments}
     assert sorted(p.name for p in (home / "shop").iterdir()) == ["notes.md", "requirements.txt"]
@@ -141,7 +133,7 @@ async def test_the_install_dialog_refuses_what_is_not_a_requirement(bare_env: Pa
         await settle(pilot)
         await select(pilot, bare_env)
         await pilot.press("i")
-        await _until(pilot, lambda: isinstance(app.screen, InstallScreen), "the install dialog")
+        await until(pilot, lambda: isinstance(app.screen, InstallScreen), "the install dialog")
         await pilot.press(*"--index-url=https://evil.example", "enter")
         assert isinstance(app.screen, InstallScreen)  # still asking: nothing was planned
         check = str(app.screen.query_one("#install-check", Static).content)
@@ -161,9 +153,9 @@ async def test_escape_cancels_a_running_operation_and_the_table_is_read_again(ba
         await settle(pilot)
         await select(pilot, shop)
         await pilot.press("i", *"rich", "enter")
-        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
         await pilot.press("y")
-        await _until(pilot, lambda: shop in service.busy, "the operation running")
+        await until(pilot, lambda: shop in service.busy, "the operation running")
         assert main_screen(app).check_action("install", ()) is None  # one operation per environment
         listings = service.calls.count(("list_packages", shop))
         await pilot.press("escape")
@@ -184,18 +176,18 @@ async def test_a_second_operation_on_a_busy_environment_is_refused_but_another_r
         await settle(pilot)
         await select(pilot, shop)
         await pilot.press("i", *"rich", "enter")
-        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "confirmation")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "confirmation")
         await pilot.press("y")
-        await _until(pilot, lambda: shop in service.busy, "running")
+        await until(pilot, lambda: shop in service.busy, "running")
         await pilot.press("i")  # disabled while shop is busy
         await pilot.pause()
         assert not isinstance(app.screen, InstallScreen)
         tree(app).select_path(blog)  # (settle() would wait for shop's operation: it runs on)
-        await _until(pilot, lambda: table(app).environment_path == blog, "blog's table")
+        await until(pilot, lambda: table(app).environment_path == blog, "blog's table")
         await pilot.press("i", *"markdown", "enter")
-        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "confirmation")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "confirmation")
         await pilot.press("y")
-        await _until(pilot, lambda: any(op.environment == blog for op in service.ran), "blog's install")
+        await until(pilot, lambda: any(op.environment == blog for op in service.ran), "blog's install")
         service.run_gates[shop].set()
         await settle(pilot)
         assert {op.environment for op in service.ran} == {shop, blog}
@@ -213,7 +205,7 @@ async def test_uninstall_names_the_packages_and_warns_about_dependents() -> None
         await pilot.press("space")  # mark pydantic; the cursor moves on
         table(app).table.move_cursor(row=names.index("starlette"))
         await pilot.press("space", "u")
-        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "confirmation")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "confirmation")
         screen = app.screen
         assert isinstance(screen, ConfirmScreen)
         assert screen.title_text == "Uninstall pydantic, starlette from shop"
@@ -234,7 +226,7 @@ async def test_a_shell_opens_through_the_service_and_the_table_is_read_again() -
         await settle(pilot)
         await select(pilot, shop)
         await pilot.press("a")
-        await _until(pilot, lambda: isinstance(app.screen, ActivateScreen), "the activate dialog")
+        await until(pilot, lambda: isinstance(app.screen, ActivateScreen), "the activate dialog")
         assert isinstance(app.screen, ActivateScreen)
         assert app.screen.commands[0].command == f"source {shop}/bin/activate"
         listings = service.calls.count(("list_packages", shop))
@@ -251,7 +243,7 @@ async def test_without_a_terminal_to_hand_over_the_user_is_told() -> None:
         await settle(pilot)
         await select(pilot, HOME / "code/shop/.venv")
         await pilot.press("a")
-        await _until(pilot, lambda: isinstance(app.screen, ActivateScreen), "the activate dialog")
+        await until(pilot, lambda: isinstance(app.screen, ActivateScreen), "the activate dialog")
         await pilot.press("o")
         await settle(pilot)
         assert not any(call[0] == "shell" for call in service.calls)
@@ -267,9 +259,9 @@ async def test_the_palette_reaches_the_actions_too() -> None:
         await pilot.press("ctrl+p", *"export requirements")
         await pilot.pause(0.5)
         await pilot.press("enter")
-        await _until(pilot, lambda: isinstance(app.screen, ExportScreen), "the export dialog")
+        await until(pilot, lambda: isinstance(app.screen, ExportScreen), "the export dialog")
         await pilot.press("enter")
-        await _until(
+        await until(
             pilot, lambda: ("export", HOME / "code/shop/requirements.txt") in service.calls, "the export"
         )
 
@@ -284,14 +276,14 @@ async def test_an_externally_managed_python_is_changed_only_after_an_explicit_ov
         await select(pilot, base)
         for answer in ("n", "y"):
             await pilot.press("i", *"rich", "enter")
-            await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the PEP 668 question")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the PEP 668 question")
             assert isinstance(app.screen, ConfirmScreen)
             assert app.screen.title_text == "Externally managed Python"
             await pilot.press(answer)
             if answer == "n":
                 await settle(pilot)
                 assert service.ran == []
-        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the command confirmation")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the command confirmation")
         await pilot.press("y")
         await settle(pilot)
         assert [op.environment for op in service.ran] == [base]
@@ -310,21 +302,21 @@ async def test_installing_a_requirements_file_refuses_a_bad_line_and_installs_a_
         await settle(pilot)
         await select(pilot, bare_env)
         await pilot.press("I")
-        await _until(pilot, lambda: type(app.screen).__name__ == "InstallFileScreen", "the file dialog")
+        await until(pilot, lambda: type(app.screen).__name__ == "InstallFileScreen", "the file dialog")
         await _type(pilot, "#install-file", str(bad))
         await pilot.press("enter")
         await settle(pilot)
         assert any("bad.txt, line 2" in n.message for n in app._notifications)
         assert _site(bare_env) == set()
         await pilot.press("I")
-        await _until(pilot, lambda: type(app.screen).__name__ == "InstallFileScreen", "the file dialog")
+        await until(pilot, lambda: type(app.screen).__name__ == "InstallFileScreen", "the file dialog")
         await _type(pilot, "#install-file", str(good))
         await pilot.press("enter")
-        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
         assert isinstance(app.screen, ConfirmScreen)
         assert "good.txt:1: --no-index" in rendered(app.screen.body)  # option lines are shown first
         await pilot.press("y")
-        await _until(pilot, lambda: "Foo.Bar_baz" in _site(bare_env), "the install (through uv: no pip here)")
+        await until(pilot, lambda: "Foo.Bar_baz" in _site(bare_env), "the install (through uv: no pip here)")
 
 
 async def test_upgrade_and_bootstrap_keys_plan_the_right_commands() -> None:
@@ -337,11 +329,11 @@ async def test_upgrade_and_bootstrap_keys_plan_the_right_commands() -> None:
         await pilot.press("1")
         table(app).table.move_cursor(row=table(app).shown_names.index("rich"))
         await pilot.press("U")
-        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the upgrade confirmation")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the upgrade confirmation")
         await pilot.press("y")
         await settle(pilot)
         await pilot.press("b")
-        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the ensurepip confirmation")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the ensurepip confirmation")
         await pilot.press("y")
         await settle(pilot)
         assert [op.argv[-1] for op in service.ran] == ["rich", "pip"]

@@ -371,3 +371,29 @@ async def test_a_busy_unused_size_table_uses_fixed_sizes() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert tree(app).size_of(SHOP) is not None
+
+
+async def test_the_footer_follows_the_selection_and_is_not_rebuilt_for_the_same_keys() -> None:
+    from textual.widgets._footer import FooterKey
+
+    legacy = HOME / "code/legacy-api/venv"  # broken: only delete and copy apply
+    app = _app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+
+        def install_key() -> FooterKey:
+            return next(k for k in main_screen(app).query(FooterKey) if k.action == "install")
+
+        await select(pilot, SHOP)
+        await pilot.pause()
+        assert not install_key().disabled
+        before = install_key()
+        await select(pilot, BLOG)  # another healthy environment: the same keys, the same widgets
+        await pilot.pause()
+        assert install_key() is before
+        await select(pilot, legacy)
+        await pilot.pause()
+        assert install_key().disabled
+        await select(pilot, SHOP)
+        await pilot.pause()
+        assert not install_key().disabled

@@ -30,7 +30,7 @@ from textual.widgets._footer import FooterKey
 from tests.fakes import FROZEN_NOW, HOME, FakeEnvironmentService, _pkg, demo_service
 from tests.support.pythons import make_venv
 from tests.support.shared import built_once
-from tests.ui.helpers import main_screen, rendered, select, settle, table, tree_lines
+from tests.ui.helpers import main_screen, rendered, select, settle, table, tree_lines, until
 from venvdeck.app import VenvDeckApp
 from venvdeck.config import Config
 from venvdeck.keys import live_keys
@@ -122,14 +122,6 @@ class CountingService(LocalEnvironmentService):
         self.finds.append(spec)
         async for found in super().find_everywhere(spec):
             yield found
-
-
-async def _until(pilot: Pilot[None], condition: Callable[[], object], what: str) -> None:
-    for _ in range(500):  # ten seconds: a loaded CI machine reads slowly
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"never happened: {what}")
 
 
 def _deps_lines(app: VenvDeckApp) -> list[str]:
@@ -386,7 +378,7 @@ async def test_find_streams_then_filters_in_memory_and_enter_jumps(insight_home:
         screen = app.screen
         assert isinstance(screen, FindScreen)
         await pilot.press(*"Web_Lib")  # any spelling of the name
-        await _until(pilot, lambda: "every environment read" in screen.status_text, "the read")
+        await until(pilot, lambda: "every environment read" in screen.status_text, "the read")
         by_env = {Path(env).parent.name: (version, ok) for env, _n, version, ok in screen.shown_rows}
         assert by_env == {"web": ("2.1", True), "shop": ("1.5", True), "old": ("1.0", True)}
         assert service.finds[-1] == "web-lib"  # (a slow machine may have paused on a part of the name)
@@ -421,7 +413,7 @@ async def test_find_says_when_nothing_has_it_and_escape_closes(insight_home: Ins
         screen = app.screen
         assert isinstance(screen, FindScreen)
         await pilot.press(*"ghost")
-        await _until(pilot, lambda: "every environment read" in screen.status_text, "the read")
+        await until(pilot, lambda: "every environment read" in screen.status_text, "the read")
         assert screen.status_text.startswith("No environment has ghost")
         assert screen.shown_rows == []
         assert screen.query_one(Input).value == "ghost"
@@ -487,4 +479,4 @@ async def test_the_new_keys_are_in_help_and_the_palette() -> None:
         await pilot.press("ctrl+p", *"find everywhere")
         await pilot.pause(0.5)  # the palette searches in the background
         await pilot.press("enter")
-        await _until(pilot, lambda: isinstance(app.screen, FindScreen), "the find screen")
+        await until(pilot, lambda: isinstance(app.screen, FindScreen), "the find screen")

@@ -16,18 +16,27 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Static
 
 from tests.fakes import FROZEN_NOW, HOME, PY, FakeEnvironmentService, _pkg, _size, _venv, demo_service
 from tests.support.bases import removable_base, tree_snapshot
 from tests.support.pythons import install, make_venv
 from tests.ui.conftest import real_app
-from tests.ui.helpers import details_text, main_screen, rendered, select, settle, table, tree, tree_lines
+from tests.ui.helpers import (
+    details_text,
+    main_screen,
+    rendered,
+    select,
+    settle,
+    table,
+    tree,
+    tree_lines,
+    until,
+)
 from venvdeck.app import VenvDeckApp
 from venvdeck.dialogs.confirm import ConfirmScreen
 from venvdeck.dialogs.kernels import DeleteWithKernelsScreen
@@ -47,15 +56,6 @@ SHOP = HOME / "code/shop/.venv"
 
 
 # ---- helpers ---------------------------------------------------------------------------------------
-
-
-async def _until(pilot: Pilot[None], condition: Callable[[], object], what: str) -> None:
-    """Waits on what the screen shows (settle() would wait for a worker that waits on a dialog)."""
-    for _ in range(600):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"never happened: {what}")
 
 
 def _log(app: VenvDeckApp) -> str:
@@ -172,7 +172,7 @@ async def test_r_rebuilds_a_broken_environment_at_its_path_from_the_keyboard(
         assert _env(app, env).is_broken
         assert any(line.startswith("✗") for line in tree_lines(app))
         await pilot.press("R")
-        await _until(pilot, lambda: isinstance(app.screen, RecreateConfirmScreen), "the plan")
+        await until(pilot, lambda: isinstance(app.screen, RecreateConfirmScreen), "the plan")
         plan = _dialog_text(app)
         assert str(env) in plan
         assert re.search(rf"Python\s+{re.escape(VERSION)}\.\d+", plan)
@@ -180,7 +180,7 @@ async def test_r_rebuilds_a_broken_environment_at_its_path_from_the_keyboard(
         assert "demo-dep" not in plan
         assert "It will run:" in plan
         await pilot.press("y")
-        await _until(pilot, lambda: not _env(app, env).is_broken, "the environment rebuilt")
+        await until(pilot, lambda: not _env(app, env).is_broken, "the environment rebuilt")
         await settle(pilot)
         assert not any(line.startswith("✗") for line in tree_lines(app))
         assert f"Rebuilt{env}withPython{VERSION}" in _log(app)
@@ -213,13 +213,13 @@ async def test_escape_cancels_a_rebuild_and_the_old_environment_is_back(
             await settle(pilot)
             await select(pilot, env)
             await pilot.press("R")
-            await _until(pilot, lambda: isinstance(app.screen, RecreateConfirmScreen), "the plan")
+            await until(pilot, lambda: isinstance(app.screen, RecreateConfirmScreen), "the plan")
             await pilot.press("y")
-            await _until(pilot, asked.is_set, "the install asking the index")
+            await until(pilot, asked.is_set, "the install asking the index")
             assert main_screen(app).changes.running_for(env) is not None
             assert main_screen(app).check_action("recreate", ()) is None  # one change at a time
             await pilot.press("escape")
-            await _until(pilot, lambda: not main_screen(app).changes.running, "the rebuild stopped")
+            await until(pilot, lambda: not main_screen(app).changes.running, "the rebuild stopped")
             await settle(pilot)
             log = _log(app)
             assert f"Cancelled:Rebuild{_env(app, env).name}" in log
@@ -248,11 +248,11 @@ async def test_without_its_minor_version_r_asks_for_an_interpreter_and_shows_the
         await settle(pilot)
         await select(pilot, LEGACY)
         await pilot.press("R")
-        await _until(pilot, lambda: isinstance(app.screen, ChooseInterpreterScreen), "the question")
+        await until(pilot, lambda: isinstance(app.screen, ChooseInterpreterScreen), "the question")
         assert "no Python 3.8 is installed" in app.screen.reason  # type: ignore[attr-defined]
         assert [b.python_version for b in app.screen.bases] == ["3.12.7"]  # type: ignore[attr-defined]
         await pilot.press("enter")
-        await _until(pilot, lambda: isinstance(app.screen, RecreateConfirmScreen), "the plan")
+        await until(pilot, lambda: isinstance(app.screen, RecreateConfirmScreen), "the plan")
         plan = _dialog_text(app)
         assert "3.12.7" in plan
         assert "(it was 3.8.20)" in plan
@@ -277,12 +277,12 @@ async def test_escape_at_the_question_or_the_plan_changes_nothing() -> None:
         await settle(pilot)
         await select(pilot, LEGACY)
         await pilot.press("R")
-        await _until(pilot, lambda: isinstance(app.screen, ChooseInterpreterScreen), "the question")
+        await until(pilot, lambda: isinstance(app.screen, ChooseInterpreterScreen), "the question")
         await pilot.press("escape")
-        await _until(pilot, lambda: isinstance(app.screen, MainScreen), "back")
+        await until(pilot, lambda: isinstance(app.screen, MainScreen), "back")
         await select(pilot, SHOP)
         await pilot.press("R")
-        await _until(pilot, lambda: isinstance(app.screen, RecreateConfirmScreen), "the plan")
+        await until(pilot, lambda: isinstance(app.screen, RecreateConfirmScreen), "the plan")
         assert app.screen.danger  # type: ignore[attr-defined]  # it works now: the focus is on Cancel
         await pilot.press("escape")
         await settle(pilot)
@@ -330,10 +330,10 @@ async def test_the_interpreters_view_lists_the_lost_first_and_enter_jumps_to_the
         await settle(pilot)
         await select(pilot, well)
         await pilot.press("P")
-        await _until(pilot, lambda: isinstance(app.screen, InterpretersScreen), "the view")
+        await until(pilot, lambda: isinstance(app.screen, InterpretersScreen), "the view")
         view = app.screen
         assert isinstance(view, InterpretersScreen)
-        await _until(pilot, lambda: view.interpreters is not None, "the interpreters")
+        await until(pilot, lambda: view.interpreters is not None, "the interpreters")
         groups = view.interpreter_tree.root.children
         first = str(groups[0].label)
         assert first.startswith(f"✗ 1 environment lost Python {VERSION}")
@@ -344,7 +344,7 @@ async def test_the_interpreters_view_lists_the_lost_first_and_enter_jumps_to_the
         assert not str(found[0].label).startswith("✗")
         assert "1 lost (1 broken environment)" in str(view.query_one("#interpreters-summary", Static).content)
         await pilot.press("down", "enter")  # the lost environment, under its lost interpreter
-        await _until(pilot, lambda: isinstance(app.screen, MainScreen), "back to the tree")
+        await until(pilot, lambda: isinstance(app.screen, MainScreen), "back to the tree")
         await pilot.pause()
         assert main_screen(app).selected_path == lost
         cursor = tree(app).cursor_node
@@ -368,10 +368,10 @@ async def test_repair_all_broken_plans_each_asks_once_runs_one_at_a_time_and_sum
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("P")
-        await _until(pilot, lambda: isinstance(app.screen, InterpretersScreen), "the view")
+        await until(pilot, lambda: isinstance(app.screen, InterpretersScreen), "the view")
         view = app.screen
         assert isinstance(view, InterpretersScreen)
-        await _until(pilot, lambda: view.interpreters is not None, "the interpreters")
+        await until(pilot, lambda: view.interpreters is not None, "the interpreters")
         labels = [str(n.label) for n in view.interpreter_tree.root.children]
         assert sorted(labels[:2]) == [
             f"✗ 1 environment and 1 kernel lost Python 3.8.20 ({PY / '3.8.20'})",
@@ -379,7 +379,7 @@ async def test_repair_all_broken_plans_each_asks_once_runs_one_at_a_time_and_sum
         ]
         assert not any(label.startswith("✗") for label in labels[2:])
         await pilot.press("R")
-        await _until(pilot, lambda: isinstance(app.screen, RecreateConfirmScreen), "one question for all")
+        await until(pilot, lambda: isinstance(app.screen, RecreateConfirmScreen), "one question for all")
         question = _dialog_text(app)
         assert app.screen.title_text == "Rebuild 2 of the 3 broken environments?"  # type: ignore[attr-defined]
         assert str(fixable.path) in question
@@ -415,15 +415,15 @@ async def test_escape_closes_the_interpreters_view_and_its_keys_are_in_help_and_
         titles = [str(hit.text) async for hit in provider.search("rebuild")]
         assert any(t.startswith("Rebuild (R)") for t in titles)
         await pilot.press("P")
-        await _until(pilot, lambda: isinstance(app.screen, InterpretersScreen), "the view")
+        await until(pilot, lambda: isinstance(app.screen, InterpretersScreen), "the view")
         await pilot.press("question_mark")
-        await _until(pilot, lambda: isinstance(app.screen, HelpScreen), "help")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen), "help")
         shown_ids = {k.binding_id for k in app.screen.keys}  # type: ignore[attr-defined]
         assert "venvdeck.repair_broken" in shown_ids
         await pilot.press("escape")
-        await _until(pilot, lambda: isinstance(app.screen, InterpretersScreen), "the view again")
+        await until(pilot, lambda: isinstance(app.screen, InterpretersScreen), "the view again")
         await pilot.press("escape")
-        await _until(pilot, lambda: isinstance(app.screen, MainScreen), "closed")
+        await until(pilot, lambda: isinstance(app.screen, MainScreen), "closed")
 
 
 # ---- kernels: in the details, and deleted with their environment ---------------------------------------
@@ -469,13 +469,13 @@ async def test_delete_lists_the_kernels_that_run_it_and_removes_them_with_it(
         assert "Jupyter kernels (1)" in _repair_section(app)
         assert "Python (proj)" in _repair_section(app)
         await pilot.press("d")
-        await _until(pilot, lambda: isinstance(app.screen, DeleteWithKernelsScreen), "the question")
+        await until(pilot, lambda: isinstance(app.screen, DeleteWithKernelsScreen), "the question")
         question = _dialog_text(app)
         assert "Jupyter kernels that run it (1)" in question
         assert str(mine) in question
         assert str(other) not in question
         await pilot.press("y")
-        await _until(pilot, lambda: not env.exists(), "the environment deleted")
+        await until(pilot, lambda: not env.exists(), "the environment deleted")
         await settle(pilot)
         assert _squashed(f"removed the kernel proj ({mine})") in _log(app)
         assert any("Deleted proj and its Jupyter kernels (1)" in n.message for n in app._notifications)
@@ -490,7 +490,7 @@ async def test_k_deletes_the_environment_and_keeps_its_kernels() -> None:
         await settle(pilot)
         await select(pilot, SHOP)
         await pilot.press("d")
-        await _until(pilot, lambda: isinstance(app.screen, DeleteWithKernelsScreen), "the question")
+        await until(pilot, lambda: isinstance(app.screen, DeleteWithKernelsScreen), "the question")
         await pilot.press("k")
         await settle(pilot)
     assert ("delete", SHOP) in service.calls
@@ -507,7 +507,7 @@ async def test_bulk_delete_removes_each_environments_kernels_after_it() -> None:
             await select(pilot, path)
             await pilot.press("space")
         await pilot.press("d")
-        await _until(pilot, lambda: isinstance(app.screen, DeleteWithKernelsScreen), "the question")
+        await until(pilot, lambda: isinstance(app.screen, DeleteWithKernelsScreen), "the question")
         question = _dialog_text(app)
         assert "Jupyter kernels that run them (2)" in question
         await pilot.press("y")
@@ -532,7 +532,7 @@ async def test_a_rebuilds_long_log_lines_wrap_at_the_width_the_log_shows() -> No
         await settle(pilot)
         await select(pilot, SHOP)
         await pilot.press("R")
-        await _until(pilot, lambda: isinstance(app.screen, RecreateConfirmScreen), "the plan")
+        await until(pilot, lambda: isinstance(app.screen, RecreateConfirmScreen), "the plan")
         await pilot.press("y")
         await settle(pilot)
         output = main_screen(app).query_one(OperationLog).output
@@ -557,9 +557,9 @@ async def test_a_kernelspec_with_a_nul_in_its_argv_never_stops_a_delete(
         await settle(pilot)
         await select(pilot, env)
         await pilot.press("d")
-        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the delete confirmation")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the delete confirmation")
         await pilot.press("y")
-        await _until(pilot, lambda: not env.exists(), "the environment deleted")
+        await until(pilot, lambda: not env.exists(), "the environment deleted")
         await settle(pilot)
     assert (crafted / "kernel.json").exists()  # not this environment's: left alone
 
@@ -582,9 +582,9 @@ async def test_a_delete_that_fails_unexpectedly_is_logged_as_failed_and_keeps_th
 
         service.delete = refused_by_the_disk  # type: ignore[method-assign,assignment]
         await pilot.press("d")
-        await _until(pilot, lambda: isinstance(app.screen, DeleteWithKernelsScreen), "the question")
+        await until(pilot, lambda: isinstance(app.screen, DeleteWithKernelsScreen), "the question")
         await pilot.press("y")
-        await _until(pilot, lambda: "failed:PermissionError" in _log(app), "the failure in the log")
+        await until(pilot, lambda: "failed:PermissionError" in _log(app), "the failure in the log")
         await settle(pilot)
         notes = [str(n.message) for n in app._notifications]
         assert any("Permission denied" in n for n in notes), notes
