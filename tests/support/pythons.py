@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 _PYENV_ROOT = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
 
@@ -50,7 +54,53 @@ def pip(env: Path, *args: str) -> str:
 
 
 def install(env: Path, wheelhouse: Path, *requirements: str) -> None:
-    """The test runner's pip installs into env (which has no pip of its own) from local wheels only."""
+    """The test runner's pip installs into env (which has no pip of its own) from local wheels only.
+
+    pip takes a second or two a run, and most tests install the same names from the session's
+    wheels: the first such install in a run snapshots what pip wrote into site-packages, and the
+    same install into another environment of that Python version copies it (new files, new
+    times, as pip writes them). Paths, URLs and options always run pip.
+    """
+    cacheable = all(r and "/" not in r and ":" not in r and not r.startswith("-") for r in requirements)
+    version = _python_version(env)
+    if not cacheable or version is None:
+        _run_pip_install(env, wheelhouse, requirements)
+        return
+    key = hashlib.sha256("\0".join([str(wheelhouse), version, *requirements]).encode()).hexdigest()[:16]
+    snapshot = wheelhouse.parent / "shared-installs" / f"{version}-{key}"
+    site = env / "lib" / f"python{version}" / "site-packages"
+    snapshot.parent.mkdir(exist_ok=True)
+    with FileLock(str(snapshot) + ".lock"):
+        if not snapshot.is_dir():
+            bin_before = set(os.listdir(env / "bin"))
+            site_before = set(os.listdir(site))
+            _run_pip_install(env, wheelhouse, requirements)
+            if set(os.listdir(env / "bin")) != bin_before or site_before:
+                return  # scripts name their interpreter, and a non-empty site is not a snapshot
+            partial = snapshot.with_name(snapshot.name + ".partial")
+            shutil.rmtree(partial, ignore_errors=True)
+            shutil.copytree(site, partial, symlinks=True)
+            partial.rename(snapshot)
+            return
+    shutil.copytree(snapshot, site, symlinks=True, dirs_exist_ok=True, copy_function=shutil.copy)
+
+
+def _python_version(env: Path) -> str | None:
+    """X.Y of a venv, from its pyvenv.cfg (None when it says nothing usable)."""
+    try:
+        text = (env / "pyvenv.cfg").read_text()
+    except OSError:
+        return None
+    for line in text.splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() in {"version", "version_info"}:
+            parts = value.strip().split(".")
+            if len(parts) >= 2 and (env / "lib" / f"python{parts[0]}.{parts[1]}" / "site-packages").is_dir():
+                return f"{parts[0]}.{parts[1]}"
+    return None
+
+
+def _run_pip_install(env: Path, wheelhouse: Path, requirements: Sequence[str]) -> None:
     subprocess.run(
         [
             sys.executable,
