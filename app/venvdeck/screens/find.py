@@ -24,12 +24,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from venvdeck.errors import VenvDeckError
 from venvdeck.formatting import shown
 from venvdeck.models import FoundDistribution
 from venvdeck.services.protocol import EnvironmentService
+from venvdeck.widgets.keys_footer import KeysFooter
 
 DEBOUNCE_S = 0.25  # a name not read yet is looked for once typing pauses this long
 _COLUMNS = ("Environment", "Name", "Version", "Matches", "Path")
@@ -100,7 +101,7 @@ class FindScreen(Screen[Path | None]):
         yield Input(placeholder="requests, numpy<2, …", id="find-input")
         yield Static("", id="find-status")
         yield DataTable(id="find-rows", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         table = self.table

@@ -13,12 +13,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Static, Tree
+from textual.widgets import Static, Tree
 
 from venvdeck.errors import VenvDeckError
 from venvdeck.formatting import shown
 from venvdeck.models import BaseInterpreter, Dependent, DependentKind, Kernelspec
 from venvdeck.services.protocol import EnvironmentService
+from venvdeck.widgets.keys_footer import KeysFooter
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +94,7 @@ class InterpretersScreen(Screen[InterpretersChoice | None]):
         tree.show_root = False
         tree.guide_depth = 2
         yield tree
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     @property
     def interpreter_tree(self) -> Tree[BaseInterpreter | Dependent]:

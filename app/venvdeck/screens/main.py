@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import Worker
 
 from venvdeck.formatting import human_size, shown
@@ -37,6 +37,7 @@ from venvdeck.services.protocol import EnvironmentService
 from venvdeck.widgets.env_table import EnvTable
 from venvdeck.widgets.env_tree import EnvSort, EnvTree
 from venvdeck.widgets.freeze_pane import FreezePane
+from venvdeck.widgets.keys_footer import KeysFooter
 from venvdeck.widgets.operation_log import OperationLog
 from venvdeck.widgets.package_table import Column, PackageTable
 
@@ -240,7 +241,7 @@ class MainScreen(Screen[None]):
         yield Discovery(self.service)
         yield Changes(self.service)
         yield Checks(self.service)
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(EnvTable).display = False

@@ -13,12 +13,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from venvdeck.errors import VenvDeckError
 from venvdeck.formatting import human_size, shown
 from venvdeck.models import DistributionUsage, Environment
 from venvdeck.services.protocol import EnvironmentService
+from venvdeck.widgets.keys_footer import KeysFooter
 
 _NAMES_WIDTH = 48
 
@@ -43,7 +44,7 @@ class UsageScreen(Screen[Path | None]):
         yield DataTable(id="usage-rows", cursor_type="row", zebra_stripes=True)
         yield Static("", id="usage-holders-title")
         yield DataTable(id="usage-holders", cursor_type="row")
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         rows = self.rows_table
