@@ -11,6 +11,7 @@ from textual.widgets._tabs import Underline
 from tests.fakes import FROZEN_NOW, demo_service
 from tests.ui.helpers import main_screen, settle
 from venvdeck.app import VenvDeckApp
+from venvdeck.widgets.deps_tree import DependencyView
 
 
 async def test_the_underline_moves_at_once_under_the_new_tab() -> None:
@@ -35,3 +36,29 @@ async def test_the_underline_moves_at_once_under_the_new_tab() -> None:
             assert str(active.id).endswith(tab)
             start, end = active.virtual_region.shrink(active.styles.gutter).column_span
             assert (underline.highlight_start, underline.highlight_end) == (start, end)
+
+
+async def test_the_dependency_tree_is_drawn_at_its_new_width_after_a_resize() -> None:
+    """A resize keeps the drawn rows (each is kept by the width it was drawn at): a narrower
+    terminal still shows every row cut to the new width, and a wider one whole again."""
+    app = VenvDeckApp(demo_service(), now=lambda: FROZEN_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        tree = main_screen(app).panes.query_one(DependencyView).deps_tree
+        assert tree.last_line >= 0
+
+        def rows() -> list[str]:
+            return [tree.render_line(y).text.rstrip() for y in range(tree.last_line + 1)]
+
+        wide = rows()
+        await pilot.resize_terminal(34, 40)  # the left pane keeps 28 columns: rows are cut
+        await settle(pilot)
+        narrow = rows()
+        assert all(tree.render_line(y).cell_length == tree.size.width for y in range(len(narrow)))
+        assert narrow != wide
+        assert [row[:4] for row in narrow] == [row[:4] for row in wide]
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot)
+        assert rows() == wide
