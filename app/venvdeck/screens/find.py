@@ -30,7 +30,7 @@ from venvdeck.errors import VenvDeckError
 from venvdeck.formatting import shown
 from venvdeck.models import FoundDistribution
 from venvdeck.services.protocol import EnvironmentService
-from venvdeck.widgets.footer import KeysFooter
+from venvdeck.widgets.keys_footer import KeysFooter
 
 DEBOUNCE_S = 0.25  # a name not read yet is looked for once typing pauses this long
 _COLUMNS = ("Environment", "Name", "Version", "Matches", "Path")
@@ -101,7 +101,7 @@ class FindScreen(Screen[Path | None]):
         yield Input(placeholder="requests, numpy<2, …", id="find-input")
         yield Static("", id="find-status")
         yield DataTable(id="find-rows", cursor_type="row", zebra_stripes=True)
-        yield KeysFooter()
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         table = self.table

@@ -19,7 +19,7 @@ from venvdeck.errors import VenvDeckError
 from venvdeck.formatting import shown
 from venvdeck.models import BaseInterpreter, Dependent, DependentKind, Kernelspec
 from venvdeck.services.protocol import EnvironmentService
-from venvdeck.widgets.footer import KeysFooter
+from venvdeck.widgets.keys_footer import KeysFooter
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +94,7 @@ class InterpretersScreen(Screen[InterpretersChoice | None]):
         tree.show_root = False
         tree.guide_depth = 2
         yield tree
-        yield KeysFooter()
+        yield KeysFooter(compact=True)
 
     @property
     def interpreter_tree(self) -> Tree[BaseInterpreter | Dependent]:

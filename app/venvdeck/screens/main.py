@@ -36,8 +36,8 @@ from venvdeck.screens.panes import EnvironmentPanes
 from venvdeck.services.protocol import EnvironmentService
 from venvdeck.widgets.env_table import EnvTable
 from venvdeck.widgets.env_tree import EnvSort, EnvTree
-from venvdeck.widgets.footer import KeysFooter
 from venvdeck.widgets.freeze_pane import FreezePane
+from venvdeck.widgets.keys_footer import KeysFooter
 from venvdeck.widgets.operation_log import OperationLog
 from venvdeck.widgets.package_table import Column, PackageTable
 
@@ -241,7 +241,7 @@ class MainScreen(Screen[None]):
         yield Discovery(self.service)
         yield Changes(self.service)
         yield Checks(self.service)
-        yield KeysFooter()
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(EnvTable).display = False
@@ -339,8 +339,7 @@ class MainScreen(Screen[None]):
         if self.discovery.discovering:
             parts.append(f"scanning… {self.discovery.report.folders_scanned:,} folders")
         parts.append(f"sorted by {self.env_tree.sort_by}")
-        # One line of fixed height: no relayout of the screen (this runs on every batch and size).
-        self.query_one("#summary", Static).update(Text("  ·  ".join(parts)), layout=False)
+        self.query_one("#summary", Static).update(Text("  ·  ".join(parts)))
 
     def _refresh_table(self) -> None:
         if not self.flat:

@@ -64,7 +64,12 @@ class EnvironmentPanes(Vertical):
 
     def on_mount(self) -> None:
         # Tab moves between the panes; 1 2 3 switch tabs, so the tab strip needs no focus.
-        self.query_one(TabbedContent).query_one(Tabs).can_focus = False
+        tabs = self.query_one(TabbedContent).query_one(Tabs)
+        tabs.can_focus = False
+        # Its underline moves at once: Textual slides it for 0.3 s, a frame at a time, and the app
+        # stayed busy that long after every 1-4 key (longer than the dependency view took to appear).
+        highlight = tabs._highlight_active
+        tabs._highlight_active = lambda animate=True: highlight(animate=False)  # type: ignore[method-assign]
 
     @property
     def active_tab(self) -> str:

@@ -19,7 +19,7 @@ from venvdeck.errors import VenvDeckError
 from venvdeck.formatting import human_size, shown
 from venvdeck.models import DistributionUsage, Environment
 from venvdeck.services.protocol import EnvironmentService
-from venvdeck.widgets.footer import KeysFooter
+from venvdeck.widgets.keys_footer import KeysFooter
 
 _NAMES_WIDTH = 48
 
@@ -44,7 +44,7 @@ class UsageScreen(Screen[Path | None]):
         yield DataTable(id="usage-rows", cursor_type="row", zebra_stripes=True)
         yield Static("", id="usage-holders-title")
         yield DataTable(id="usage-holders", cursor_type="row")
-        yield KeysFooter()
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         rows = self.rows_table

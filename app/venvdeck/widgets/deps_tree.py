@@ -16,7 +16,7 @@ from typing import ClassVar
 
 from packaging.utils import canonicalize_name
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -109,6 +109,14 @@ class DepsTree(Tree[Row]):
         Binding("j", "cursor_down", "Down", show=False, id="venvdeck.deps_down"),
         Binding("k", "cursor_up", "Up", show=False, id="venvdeck.deps_up"),
     ]
+
+    def _on_resize(self, event: events.Resize) -> None:
+        """Only make room in the line cache. Tree also forgets every drawn line and lays the whole
+        screen out again; but each cached line is keyed by the width it was drawn at, and the rows
+        do not depend on the size. Showing the tab (the tree sized from nothing) painted every
+        line twice and laid the screen out once more."""
+        self._line_cache.grow(event.size.height)
+        event.prevent_default()  # Tree._on_resize
 
 
 class DependencyView(Vertical):
