@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.pythons import find_python, make_venv, pip
+from tests.support.pythons import find_python, make_pip_venv, pip
 from tests.support.shared import built_once
 from tests.support.wheels import write_project
 
@@ -26,7 +26,7 @@ def _git(folder: Path, *args: str) -> None:
 
 
 def _populate(version: str, python: Path, root: Path, wheelhouse: Path, projects: Path) -> Path:
-    env = make_venv(python, root / f"env-{version}", with_pip=True)
+    env = make_pip_venv(python, root / f"env-{version}")
     bundled = next((env / "lib").glob("python*/site-packages/pip-*.dist-info")).name
     pip_version = tuple(int(x) for x in bundled.removeprefix("pip-").split(".")[:2])
     editables = ["-e", str(projects / "plain-edit"), "-e", str(projects / "git-edit")]
