@@ -394,7 +394,7 @@ def test_an_interrupted_delete_is_never_listed_and_the_next_run_finishes_it(tmp_
     env = make_venv(PYTHON, tmp_path / "proj" / ".venv")
     bulk = env / "lib" / "bulk"
     bulk.mkdir()
-    for i in range(30000):
+    for i in range(12000):
         (bulk / f"f{i}").write_bytes(b"")
     code = f"import sys; sys.path.insert(0, {str(APP)!r}); from venvdeck.cli.main import main; sys.exit(main(sys.argv[1:]))"
     victim = subprocess.Popen(
