@@ -1,25 +1,25 @@
 """The main screen: the controller. Environments on the left (grouped tree or flat table), the
 selected one's panes on the right; hidden widgets find (Discovery) and change (Changes) things and
-post what happened up here."""
+post what happened up here. Its keys are in main_keys; what it does with them lives beside it:
+summary (the summary line and the flat table), marks, overviews (the screens across environments)
+and layout (focus, filters, views, escape)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
 from pathlib import Path
 from typing import ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import Worker
 
-from venvdeck.formatting import human_size, shown
+from venvdeck.formatting import shown
 from venvdeck.messages import (
     EnvironmentChanged,
     EnvironmentChecked,
@@ -28,11 +28,14 @@ from venvdeck.messages import (
     OperationsChanged,
 )
 from venvdeck.models import Environment, Kind
+from venvdeck.screens import layout, marks, overviews
 from venvdeck.screens.changes import Changes
 from venvdeck.screens.checks import Checks, problem_count
 from venvdeck.screens.discovery import Discovery
 from venvdeck.screens.failures import report_worker_failure
+from venvdeck.screens.main_keys import MAIN_KEYS, ON_SELECTED
 from venvdeck.screens.panes import EnvironmentPanes
+from venvdeck.screens.summary import refresh_table, update_summary
 from venvdeck.services.protocol import EnvironmentService
 from venvdeck.widgets.env_table import EnvTable
 from venvdeck.widgets.env_tree import EnvSort, EnvTree
@@ -41,185 +44,12 @@ from venvdeck.widgets.keys_footer import KeysFooter
 from venvdeck.widgets.operation_log import OperationLog
 from venvdeck.widgets.package_table import Column, PackageTable
 
-# Actions on the selected environment: dimmed while it is busy, or broken (delete excepted).
-_ON_SELECTED = {
-    "install",
-    "install_file",
-    "export",
-    "activate",
-    "delete_environment",
-    "ensurepip",
-    "yank",
-    "edit",
-}
 _LEFT_WIDTHS = (24, 32, 40, 48, 56, 64, 72)
-
-
-@lru_cache(maxsize=4096)
-def _prefixes(interpreter: Path) -> tuple[Path, ...]:
-    """The folders an interpreter could be the base of (many environments share one base)."""
-    return tuple(interpreter.parents)[:6]
-
-
-def _bases(envs: list[Environment]) -> set[Path]:
-    """The environments that are another one's base (its interpreter lives inside them)."""
-    paths = {e.path for e in envs}
-    bases: set[Path] = set()
-    for env in envs:
-        if env.base_interpreter is not None:
-            bases.update(p for p in _prefixes(env.base_interpreter) if p in paths and p != env.path)
-    return bases
 
 
 class MainScreen(Screen[None]):
     KEYS_SECTION = "Environments"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "refresh", "Refresh", tooltip="Look for environments again", id="venvdeck.refresh"),
-        Binding(
-            "slash", "filter", "Filter", tooltip="Filter what has the focus as you type", id="venvdeck.filter"
-        ),
-        Binding(
-            "v",
-            "toggle_view",
-            "Flat/grouped",
-            show=False,
-            tooltip="A table of every environment, or the groups",
-            id="venvdeck.toggle_view",
-        ),
-        Binding("1", "show_tab('packages')", "Packages", show=False, id="venvdeck.tab_packages"),
-        Binding("2,f", "show_tab('freeze')", "Requirements", show=False, id="venvdeck.tab_freeze"),
-        Binding("3", "show_tab('details')", "Details", show=False, id="venvdeck.tab_details"),
-        Binding("4", "show_tab('deps')", "Dependencies", show=False, id="venvdeck.tab_deps"),
-        Binding(
-            "F",
-            "find",
-            "Find everywhere",
-            show=False,
-            tooltip="A package in every environment, by name and version",
-            id="venvdeck.find",
-        ),
-        Binding(
-            "D",
-            "usage",
-            "Disk by package",
-            show=False,
-            tooltip="Where the disk goes: each distribution across every environment",
-            id="venvdeck.usage",
-        ),
-        Binding("c", "create", "Create", tooltip="Make a new environment", id="venvdeck.create"),
-        Binding("i", "install", "Install", tooltip="Install requirements", id="venvdeck.install"),
-        Binding(
-            "I",
-            "install_file",
-            "Install -r",
-            show=False,
-            tooltip="From a requirements file",
-            id="venvdeck.install_file",
-        ),
-        Binding("e", "export", "Export", tooltip="Write requirements.txt", id="venvdeck.export"),
-        Binding(
-            "a",
-            "activate",
-            "Shell",
-            tooltip="Open a shell in it / activation commands",
-            id="venvdeck.activate",
-        ),
-        Binding(
-            "d",
-            "delete_environment",
-            "Delete",
-            tooltip="Delete it (or every marked one)",
-            id="venvdeck.delete",
-        ),
-        Binding("b", "ensurepip", "Bootstrap pip", show=False, id="venvdeck.ensurepip"),
-        Binding(
-            "B",
-            "mark_broken",
-            "Mark broken",
-            show=False,
-            tooltip="Mark every broken environment",
-            id="venvdeck.mark_broken",
-        ),
-        Binding(
-            "R",
-            "recreate",
-            "Rebuild",
-            show=False,
-            tooltip="Rebuild it in place with the same packages (broken ones too)",
-            id="venvdeck.recreate",
-        ),
-        Binding(
-            "P",
-            "interpreters",
-            "Interpreters",
-            show=False,
-            tooltip="Every base interpreter and what depends on it; repair all broken",
-            id="venvdeck.interpreters",
-        ),
-        Binding(
-            "N",
-            "mark_unused",
-            "Mark unused",
-            show=False,
-            tooltip="Mark those unused for N days",
-            id="venvdeck.mark_unused",
-        ),
-        Binding(
-            "y", "yank", "Copy path", show=False, tooltip="Copy the environment's path", id="venvdeck.yank"
-        ),
-        Binding(
-            "o", "edit", "Edit project", show=False, tooltip="Open the project in $EDITOR", id="venvdeck.edit"
-        ),
-        Binding("h", "focus_left", "Left pane", show=False, id="venvdeck.focus_left"),
-        Binding("l", "focus_right", "Right pane", show=False, id="venvdeck.focus_right"),
-        Binding(
-            "z",
-            "zoom",
-            "Zoom",
-            show=False,
-            tooltip="Fill the screen with the focused pane",
-            id="venvdeck.zoom",
-        ),
-        Binding(
-            "left_square_bracket",
-            "resize(-1)",
-            "Narrower",
-            show=False,
-            key_display="[",
-            id="venvdeck.narrower",
-        ),
-        Binding(
-            "right_square_bracket", "resize(1)", "Wider", show=False, key_display="]", id="venvdeck.wider"
-        ),
-        Binding(
-            "backslash",
-            "toggle_left",
-            "Hide/show",
-            show=False,
-            key_display="\\",
-            tooltip="Hide or show the environments",
-            id="venvdeck.toggle_left",
-        ),
-        Binding(
-            "L",
-            "toggle_log",
-            "Log",
-            show=False,
-            tooltip="Show or hide the operation log",
-            id="venvdeck.toggle_log",
-        ),
-        Binding("ctrl+l", "clear_log", "Clear log", show=False, id="venvdeck.clear_log"),
-        Binding(
-            "exclamation_mark",
-            "history",
-            "History",
-            show=False,
-            key_display="!",
-            tooltip="Every operation and its output",
-            id="venvdeck.history",
-        ),
-        Binding("escape", "escape", "Back / cancel", show=False, id="venvdeck.escape"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = MAIN_KEYS  # bound here; listed in main_keys.py
 
     selected_path: reactive[Path | None] = reactive(None)
     marked: reactive[frozenset[Path]] = reactive(frozenset())
@@ -293,8 +123,8 @@ class MainScreen(Screen[None]):
         if self.selected_path in {e.path for e in event.environments} | {s.path for s in event.sizes}:
             self.panes.show_details(tree.size_of(self.selected_path) if self.selected_path else None)
         if (event.environments or event.sizes) and self.flat:
-            self._refresh_table()
-        self._update_summary()
+            refresh_table(self)
+        update_summary(self)
 
     @on(Discovery.Finished)
     def _finished(self, event: Discovery.Finished) -> None:
@@ -304,8 +134,8 @@ class MainScreen(Screen[None]):
             self.checks.check(env, again=env.path != self.selected_path)  # that one: as it loads
         if self.selected_path is not None and self.selected_path not in event.found:
             self.selected_path = None
-        self._refresh_table()
-        self._update_summary()
+        refresh_table(self)
+        update_summary(self)
         if not event.found:
             looked = ", ".join(shown(p) for p in event.report.looked_in[:8]) or "nowhere"
             self.panes.show_message(
@@ -314,44 +144,10 @@ class MainScreen(Screen[None]):
                 "or add it to `roots` in the config file."
             )
 
-    def _update_summary(self) -> None:
-        env_tree = self.env_tree
-        envs = env_tree.environments
-        sizes = [s for s in map(env_tree.size_of, (e.path for e in envs)) if s is not None]
-        broken = sum(e.is_broken for e in envs)
-        parts = [f"{len(envs)} environments" if len(envs) != 1 else "1 environment"]
-        if broken:
-            parts.append(f"{broken} broken")
-        if sizes:
-            bases = _bases(envs)  # deleting a base others use is refused: not reclaimable
-            total = human_size(sum(s.disk_bytes for s in sizes))
-            freed = human_size(sum(s.freed_bytes for s in sizes if s.deletable and s.path not in bases))
-            measurable = sum(self.service.can_measure(e) for e in envs)  # not /usr and the like
-            measured = "" if len(sizes) >= measurable else f" (sizes: {len(sizes)} of {measurable})"
-            parts.append(f"{total} on disk, {freed} reclaimable{measured}")
-        if self.marked:
-            frees = sum(s.freed_bytes for p in self.marked if (s := self.env_tree.size_of(p)) is not None)
-            parts.append(f"{len(self.marked)} marked ({human_size(frees)}): d deletes them")
-        if self.env_tree.filter_query:
-            parts.append(
-                f"{len(self.env_tree.shown_environments)} match “{shown(self.env_tree.filter_query)}”"
-            )
-        if self.discovery.discovering:
-            parts.append(f"scanning… {self.discovery.report.folders_scanned:,} folders")
-        parts.append(f"sorted by {self.env_tree.sort_by}")
-        self.query_one("#summary", Static).update(Text("  ·  ".join(parts)))
-
-    def _refresh_table(self) -> None:
-        if not self.flat:
-            return
-        envs = self.env_tree.environments
-        sizes = {e.path: s for e in envs if (s := self.env_tree.size_of(e.path)) is not None}
-        self.query_one(EnvTable).show(envs, sizes, self.marked, self.now(), self.selected_path)
-
     # ---- selection -------------------------------------------------------------------------------
     @on(EnvTree.SortChanged)
     def _sort_changed(self) -> None:
-        self._update_summary()
+        update_summary(self)
 
     @on(EnvTree.EnvironmentHighlighted)
     @on(EnvTable.EnvironmentHighlighted)
@@ -376,34 +172,14 @@ class MainScreen(Screen[None]):
 
     def watch_marked(self, marked: frozenset[Path]) -> None:
         self.env_tree.set_marked(marked)
-        self._refresh_table()
-        self._update_summary()
+        refresh_table(self)
+        update_summary(self)
 
     def action_mark_broken(self) -> None:
-        broken = {e.path for e in self.env_tree.environments if e.is_broken}
-        self.marked = self.marked | broken
-        self.notify(f"Marked {len(broken)} broken environments." if broken else "No environment is broken.")
+        marks.mark_broken(self)
 
     def action_mark_unused(self) -> None:
-        from venvdeck.dialogs.ask import AskScreen
-
-        def mark(days: str | None) -> None:
-            if days is None:
-                return
-            limit = self.now() - float(days) * 86400
-            old = {
-                e.path
-                for e in self.env_tree.environments
-                if (s := self.env_tree.size_of(e.path)) is not None
-                and s.deletable
-                and (s.last_used or 0) < limit
-            }
-            self.marked = self.marked | old
-            self.notify(f"Marked {len(old)} environments unused for {days} days.")
-
-        self.app.push_screen(
-            AskScreen("Mark environments unused for how many days?", "90", number=True), mark
-        )
+        marks.ask_mark_unused(self)
 
     # ---- which keys apply now --------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -411,7 +187,7 @@ class MainScreen(Screen[None]):
             return True
         if action == "recreate":
             return self._can_recreate()
-        if action not in _ON_SELECTED:
+        if action not in ON_SELECTED:
             return True
         env = self.selected_environment
         if env is None or self.changes.busy(env.path):
@@ -470,25 +246,7 @@ class MainScreen(Screen[None]):
             self.changes.recreate(env)
 
     def action_interpreters(self) -> None:
-        from venvdeck.screens.interpreters import InterpretersChoice, InterpretersScreen
-
-        def chosen(choice: InterpretersChoice | None) -> None:
-            if choice is None:
-                return
-            if choice.repair_broken:
-                self.repair_broken()
-            elif choice.open is not None:
-                self.action_open_environment(str(choice.open))
-
-        self.app.push_screen(InterpretersScreen(self.service), chosen)
-
-    def repair_broken(self) -> None:
-        """Rebuild every broken environment found: planned, asked once, run one at a time."""
-        broken = [e for e in self.env_tree.environments if e.is_broken]
-        if not broken:
-            self.notify("No environment is broken.", markup=False)
-            return
-        self.changes.recreate_many(broken)
+        overviews.open_interpreters(self)
 
     def action_yank(self) -> None:
         if (env := self.selected_environment) is not None:
@@ -526,25 +284,10 @@ class MainScreen(Screen[None]):
             self.panes.show_problems(report)
 
     def action_find(self) -> None:
-        from venvdeck.screens.find import FindScreen
-
-        self.app.push_screen(FindScreen(self.service), self._jump_to)
+        overviews.open_find(self)
 
     def action_usage(self) -> None:
-        from venvdeck.screens.usage import UsageScreen
-
-        self.app.push_screen(UsageScreen(self.service, self.environments), self._jump_to)
-
-    def _jump_to(self, path: Path | None) -> None:
-        """Where a find or usage screen closed: that environment, selected in the tree."""
-        if path is None:
-            return
-        if self.env_tree.environment(path) is None:
-            self.notify(
-                f"{shown(path)} is not in the tree (r looks again).", severity="warning", markup=False
-            )
-            return
-        self.action_open_environment(str(path))
+        overviews.open_usage(self)
 
     # ---- what the changes posted -----------------------------------------------------------------
     @on(OperationsChanged)
@@ -556,8 +299,8 @@ class MainScreen(Screen[None]):
         """After an operation: re-list what the panes show, measure again, forget the marks."""
         if event.environment is not None:  # it is another now (rebuilt): the tree shows what it is
             self.env_tree.add_environment(event.environment)
-            self._refresh_table()
-            self._update_summary()
+            refresh_table(self)
+            update_summary(self)
         env = self.env_tree.environment(event.path)
         if env is None:
             return
@@ -572,16 +315,16 @@ class MainScreen(Screen[None]):
         self.discovery.measure(event.environment, first=True)
         self.env_tree.select_path(event.environment.path)
         self.env_tree.focus()
-        self._refresh_table()
-        self._update_summary()
+        refresh_table(self)
+        update_summary(self)
 
     @on(EnvironmentDeleted)
     def _environment_deleted(self, event: EnvironmentDeleted) -> None:
         self.env_tree.remove_missing({e.path for e in self.env_tree.environments} - {event.path})
         self.marked = self.marked - {event.path}
         self.checks.forget(event.path)
-        self._refresh_table()
-        self._update_summary()
+        refresh_table(self)
+        update_summary(self)
 
     # ---- moving around ---------------------------------------------------------------------------
     def action_refresh(self) -> None:
@@ -591,50 +334,24 @@ class MainScreen(Screen[None]):
             self.panes.show(env, self.env_tree.size_of(env.path))
 
     def action_filter(self) -> None:
-        left = self.query_one("#left")
-        if self.focused is not None and left in self.focused.ancestors_with_self and left.display:
-            env_filter = self.query_one("#env-filter", Input)
-            env_filter.display = True
-            env_filter.focus()
-            return
-        self.action_show_tab("packages")
-        self.query_one(PackageTable).open_filter()
+        layout.open_filter(self)
 
     @on(Input.Changed, "#env-filter")
     def _env_filter_changed(self, event: Input.Changed) -> None:
         self.env_tree.filter(event.value)
         self.query_one(EnvTable).filter(event.value)
-        self._update_summary()
+        update_summary(self)
 
     @on(Input.Submitted, "#env-filter")
     def _env_filter_done(self) -> None:
-        self._focus_left()
-
-    def _close_env_filter(self) -> bool:
-        env_filter = self.query_one("#env-filter", Input)
-        if not env_filter.display:
-            return False
-        env_filter.value = ""
-        env_filter.display = False
-        self._focus_left()
-        return True
+        layout.focus_left(self)
 
     def action_toggle_view(self) -> None:
-        table = self.query_one(EnvTable)
-        table.display = not table.display
-        self.env_tree.display = not table.display
-        self._refresh_table()
-        self._focus_left()
-
-    def _focus_left(self) -> None:
-        if self.flat:
-            self.query_one(EnvTable).focus()
-        else:
-            self.env_tree.focus()
+        layout.toggle_view(self)
 
     def action_focus_left(self) -> None:
         self.query_one("#left").display = True
-        self._focus_left()
+        layout.focus_left(self)
 
     def action_focus_right(self) -> None:
         self.panes.focus_content()
@@ -653,12 +370,7 @@ class MainScreen(Screen[None]):
         self.query_one("#left").styles.width = _LEFT_WIDTHS[self._width]
 
     def action_toggle_left(self) -> None:
-        left = self.query_one("#left")
-        left.display = not left.display
-        if left.display:
-            self._focus_left()
-        else:
-            self.panes.focus_content()
+        layout.toggle_left(self)
 
     def action_toggle_log(self) -> None:
         log = self.query_one(OperationLog)
@@ -673,23 +385,8 @@ class MainScreen(Screen[None]):
         self.app.push_screen(HistoryScreen(list(self.query_one(OperationLog).entries.values())))
 
     def action_escape(self) -> None:
-        """Close a filter; else cancel the running change (of this environment); else clear the
-        marks; else back to the environments."""
-        if self.query_one(PackageTable).close_filter() or self._close_env_filter():
-            return
-        running = self.changes.running_for(self.selected_path)
-        if running is not None:
-            self.changes.cancel(running)
-            return
-        if self.query_one(PackageTable).clear_marks():
-            return
-        if self.marked:
-            self.marked = frozenset()
-            return
-        if self.maximized is not None:
-            self.minimize()
-            return
-        self._focus_left()
+        """Close a filter; else cancel the running change; else clear the marks; else back."""
+        layout.escape(self)
 
     # ---- palette-only actions --------------------------------------------------------------------
     def action_sort_environments(self, by: str) -> None:
@@ -708,11 +405,7 @@ class MainScreen(Screen[None]):
         self.query_one(FreezePane).action_toggle_top_level()
 
     def action_open_environment(self, path: str) -> None:
-        self._close_env_filter()
-        if self.flat:
-            self.query_one(EnvTable).select_path(Path(path))
-        self.env_tree.select_path(Path(path))
-        self._focus_left()
+        layout.open_environment(self, Path(path))
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:

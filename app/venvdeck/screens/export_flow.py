@@ -1,0 +1,50 @@
+"""Exporting requirements: the dialog (a file, or the clipboard), asking before a file is replaced."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+
+from venvdeck.errors import TargetExists, VenvDeckError
+from venvdeck.formatting import shown
+from venvdeck.models import Environment
+
+if TYPE_CHECKING:
+    from venvdeck.screens.changes import Changes
+
+
+async def export(changes: Changes, env: Environment, top_level: bool) -> None:
+    from venvdeck.dialogs.confirm import ConfirmScreen
+    from venvdeck.dialogs.export import ExportRequest, ExportScreen
+
+    app, service = changes.app, changes.service
+    request: ExportRequest | None = await app.push_screen_wait(
+        ExportScreen(env.name, service.default_export_path(env), top_level)
+    )
+    if request is None:
+        return
+    try:
+        if request.path is None:
+            result = await service.freeze(env, top_level=request.top_level)
+            count_ = sum(1 for line in result.lines if line.strip() and not line.startswith("#"))
+            if not count_:
+                changes.notify(f"{shown(env.name)} has nothing to export (no packages).", markup=False)
+                return
+            app.copy_to_clipboard(result.text)
+            changes.notify(f"Copied {count_} requirements to the clipboard.", markup=False)
+            return
+        try:
+            written = await service.export(env, request.path, top_level=request.top_level, force=False)
+        except TargetExists:
+            question = ConfirmScreen(
+                "Overwrite?", Text(f"{shown(request.path)} exists. Replace it?"), "Overwrite", danger=True
+            )
+            if not await app.push_screen_wait(question):
+                return
+            written = await service.export(env, request.path, top_level=request.top_level, force=True)
+    except VenvDeckError as exc:
+        changes.notify(shown(exc), title="Not exported", severity="error", timeout=8, markup=False)
+        return
+    verb = "Replaced" if written.replaced else "Wrote"
+    changes.notify(f"{verb} {shown(written.path)} ({written.lines} requirements).", markup=False)

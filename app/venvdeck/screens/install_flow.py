@@ -1,0 +1,33 @@
+"""Installing into an environment: the dialog that asks what (requirements typed, or a file), then the
+plan, confirmed and run by the Changes widget."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from venvdeck.models import Environment
+
+if TYPE_CHECKING:
+    from venvdeck.screens.changes import Changes
+
+
+async def install(changes: Changes, env: Environment) -> None:
+    from venvdeck.dialogs.install import InstallScreen
+
+    service = changes.service
+    specifiers = await changes.app.push_screen_wait(InstallScreen(env.name, service.check_specifiers))
+    if specifiers:
+        await changes.confirm_and_run(
+            env, lambda override: service.plan_install(env, specifiers, override=override)
+        )
+
+
+async def install_file(changes: Changes, env: Environment) -> None:
+    from venvdeck.dialogs.install import InstallFileScreen
+
+    suggestion = env.project / "requirements.txt" if env.project else None
+    file = await changes.app.push_screen_wait(InstallFileScreen(env.name, suggestion))
+    if file is not None:
+        await changes.confirm_and_run(
+            env, lambda override: changes.service.plan_install_file(env, file, override=override)
+        )
