@@ -20,6 +20,7 @@ from tests.support.wheels import build_wheel
 sys.dont_write_bytecode = False
 
 
+@pytest.hookimpl(optionalhook=True)  # xdist's hook: unknown where xdist is not loaded
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """Half again as many workers as CPUs: a third of the run's time is spent waiting on real
     processes (pip, uv, venvdeck) and on the dashboard's timers, and a third worker fills it
