@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -24,7 +24,9 @@ from venvdeck.formatting import shown
 from venvdeck.keys import live_keys
 from venvdeck.screens.help import HelpScreen
 from venvdeck.screens.main import MainScreen
-from venvdeck.services.protocol import EnvironmentService
+
+if TYPE_CHECKING:
+    from venvdeck.services.protocol import EnvironmentService
 
 # CPython collects its youngest generation every 700 net allocations. Painting one frame of the
 # dashboard allocates tens of thousands of short-lived objects (strips, segments, styles), so one key

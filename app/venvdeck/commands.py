@@ -4,15 +4,19 @@ user's keymap shows), the package sorts, and "open environment" for each one fou
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 
 from venvdeck.formatting import shown
-from venvdeck.keys import KeyInfo, live_keys
+from venvdeck.keys import live_keys
 from venvdeck.screens.main import MainScreen
 from venvdeck.widgets.package_table import Column
+
+if TYPE_CHECKING:
+    from venvdeck.keys import KeyInfo
 
 # Keys that are not commands: moving, closing, confirming.
 _NOT_COMMANDS = {"escape", "quit", "command_palette"}

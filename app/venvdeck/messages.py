@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from venvdeck.models import CheckReport, Environment
+if TYPE_CHECKING:
+    from venvdeck.models import CheckReport, Environment
 
 
 class EnvironmentChanged(Message):

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 from venvdeck.cli.read import discover_all, environment_from
 from venvdeck.errors import RefusedError
 from venvdeck.formatting import shown
-from venvdeck.models import Operation
 
 if TYPE_CHECKING:
+    from venvdeck.models import Operation
     from venvdeck.services.change.settings import ActionSettings
 
 ENV_HELP = "environment folder, interpreter, project folder or name"

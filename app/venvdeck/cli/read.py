@@ -7,10 +7,12 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from venvdeck.errors import RefusedError
-from venvdeck.models import Environment, EnvironmentSize
+
+if TYPE_CHECKING:
+    from venvdeck.models import Environment, EnvironmentSize
 
 _SORTS = ("name", "size", "last-used", "path")
 

@@ -10,10 +10,12 @@ import sys
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from venvdeck.formatting import human_size, shown
-from venvdeck.models import Environment, EnvironmentSize, Package
+
+if TYPE_CHECKING:
+    from venvdeck.models import Environment, EnvironmentSize, Package
 
 FORMATS = ("table", "tsv", "json")
 

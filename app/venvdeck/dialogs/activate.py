@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -14,7 +14,9 @@ from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from venvdeck.formatting import shown
-from venvdeck.models import ActivationCommand
+
+if TYPE_CHECKING:
+    from venvdeck.models import ActivationCommand
 
 
 class ActivateScreen(ModalScreen[bool]):

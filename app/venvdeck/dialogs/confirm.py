@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -14,7 +14,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from venvdeck.formatting import human_size, shown
-from venvdeck.models import DeletePlan, Environment, Operation
+
+if TYPE_CHECKING:
+    from venvdeck.models import DeletePlan, Environment, Operation
 
 
 def operation_body(operation: Operation, *, also: str | None = None) -> RenderableType:

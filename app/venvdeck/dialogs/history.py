@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -15,7 +15,9 @@ from textual.widgets import OptionList, RichLog, Static
 from textual.widgets.option_list import Option
 
 from venvdeck.formatting import shown
-from venvdeck.widgets.operation_log import LogEntry
+
+if TYPE_CHECKING:
+    from venvdeck.widgets.operation_log import LogEntry
 
 
 def _label(entry: LogEntry) -> Text:

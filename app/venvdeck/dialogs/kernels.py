@@ -4,7 +4,7 @@ or kept (k), since a kernel whose Python is gone only fails when a notebook star
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -14,7 +14,9 @@ from textual.widgets import Button
 
 from venvdeck.dialogs.confirm import ConfirmScreen
 from venvdeck.formatting import shown
-from venvdeck.models import Kernelspec
+
+if TYPE_CHECKING:
+    from venvdeck.models import Kernelspec
 
 
 def kernels_section(kernels: Sequence[Kernelspec], *, many: bool = False) -> RenderableType:

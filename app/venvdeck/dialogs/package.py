@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -14,7 +14,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from venvdeck.formatting import human_size, shown
-from venvdeck.models import PackageDetails
+
+if TYPE_CHECKING:
+    from venvdeck.models import PackageDetails
 
 _ABSENT = Text("—", style="dim")
 _REQUESTED = {True: "yes: the user asked for it", False: "no: a dependency", None: "unknown"}

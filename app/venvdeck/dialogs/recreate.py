@@ -4,7 +4,7 @@ in full before anything changes (the interpreter, every requirement, what cannot
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -19,7 +19,10 @@ from textual.widgets.option_list import Option
 
 from venvdeck.dialogs.confirm import ConfirmScreen
 from venvdeck.formatting import shown
-from venvdeck.models import Environment, RecreatePlan
+from venvdeck.models import Environment
+
+if TYPE_CHECKING:
+    from venvdeck.models import RecreatePlan
 
 _METHODS = {
     "plain": "a new environment, then its packages installed again",

@@ -25,7 +25,7 @@ from textual.worker import Worker, get_current_worker
 from venvdeck.errors import ExternallyManaged, OperationCancelled, VenvDeckError
 from venvdeck.formatting import shown
 from venvdeck.messages import EnvironmentChanged, EnvironmentChecked, OperationsChanged
-from venvdeck.models import CheckReport, Environment, Operation, OperationKind, Package
+from venvdeck.models import OperationKind
 from venvdeck.screens import (
     create_flow,
     delete_flow,
@@ -35,14 +35,16 @@ from venvdeck.screens import (
     shell_flow,
 )
 from venvdeck.screens.failures import report_worker_failure
-from venvdeck.services.protocol import EnvironmentService
 from venvdeck.widgets.operation_log import OperationLog
 
 if TYPE_CHECKING:
     from venvdeck.dialogs.create import CreateRequest
+    from venvdeck.models import CheckReport, Environment, Operation, Package
+    from venvdeck.services.protocol import EnvironmentService
 
-# Plans the operation; the flag is the user's explicit PEP 668 override.
-Planner = Callable[[bool], Awaitable[Operation]]
+    # Plans the operation; the flag is the user's explicit PEP 668 override.
+    Planner = Callable[[bool], Awaitable[Operation]]
+
 _ids = count(1)
 # Changes to an environment's packages: the outcome says whether pip check sees new problems after.
 _CHECKED = {OperationKind.INSTALL, OperationKind.UPGRADE, OperationKind.UNINSTALL, OperationKind.ENSUREPIP}

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from collections import deque
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.widget import Widget
 
 from venvdeck.errors import VenvDeckError
 from venvdeck.messages import EnvironmentChecked
-from venvdeck.models import CheckReport, Environment
-from venvdeck.services.protocol import EnvironmentService
+
+if TYPE_CHECKING:
+    from venvdeck.models import CheckReport, Environment
+    from venvdeck.services.protocol import EnvironmentService
 
 
 def problem_count(report: CheckReport) -> int:

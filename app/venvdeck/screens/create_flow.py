@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 from venvdeck.errors import VenvDeckError
 from venvdeck.formatting import shown
 from venvdeck.messages import EnvironmentCreated
-from venvdeck.models import Environment
 
 if TYPE_CHECKING:
     from venvdeck.dialogs.create import CreateRequest
+    from venvdeck.models import Environment
     from venvdeck.screens.changes import Changes
 
 

@@ -12,9 +12,9 @@ from rich.console import Group
 from venvdeck.errors import VenvDeckError
 from venvdeck.formatting import human_size, shown
 from venvdeck.messages import EnvironmentDeleted
-from venvdeck.models import DeletePlan, Environment, Kernelspec
 
 if TYPE_CHECKING:
+    from venvdeck.models import DeletePlan, Environment, Kernelspec
     from venvdeck.screens.changes import Changes
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import deque
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.message import Message
@@ -14,8 +15,11 @@ from textual.widget import Widget
 
 from venvdeck.errors import VenvDeckError
 from venvdeck.formatting import shown
-from venvdeck.models import DiscoveryReport, Environment, EnvironmentSize
-from venvdeck.services.protocol import EnvironmentService
+from venvdeck.models import DiscoveryReport
+
+if TYPE_CHECKING:
+    from venvdeck.models import Environment, EnvironmentSize
+    from venvdeck.services.protocol import EnvironmentService
 
 
 class Discovery(Widget):

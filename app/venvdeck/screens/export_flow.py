@@ -8,15 +8,16 @@ from rich.text import Text
 
 from venvdeck.errors import TargetExists, VenvDeckError
 from venvdeck.formatting import shown
-from venvdeck.models import Environment
 
 if TYPE_CHECKING:
+    from venvdeck.dialogs.export import ExportRequest
+    from venvdeck.models import Environment
     from venvdeck.screens.changes import Changes
 
 
 async def export(changes: Changes, env: Environment, top_level: bool) -> None:
     from venvdeck.dialogs.confirm import ConfirmScreen
-    from venvdeck.dialogs.export import ExportRequest, ExportScreen
+    from venvdeck.dialogs.export import ExportScreen
 
     app, service = changes.app, changes.service
     request: ExportRequest | None = await app.push_screen_wait(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
@@ -28,9 +28,11 @@ from textual.widgets import DataTable, Input, Static
 
 from venvdeck.errors import VenvDeckError
 from venvdeck.formatting import shown
-from venvdeck.models import FoundDistribution
-from venvdeck.services.protocol import EnvironmentService
 from venvdeck.widgets.keys_footer import KeysFooter
+
+if TYPE_CHECKING:
+    from venvdeck.models import FoundDistribution
+    from venvdeck.services.protocol import EnvironmentService
 
 DEBOUNCE_S = 0.25  # a name not read yet is looked for once typing pauses this long
 _COLUMNS = ("Environment", "Name", "Version", "Matches", "Path")

@@ -4,7 +4,7 @@ id to remap it, and what the numbers mean."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -15,7 +15,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from venvdeck.keys import KeyInfo
+if TYPE_CHECKING:
+    from venvdeck.keys import KeyInfo
 
 # Keys that Textual's own widgets bind (not remappable by id), worth knowing all the same.
 BUILT_IN: tuple[tuple[str, str], ...] = (

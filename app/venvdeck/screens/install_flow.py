@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from venvdeck.models import Environment
-
 if TYPE_CHECKING:
+    from venvdeck.models import Environment
     from venvdeck.screens.changes import Changes
 
 

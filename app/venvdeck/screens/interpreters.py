@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -17,9 +17,12 @@ from textual.widgets import Static, Tree
 
 from venvdeck.errors import VenvDeckError
 from venvdeck.formatting import shown
-from venvdeck.models import BaseInterpreter, Dependent, DependentKind, Kernelspec
-from venvdeck.services.protocol import EnvironmentService
+from venvdeck.models import Dependent, DependentKind
 from venvdeck.widgets.keys_footer import KeysFooter
+
+if TYPE_CHECKING:
+    from venvdeck.models import BaseInterpreter, Kernelspec
+    from venvdeck.services.protocol import EnvironmentService
 
 
 @dataclass(frozen=True, slots=True)

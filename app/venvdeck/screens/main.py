@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -27,7 +27,7 @@ from venvdeck.messages import (
     EnvironmentDeleted,
     OperationsChanged,
 )
-from venvdeck.models import Environment, Kind
+from venvdeck.models import Kind
 from venvdeck.screens import layout, marks, overviews
 from venvdeck.screens.changes import Changes
 from venvdeck.screens.checks import Checks, problem_count
@@ -36,13 +36,16 @@ from venvdeck.screens.failures import report_worker_failure
 from venvdeck.screens.main_keys import MAIN_KEYS, ON_SELECTED
 from venvdeck.screens.panes import EnvironmentPanes
 from venvdeck.screens.summary import refresh_table, update_summary
-from venvdeck.services.protocol import EnvironmentService
 from venvdeck.widgets.env_table import EnvTable
 from venvdeck.widgets.env_tree import EnvSort, EnvTree
 from venvdeck.widgets.freeze_pane import FreezePane
 from venvdeck.widgets.keys_footer import KeysFooter
 from venvdeck.widgets.operation_log import OperationLog
 from venvdeck.widgets.package_table import Column, PackageTable
+
+if TYPE_CHECKING:
+    from venvdeck.models import Environment
+    from venvdeck.services.protocol import EnvironmentService
 
 _LEFT_WIDTHS = (24, 32, 40, 48, 56, 64, 72)
 

@@ -4,6 +4,7 @@ details, read through the service in exclusive workers (a fast cursor never leav
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
 from textual import on, work
@@ -14,14 +15,17 @@ from textual.widgets import TabbedContent, TabPane, Tabs
 
 from venvdeck.errors import VenvDeckError
 from venvdeck.formatting import shown
-from venvdeck.models import BaseInterpreter, CheckReport, Environment, EnvironmentSize, Kind
-from venvdeck.services.protocol import EnvironmentService
+from venvdeck.models import Kind
 from venvdeck.widgets.deps_tree import COMPLETE, DependencyView
 from venvdeck.widgets.details_pane import DetailsPane
 from venvdeck.widgets.freeze_pane import FreezePane
 from venvdeck.widgets.operation_log import OperationLog
 from venvdeck.widgets.package_table import PackageTable
 from venvdeck.widgets.repair_details import RepairDetails
+
+if TYPE_CHECKING:
+    from venvdeck.models import BaseInterpreter, CheckReport, Environment, EnvironmentSize
+    from venvdeck.services.protocol import EnvironmentService
 
 TABS = {"packages": "tab-packages", "freeze": "tab-freeze", "details": "tab-details", "deps": "tab-deps"}
 FOCUS = {"packages": "#package-rows", "freeze": "#freeze-scroll", "details": "#details", "deps": "#deps-tree"}

@@ -13,9 +13,9 @@ from textual.notifications import SeverityLevel
 from venvdeck.errors import NoInterpreter, VenvDeckError
 from venvdeck.formatting import shown
 from venvdeck.messages import EnvironmentChanged
-from venvdeck.models import Environment, RecreatePlan
 
 if TYPE_CHECKING:
+    from venvdeck.models import Environment, RecreatePlan
     from venvdeck.screens.changes import Changes
 
 

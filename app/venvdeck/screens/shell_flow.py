@@ -10,9 +10,9 @@ from textual.app import SuspendNotSupported
 from venvdeck.errors import VenvDeckError
 from venvdeck.formatting import shown
 from venvdeck.messages import EnvironmentChanged
-from venvdeck.models import Environment, ShellLaunch
 
 if TYPE_CHECKING:
+    from venvdeck.models import Environment, ShellLaunch
     from venvdeck.screens.changes import Changes
 
 

@@ -11,10 +11,10 @@ from rich.text import Text
 from textual.widgets import Static
 
 from venvdeck.formatting import human_size, shown
-from venvdeck.models import Environment
 from venvdeck.widgets.env_table import EnvTable
 
 if TYPE_CHECKING:
+    from venvdeck.models import Environment
     from venvdeck.screens.main import MainScreen
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -17,9 +17,11 @@ from textual.widgets import DataTable, Static
 
 from venvdeck.errors import VenvDeckError
 from venvdeck.formatting import human_size, shown
-from venvdeck.models import DistributionUsage, Environment
-from venvdeck.services.protocol import EnvironmentService
 from venvdeck.widgets.keys_footer import KeysFooter
+
+if TYPE_CHECKING:
+    from venvdeck.models import DistributionUsage, Environment
+    from venvdeck.services.protocol import EnvironmentService
 
 _NAMES_WIDTH = 48
 

@@ -17,41 +17,41 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from venvdeck.errors import OperationCancelled, RefusedError
-from venvdeck.models import (
-    ActivationCommand,
-    BaseInterpreter,
-    CheckReport,
-    DeletePlan,
-    DeleteResult,
-    DependencyTree,
-    DiscoveryReport,
-    DistributionUsage,
-    Environment,
-    EnvironmentSize,
-    ExportResult,
-    FoundDistribution,
-    FreezeResult,
-    Kernelspec,
-    Operation,
-    OperationResult,
-    Package,
-    PackageDetails,
-    PackageListing,
-    RecreatePlan,
-    RecreateResult,
-    ShellLaunch,
-)
 from venvdeck.services import process
 from venvdeck.services.change.operations import OperationRunner
 from venvdeck.services.change.settings import ActionSettings
 from venvdeck.services.find import discovery
-from venvdeck.services.find.discovery import DiscoveryOptions
 from venvdeck.services.find.resolve import resolve_environment
-from venvdeck.services.protocol import LineSink
 from venvdeck.services.read import sizes
 
 if TYPE_CHECKING:
+    from venvdeck.models import (
+        ActivationCommand,
+        BaseInterpreter,
+        CheckReport,
+        DeletePlan,
+        DeleteResult,
+        DependencyTree,
+        DiscoveryReport,
+        DistributionUsage,
+        Environment,
+        EnvironmentSize,
+        ExportResult,
+        FoundDistribution,
+        FreezeResult,
+        Kernelspec,
+        Operation,
+        OperationResult,
+        Package,
+        PackageDetails,
+        PackageListing,
+        RecreatePlan,
+        RecreateResult,
+        ShellLaunch,
+    )
+    from venvdeck.services.find.discovery import DiscoveryOptions
     from venvdeck.services.insight.graph import EnvironmentGraph
+    from venvdeck.services.protocol import LineSink
 
 T = TypeVar("T")
 GRAPHS_KEPT = 8  # environments whose parsed requirements stay in memory (the dashboard's recent ones)

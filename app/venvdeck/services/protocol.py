@@ -4,32 +4,33 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from venvdeck.models import (
-    ActivationCommand,
-    BaseInterpreter,
-    CheckReport,
-    DeletePlan,
-    DeleteResult,
-    DependencyTree,
-    DiscoveryReport,
-    DistributionUsage,
-    Environment,
-    EnvironmentSize,
-    ExportResult,
-    FoundDistribution,
-    FreezeResult,
-    Kernelspec,
-    Operation,
-    OperationResult,
-    Package,
-    PackageDetails,
-    PackageListing,
-    RecreatePlan,
-    RecreateResult,
-    ShellLaunch,
-)
+if TYPE_CHECKING:
+    from venvdeck.models import (
+        ActivationCommand,
+        BaseInterpreter,
+        CheckReport,
+        DeletePlan,
+        DeleteResult,
+        DependencyTree,
+        DiscoveryReport,
+        DistributionUsage,
+        Environment,
+        EnvironmentSize,
+        ExportResult,
+        FoundDistribution,
+        FreezeResult,
+        Kernelspec,
+        Operation,
+        OperationResult,
+        Package,
+        PackageDetails,
+        PackageListing,
+        RecreatePlan,
+        RecreateResult,
+        ShellLaunch,
+    )
 
 LineSink = Callable[[str], None]
 

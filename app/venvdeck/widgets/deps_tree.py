@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from packaging.utils import canonicalize_name
 from rich.text import Text
@@ -25,7 +25,9 @@ from textual.widgets import Static, Tree
 from textual.widgets.tree import NodeID, TreeNode, UnknownNodeID
 
 from venvdeck.formatting import shown
-from venvdeck.models import DependencyNode, DependencyTree
+
+if TYPE_CHECKING:
+    from venvdeck.models import DependencyNode, DependencyTree
 
 COMPLETE = 1 << 30  # a subtree fetched to its end (the reverse tree): no level below is missing
 AUTO_EXPANDED = 400  # a reverse tree opens by itself up to this many rows; the rest on demand

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -10,8 +12,10 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from venvdeck.formatting import age, human_size, local_time, shown
-from venvdeck.models import CheckReport, Environment, EnvironmentSize
 from venvdeck.widgets.repair_details import RepairDetails
+
+if TYPE_CHECKING:
+    from venvdeck.models import CheckReport, Environment, EnvironmentSize
 
 _ABSENT = Text("—", style="dim")
 

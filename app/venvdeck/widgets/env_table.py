@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -15,8 +15,10 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from venvdeck.formatting import age, human_size, natural_key, shown
-from venvdeck.models import Environment, EnvironmentSize
 from venvdeck.widgets.env_tree import group_of, last_used, matches
+
+if TYPE_CHECKING:
+    from venvdeck.models import Environment, EnvironmentSize
 
 
 class EnvColumn(StrEnum):

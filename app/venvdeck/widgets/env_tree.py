@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import events, on
@@ -23,7 +23,10 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from venvdeck.formatting import human_size, natural_key, shown
-from venvdeck.models import Environment, EnvironmentSize, Kind, Manager
+from venvdeck.models import Kind, Manager
+
+if TYPE_CHECKING:
+    from venvdeck.models import Environment, EnvironmentSize
 
 
 class EnvSort(StrEnum):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
@@ -23,7 +23,9 @@ from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
 from venvdeck.formatting import human_size, shown
-from venvdeck.models import Package
+
+if TYPE_CHECKING:
+    from venvdeck.models import Package
 
 
 class Column(StrEnum):

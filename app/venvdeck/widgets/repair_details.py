@@ -4,6 +4,7 @@ the environment, what depends on a base interpreter, and how to rebuild a broken
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -11,7 +12,10 @@ from rich.text import Text
 from textual.widgets import Static
 
 from venvdeck.formatting import shown
-from venvdeck.models import BaseInterpreter, DependentKind, Environment, Kernelspec, KernelState, Kind
+from venvdeck.models import DependentKind, KernelState, Kind
+
+if TYPE_CHECKING:
+    from venvdeck.models import BaseInterpreter, Environment, Kernelspec
 
 _STATE_STYLE = {KernelState.OK: "green", KernelState.DEAD: "bold red", KernelState.BROKEN: "yellow"}
 

@@ -12,13 +12,16 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.requirements import Requirement
 from packaging.version import InvalidVersion, Version
 
 from venvdeck.errors import ExternallyManaged, RefusedError
-from venvdeck.models import Environment, InterpreterInfo, PackageListing
 from venvdeck.services.change.settings import Backend
+
+if TYPE_CHECKING:
+    from venvdeck.models import Environment, InterpreterInfo, PackageListing
 
 
 def interpreter_of(env: Environment) -> Path:

@@ -21,17 +21,21 @@ import secrets
 import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from venvdeck.errors import EnvironmentBusy, RefusedError
 from venvdeck.formatting import human_size, shown
 from venvdeck.models import DeletePlan, DeleteResult, Environment, Kind, Manager
 from venvdeck.services import fsio, policy
 from venvdeck.services.change import removal
-from venvdeck.services.change.locks import EnvironmentLocks
 from venvdeck.services.find import layout
 from venvdeck.services.find.classify import classify_path
-from venvdeck.services.find.locations import KnownLocations, known_locations
+from venvdeck.services.find.locations import known_locations
 from venvdeck.services.read.sizes import measure
+
+if TYPE_CHECKING:
+    from venvdeck.services.change.locks import EnvironmentLocks
+    from venvdeck.services.find.locations import KnownLocations
 
 _RECREATED_BY = {
     Manager.POETRY: "poetry recreates it the next time it runs in the project",

@@ -13,11 +13,15 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from venvdeck.errors import RefusedError, TargetExists
-from venvdeck.models import Environment, ExportResult, FreezeResult
+from venvdeck.models import ExportResult
 from venvdeck.services import fsio, policy
 from venvdeck.services.read.freeze import freeze
+
+if TYPE_CHECKING:
+    from venvdeck.models import Environment, FreezeResult
 
 
 def default_export_path(env: Environment) -> Path:

@@ -12,12 +12,16 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from venvdeck.errors import InterpreterError, OperationFailed, RefusedError
-from venvdeck.models import Operation, OperationKind, OperationResult
+from venvdeck.models import OperationKind, OperationResult
 from venvdeck.services import policy, process
 from venvdeck.services.change.locks import EnvironmentLocks
 from venvdeck.services.read import interpreters
+
+if TYPE_CHECKING:
+    from venvdeck.models import Operation
 
 DEFAULT_OPERATION_TIMEOUT_S = 900.0
 KEPT_OUTPUT_LINES = 2000

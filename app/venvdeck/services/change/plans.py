@@ -10,18 +10,23 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from venvdeck.errors import RefusedError
-from venvdeck.models import Environment, Kind, Operation, OperationKind, Package, PackageListing
+from venvdeck.models import Kind, Operation, OperationKind
 from venvdeck.services import policy
 from venvdeck.services.change import backends
 from venvdeck.services.change.operations import check_runs_as
 from venvdeck.services.change.requirements import parse_requirements, read_requirements_file
-from venvdeck.services.change.settings import ActionSettings, Backend
+from venvdeck.services.change.settings import Backend
 from venvdeck.services.read.packages import list_packages, required_names
+
+if TYPE_CHECKING:
+    from venvdeck.models import Environment, Package, PackageListing
+    from venvdeck.services.change.settings import ActionSettings
 
 
 def _names(packages: Sequence[Package]) -> str:

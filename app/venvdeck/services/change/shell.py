@@ -16,9 +16,13 @@ import sys
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from venvdeck.errors import RefusedError
-from venvdeck.models import ActivationCommand, Environment, Kind, ShellLaunch
+from venvdeck.models import ActivationCommand, Kind, ShellLaunch
+
+if TYPE_CHECKING:
+    from venvdeck.models import Environment
 
 SHELLS = ("bash", "zsh", "fish", "csh", "tcsh", "nu", "pwsh", "cmd", "sh")
 _PROMPT_UNSAFE = re.compile(r"[^\w .,:+=/@#~^()\[\]{}-]")

@@ -10,12 +10,16 @@ import os
 import re
 from collections.abc import Collection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from venvdeck.models import Environment, Kind, Manager, Status
 from venvdeck.services import fsio
 from venvdeck.services.find import layout
-from venvdeck.services.find.locations import KnownLocations
-from venvdeck.services.find.pyvenv_cfg import PyvenvCfg, read_pyvenv_cfg
+from venvdeck.services.find.pyvenv_cfg import read_pyvenv_cfg
+
+if TYPE_CHECKING:
+    from venvdeck.services.find.locations import KnownLocations
+    from venvdeck.services.find.pyvenv_cfg import PyvenvCfg
 
 # pipenv names its environments `<folder>-<8 chars of a urlsafe base64 hash>`.
 _PIPENV_NAME = re.compile(r"^.+-[A-Za-z0-9_-]{8}$")

@@ -11,12 +11,17 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from venvdeck.errors import EnvironmentNotFound
-from venvdeck.models import DiscoveryReport, Environment, Kind
+from venvdeck.models import DiscoveryReport, Kind
 from venvdeck.services.find import layout
 from venvdeck.services.find.classify import base_install_for_interpreter, classify, classify_path
-from venvdeck.services.find.locations import KnownLocations, known_locations, read_conda_registry
+from venvdeck.services.find.locations import known_locations, read_conda_registry
+
+if TYPE_CHECKING:
+    from venvdeck.models import Environment
+    from venvdeck.services.find.locations import KnownLocations
 
 # Folders never worth entering: version control, JS dependencies, byte-code and tool caches.
 SKIPPED_NAMES = frozenset(

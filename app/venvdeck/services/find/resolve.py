@@ -6,12 +6,16 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from venvdeck.errors import EnvironmentNotFound
-from venvdeck.models import Environment
 from venvdeck.services.find import layout
 from venvdeck.services.find.classify import base_install_for_interpreter, classify_path
-from venvdeck.services.find.locations import KnownLocations, known_locations
+from venvdeck.services.find.locations import known_locations
+
+if TYPE_CHECKING:
+    from venvdeck.models import Environment
+    from venvdeck.services.find.locations import KnownLocations
 
 # Where a project keeps its environment, most common first.
 PROJECT_ENV_NAMES = (".venv", "venv", "env", ".env", "virtualenv", ".virtualenv")

@@ -18,16 +18,14 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from venvdeck.models import (
     CheckReport,
-    Environment,
     MetadataProblem,
-    Package,
-    PackageListing,
     ProblemKind,
     RequirementProblem,
 )
@@ -35,6 +33,13 @@ from venvdeck.services import fsio
 from venvdeck.services.insight import markers
 from venvdeck.services.insight.graph import EnvironmentGraph, version_matches
 from venvdeck.services.read import packages as listing_reader
+
+if TYPE_CHECKING:
+    from venvdeck.models import (
+        Environment,
+        Package,
+        PackageListing,
+    )
 
 
 def _pip_tuple(version: str | None) -> tuple[int, ...] | None:

@@ -17,13 +17,17 @@ current folder as a `sys.path` entry of `python -c`.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
 
-from venvdeck.models import DependencyNode, DependencyTree, Environment, RequirementStatus
-from venvdeck.services.insight.graph import Edge, EnvironmentGraph, normalised_specifier
-from venvdeck.services.read import metadata as metadata_reader
-from venvdeck.services.read import packages as listing_reader
+from venvdeck.models import DependencyNode, DependencyTree
+from venvdeck.services.insight.graph import EnvironmentGraph, normalised_specifier
+from venvdeck.services.read import metadata as metadata_reader, packages as listing_reader
+
+if TYPE_CHECKING:
+    from venvdeck.models import Environment, RequirementStatus
+    from venvdeck.services.insight.graph import Edge
 
 MAX_NODES = 200_000  # a tree larger than this is cut (each branch stops where the budget ends)
 # A chain of requirements deeper than this is cut there (real ones are a few dozen deep): the tree,

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
 
 from venvdeck.errors import PackageNotFound
-from venvdeck.models import DirectUrl, Environment, Package, PackageDetails, RequiredBy
+from venvdeck.models import PackageDetails, RequiredBy
 from venvdeck.services import fsio
 from venvdeck.services.insight.graph import EnvironmentGraph, requirement_statuses, version_matches
-from venvdeck.services.read import metadata as metadata_reader
-from venvdeck.services.read import packages as listing_reader
-from venvdeck.services.read import sizes
+from venvdeck.services.read import metadata as metadata_reader, packages as listing_reader, sizes
+
+if TYPE_CHECKING:
+    from venvdeck.models import DirectUrl, Environment, Package
 
 _WANTED = frozenset(
     {

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.markers import Marker
 from packaging.requirements import InvalidRequirement, Requirement
@@ -26,8 +27,11 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from venvdeck.models import MetadataProblem, Package, PackageListing, RequirementStatus
+from venvdeck.models import MetadataProblem, RequirementStatus
 from venvdeck.services.insight import markers as marker_probe
+
+if TYPE_CHECKING:
+    from venvdeck.models import Package, PackageListing
 
 # An extra no package can name: evaluating `extra == ""` with it is False, as pipdeptree does.
 NO_EXTRA = "\x00"

@@ -5,17 +5,21 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from venvdeck.errors import InvalidRequirementError, VenvDeckError
-from venvdeck.models import Environment, FoundDistribution
+from venvdeck.models import FoundDistribution
 from venvdeck.services.find import discovery
-from venvdeck.services.find.discovery import DiscoveryOptions
 from venvdeck.services.insight import markers
 from venvdeck.services.insight.graph import parse_spec, version_matches
 from venvdeck.services.read import packages as listing_reader
+
+if TYPE_CHECKING:
+    from venvdeck.models import Environment
+    from venvdeck.services.find.discovery import DiscoveryOptions
 
 
 @dataclass(slots=True)

@@ -15,16 +15,20 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from venvdeck.errors import VenvDeckError
-from venvdeck.models import DistributionUsage, Environment, Package
+from venvdeck.models import DistributionUsage
 from venvdeck.services import fsio
 from venvdeck.services.find import discovery
-from venvdeck.services.find.discovery import DiscoveryOptions
 from venvdeck.services.read import packages as listing_reader
+
+if TYPE_CHECKING:
+    from venvdeck.models import Environment, Package
+    from venvdeck.services.find.discovery import DiscoveryOptions
 
 
 def _version_order(version: str) -> tuple[int, Version | str]:

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from venvdeck.errors import OperationFailed
-from venvdeck.models import Environment, FreezeResult, Package, PackageListing
+from venvdeck.models import FreezeResult
 from venvdeck.services import process
 from venvdeck.services.read.packages import PipRules, list_packages, required_names
 from venvdeck.services.read.vcs import git_state
+
+if TYPE_CHECKING:
+    from venvdeck.models import Environment, Package, PackageListing
 
 _OLDEST_EMULATED_PIP = (21, 0)
 FREEZE_TIMEOUT_S = 120.0

@@ -12,16 +12,21 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from venvdeck.errors import InterpreterError
-from venvdeck.models import Environment, InterpreterInfo, Package, PackageListing
+from venvdeck.models import Package, PackageListing
 from venvdeck.services.read import interpreters
-from venvdeck.services.read.metadata import RawDistribution, scan_linked, scan_location
+from venvdeck.services.read.metadata import scan_linked, scan_location
 from venvdeck.services.read.requested import with_requested
+
+if TYPE_CHECKING:
+    from venvdeck.models import Environment, InterpreterInfo
+    from venvdeck.services.read.metadata import RawDistribution
 
 # pip never lists these (pip/_internal/utils/compat.py stdlib_pkgs).
 _STDLIB_PKGS = frozenset({"python", "wsgiref", "argparse"})

@@ -12,13 +12,15 @@ import json
 import os
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from venvdeck.models import Environment, Package
 from venvdeck.services import fsio
+
+if TYPE_CHECKING:
+    from venvdeck.models import Environment, Package
 
 
 def _toml(path: os.PathLike[str] | str) -> dict[str, Any] | None:

@@ -15,9 +15,13 @@ import re
 import stat
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from venvdeck.models import Environment, EnvironmentSize, Kind, Package
+from venvdeck.models import EnvironmentSize, Kind
 from venvdeck.services import fsio
+
+if TYPE_CHECKING:
+    from venvdeck.models import Environment, Package
 
 # Base interpreters living in a system prefix (/usr, /usr/local) share it with everything else.
 _SHARED_PREFIXES = frozenset({"/", "/usr", "/usr/local", "/opt/homebrew", "/opt/local"})

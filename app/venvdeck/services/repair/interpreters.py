@@ -21,21 +21,26 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from venvdeck.models import (
     BaseInterpreter,
     Dependent,
     DependentKind,
     Environment,
-    Kernelspec,
     Kind,
     Manager,
     Status,
 )
 from venvdeck.services.find import layout
 from venvdeck.services.find.classify import base_install_for_interpreter
-from venvdeck.services.find.locations import KnownLocations, known_locations
+from venvdeck.services.find.locations import known_locations
+
+if TYPE_CHECKING:
+    from venvdeck.models import (
+        Kernelspec,
+    )
+    from venvdeck.services.find.locations import KnownLocations
 
 HOMEBREW_PREFIXES = (Path("/opt/homebrew"), Path("/usr/local"), Path("/home/linuxbrew/.linuxbrew"))
 FRAMEWORKS = (Path("/Library/Frameworks/Python.framework/Versions"),)

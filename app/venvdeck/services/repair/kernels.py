@@ -34,15 +34,19 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
 
 from venvdeck.errors import RefusedError
 from venvdeck.formatting import shown
-from venvdeck.models import Environment, Kernelspec, KernelState, Kind
+from venvdeck.models import Kernelspec, KernelState, Kind
 from venvdeck.services import fsio, policy
 from venvdeck.services.find.classify import classify_path
 from venvdeck.services.find.locations import known_locations
+
+if TYPE_CHECKING:
+    from venvdeck.models import Environment
 
 _VALID_NAME = re.compile(r"^[a-z0-9._\-]+$", re.IGNORECASE)
 _RESOURCE = re.compile(r"^(kernel\.json|kernel\.js|kernel\.css|logo-[A-Za-z0-9._-]+\.(png|svg))$")

@@ -36,6 +36,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.requirements import InvalidRequirement, Requirement
 
@@ -59,16 +60,21 @@ from venvdeck.models import (
 )
 from venvdeck.services import fsio, policy, process
 from venvdeck.services.change import backends, delete, removal
-from venvdeck.services.change.locks import EnvironmentLocks, lock_folder
+from venvdeck.services.change.locks import lock_folder
 from venvdeck.services.change.operations import DEFAULT_OPERATION_TIMEOUT_S, check_runs_as, seconds
 from venvdeck.services.change.plans import has_venv_module, pick_base
-from venvdeck.services.change.settings import ActionSettings, Backend
+from venvdeck.services.change.settings import Backend
 from venvdeck.services.find import layout
 from venvdeck.services.find.classify import classify_path
 from venvdeck.services.find.locations import known_locations
 from venvdeck.services.find.pyvenv_cfg import read_pyvenv_cfg
 from venvdeck.services.find.resolve import resolve_environment
-from venvdeck.services.repair.sources import PIPX_METADATA, UV_RECEIPT, Sources, read_sources
+from venvdeck.services.repair.sources import PIPX_METADATA, UV_RECEIPT, read_sources
+
+if TYPE_CHECKING:
+    from venvdeck.services.change.locks import EnvironmentLocks
+    from venvdeck.services.change.settings import ActionSettings
+    from venvdeck.services.repair.sources import Sources
 
 _DIR_FLAGS = (
     os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)

@@ -23,18 +23,22 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from venvdeck.models import CarriedRequirement, Environment, NotCarried, Package
+from venvdeck.models import CarriedRequirement, NotCarried
 from venvdeck.services import fsio
 from venvdeck.services.find import layout
 from venvdeck.services.read.freeze import top_level_packages
-from venvdeck.services.read.metadata import RawDistribution, scan_linked, scan_location
+from venvdeck.services.read.metadata import scan_linked, scan_location
 from venvdeck.services.read.packages import PipRules, build_packages, raw_pip_version
+
+if TYPE_CHECKING:
+    from venvdeck.models import Environment, Package
+    from venvdeck.services.read.metadata import RawDistribution
 
 PIPX_METADATA = "pipx_metadata.json"
 UV_RECEIPT = "uv-receipt.toml"
