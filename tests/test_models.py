@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import venvdeck.models as models
 
 GROUPS = ("changes", "environments", "insight", "kinds", "packages", "repair")
@@ -23,12 +25,8 @@ def test_every_public_class_of_every_group_is_a_name_of_the_package() -> None:
 
 
 def test_an_unknown_name_is_an_attribute_error() -> None:
-    try:
+    with pytest.raises(AttributeError, match="NoSuchModel"):
         models.NoSuchModel  # type: ignore[attr-defined]  # noqa: B018
-    except AttributeError as exc:
-        assert "NoSuchModel" in str(exc)
-    else:
-        raise AssertionError("an unknown name resolved")
 
 
 def _groups_loaded_by(code: str) -> set[str]:

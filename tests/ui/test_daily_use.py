@@ -394,6 +394,7 @@ async def test_the_footer_follows_the_selection_and_is_not_rebuilt_for_the_same_
         await select(pilot, legacy)
         await pilot.pause()
         assert install_key().has_class("-disabled")
+        assert install_key() is before  # only whether it applies changed: updated in place
         await select(pilot, SHOP)
         await pilot.pause()
         assert not install_key().has_class("-disabled")

@@ -56,3 +56,47 @@ async def test_the_same_keys_are_not_rebuilt_and_new_keys_are_shown() -> None:
         app.query_one("#one").focus()  # and gone again
         await pilot.pause()
         assert ("x", "Extra") not in keys(app)
+
+
+class Toggled(App[None]):
+    """One key that applies only while `ready` (check_action None: shown, disabled)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("g", "go", "Go", tooltip="Go now")]
+    ready = True
+    went = 0
+
+    def compose(self) -> ComposeResult:
+        yield KeysFooter()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return True if action != "go" or self.ready else None
+
+    def action_go(self) -> None:
+        self.went += 1
+
+
+async def test_a_key_that_stops_applying_is_disabled_in_place_and_a_click_does_nothing() -> None:
+    app = Toggled()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        key = app.screen.query_one(FooterKey)
+        assert not key.has_class("-disabled")
+        await pilot.click(FooterKey)
+        assert app.went == 1
+
+        app.ready = False
+        app.refresh_bindings()
+        await pilot.pause()
+        assert app.screen.query_one(FooterKey) is key  # not rebuilt
+        assert key.has_class("-disabled")
+        await pilot.click(FooterKey)
+        assert app.went == 1  # a disabled key rings the bell instead
+
+        app.ready = True
+        app.refresh_bindings()
+        await pilot.pause()
+        assert app.screen.query_one(FooterKey) is key
+        assert not key.has_class("-disabled")
+        assert str(key.tooltip) == "Go now"
+        await pilot.click(FooterKey)
+        assert app.went == 2
