@@ -112,14 +112,15 @@ _GROUPS: dict[str, tuple[str, ...]] = {
 _GROUP_OF = {name: group for group, names in _GROUPS.items() for name in names}
 
 
-def __getattr__(name: str) -> object:
-    group = _GROUP_OF.get(name)
-    if group is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{group}"), name)
-    globals()[name] = value  # once: the next lookup is an ordinary attribute
-    return value
+if not TYPE_CHECKING:  # hidden from type checkers: for them a misspelt name stays an error
 
+    def __getattr__(name: str) -> object:
+        group = _GROUP_OF.get(name)
+        if group is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(f"{__name__}.{group}"), name)
+        globals()[name] = value  # once: the next lookup is an ordinary attribute
+        return value
 
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_GROUP_OF])
+    def __dir__() -> list[str]:
+        return sorted([*globals(), *_GROUP_OF])
