@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -279,6 +280,39 @@ def test_one_operation_per_environment_at_a_time(bare_env: Path, tmp_path: Path)
         assert runner.run(other).ok  # a different environment runs meanwhile
         assert first.result().ok
     assert runner.run(quick).ok  # and the lock is free again
+
+
+def test_busy_is_answered_by_either_name_without_touching_the_disk(
+    bare_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dashboard asks for every key on every key press: a slow mount must not stall it."""
+    from venvdeck.services.change.locks import EnvironmentLocks
+
+    link = tmp_path / "link-to-env"
+    link.symlink_to(bare_env)
+    real_path = Path(os.path.realpath(bare_env))
+    locks = EnvironmentLocks()
+    with locks.hold(link):
+        calls: list[str] = []
+
+        def counted(name: str) -> Callable[..., object]:
+            real = getattr(os, name)
+
+            def call(*args: object, **kwargs: object) -> object:
+                calls.append(name)
+                return real(*args, **kwargs)
+
+            return call
+
+        for name in ("lstat", "stat", "readlink"):
+            monkeypatch.setattr(os, name, counted(name))
+        assert locks.is_held(link)  # as the change named it
+        assert locks.is_held(real_path)  # and by where it really is
+        assert not locks.is_held(tmp_path)
+        assert calls == []
+        monkeypatch.undo()
+    assert not locks.is_held(link)
+    assert not locks.is_held(bare_env)
 
 
 def test_the_lock_belongs_to_the_environment_not_to_the_callers_cache(bare_env: Path) -> None:

@@ -13,6 +13,7 @@ import errno
 import os
 import sys
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,11 +28,16 @@ class EnvironmentLocks:
     """Takes and tracks the locks of this process (is_held answers without a system call)."""
 
     def __init__(self) -> None:
-        self._held: set[str] = set()
+        self._held: set[str] = set()  # real paths: what excludes a second change
+        self._held_as: Counter[str] = Counter()  # the same, as their callers named them
         self._mutex = threading.Lock()
 
     def is_held(self, path: Path) -> bool:
-        return os.path.realpath(path) in self._held
+        """Whether a change of this process holds path, named as its change named it or by its real
+        path. No system call: the dashboard asks for every key it shows, on every key press, and
+        resolving links there would stall it on a slow or hung file system."""
+        named = os.fspath(path)
+        return named in self._held_as or named in self._held
 
     @contextlib.contextmanager
     def hold(self, path: Path, *, create: bool = False) -> Iterator[int]:
@@ -41,12 +47,14 @@ class EnvironmentLocks:
         creates of one path cannot both proceed.
         """
         real = os.path.realpath(path)
+        given = os.fspath(path)
         with self._mutex:
             if real in self._held:
                 raise EnvironmentBusy(
                     f"{path} is busy: another operation is changing it; wait for it to finish"
                 )
             self._held.add(real)
+            self._held_as[given] += 1
         try:
             fd = _open_folder(Path(real), path, create=create)
             try:
@@ -57,6 +65,7 @@ class EnvironmentLocks:
         finally:
             with self._mutex:
                 self._held.discard(real)
+                self._held_as -= Counter({given: 1})  # drops it at zero
 
 
 def _open_folder(real: Path, shown: Path, *, create: bool) -> int:
