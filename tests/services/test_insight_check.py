@@ -95,3 +95,39 @@ def test_other_pip_eras_agree(version: str, pip_envs: dict[str, Path], tmp_path:
     unsupported = [p for p in report.problems if p.kind is ProblemKind.UNSUPPORTED]
     assert len(unsupported) == (1 if version == "3.13" else 0)
     assert returncode == 1
+
+
+def test_a_never_seen_environment_is_asked_once_for_its_paths_and_markers(
+    bare_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The listing's probe brings the marker values too: one interpreter start, not two."""
+    import json
+    import sys
+
+    from venvdeck.services import process
+    from venvdeck.services.insight import markers
+    from venvdeck.services.read import interpreters
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "empty-cache"))
+    monkeypatch.setattr(interpreters, "_cache", {})
+    monkeypatch.setattr(markers, "_cache", {})
+    started: list[str] = []
+    real_run = process.run
+
+    def counted(argv: list[str], **kwargs: object) -> process.ProcessResult:
+        started.append(argv[0])
+        return real_run(argv, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(process, "run", counted)
+    report = check(resolve_environment(bare_env))
+    assert report.ok
+    assert started == [str(bare_env / "bin" / "python")]
+    expected = subprocess.run(
+        [sys.executable, "-c", "import json, platform; print(json.dumps(platform.python_version()))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    values = markers.marker_environment(bare_env / "bin" / "python")
+    assert values["python_full_version"] == json.loads(expected.stdout)
+    assert started == [str(bare_env / "bin" / "python")]  # remembered: asked no more

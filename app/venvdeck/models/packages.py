@@ -56,6 +56,9 @@ class InterpreterInfo:
     sys_path: tuple[Path, ...]
     stdlib: Path | None
     user_site: Path | None
+    # Its PEP 508 marker values and wheel-tag facts, learned in the same run (see
+    # services/insight/markers.py); None when that part of the answer could not be read.
+    markers: tuple[tuple[str, str | bool | None], ...] | None = None
 
     @property
     def in_virtualenv(self) -> bool:

@@ -118,7 +118,8 @@ class EnvironmentGraph:
 
     @classmethod
     def for_listing(cls, listing: PackageListing) -> EnvironmentGraph:
-        return cls(listing, marker_probe.marker_environment(listing.interpreter.executable))
+        info = listing.interpreter
+        return cls(listing, marker_probe.marker_environment(info.executable, info))
 
     # ---- building ---------------------------------------------------------------------------------
     def _parse(self, node: Node) -> None:

@@ -4,8 +4,10 @@ Requirements are evaluated against the environment they are installed in, not ag
 own Python: `sys_platform`, `platform_machine`, `python_full_version` and the rest come from that
 interpreter. The probe prints what `packaging.markers.default_environment()` computes there (valid
 Python 2.7 to 3.14), plus what pip needs for wheel tags; it runs with `-E -s`, from `/`, with a
-timeout and a bound on its output. The answer is revalidated by the mtimes of the interpreter and
-of the file it resolves to, so a replaced Python is asked again.
+timeout and a bound on its output. The same values are part of the answer a listing gets from the
+interpreter (read/interpreters.py), so a listed environment is not asked twice. The answer is
+revalidated by the mtimes of the interpreter and of the file it resolves to, so a replaced Python
+is asked again.
 """
 
 from __future__ import annotations
@@ -14,9 +16,14 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from venvdeck.errors import InterpreterError
 from venvdeck.services import fsio, policy, process
+from venvdeck.services.read.interpreters import MARKERS_CODE
+
+if TYPE_CHECKING:
+    from venvdeck.models import InterpreterInfo
 
 PROBE_TIMEOUT_S = 20.0
 _MAX_ANSWER = 64 * 1024
@@ -33,43 +40,9 @@ MARKER_KEYS = (
     "python_version",
     "sys_platform",
 )
-_PROBE = r"""
-import sys
-del sys.path[0]
-import json, os, platform
-try:
-    import sysconfig
-    soabi = sysconfig.get_config_var("SOABI")
-    plat = sysconfig.get_platform()
-    debug = bool(sysconfig.get_config_var("Py_DEBUG"))
-    gil_disabled = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
-except Exception:
-    soabi, plat, debug, gil_disabled = None, None, False, False
-def fmt(info):
-    version = "%d.%d.%d" % (info.major, info.minor, info.micro)
-    if info.releaselevel != "final":
-        version += info.releaselevel[0] + str(info.serial)
-    return version
-impl = getattr(sys, "implementation", None)
-sys.stdout.write(json.dumps({
-    "implementation_name": impl.name if impl else "",
-    "implementation_version": fmt(impl.version) if impl else "0",
-    "os_name": os.name,
-    "platform_machine": platform.machine(),
-    "platform_python_implementation": platform.python_implementation(),
-    "platform_release": platform.release(),
-    "platform_system": platform.system(),
-    "platform_version": platform.version(),
-    "python_full_version": platform.python_version(),
-    "python_version": ".".join(platform.python_version_tuple()[:2]),
-    "sys_platform": sys.platform,
-    "_soabi": soabi,
-    "_platform": plat,
-    "_debug": debug,
-    "_gil_disabled": gil_disabled,
-    "_maxsize_64": sys.maxsize > 2 ** 32,
-}))
-"""
+_PROBE = (
+    "import sys\ndel sys.path[0]\nimport json\n" + MARKERS_CODE + "sys.stdout.write(json.dumps(_markers()))\n"
+)
 
 _cache: dict[str, tuple[tuple[tuple[str, int], ...], dict[str, object]]] = {}
 
@@ -120,15 +93,25 @@ def _save(interpreter: Path, stamps: tuple[tuple[str, int], ...], answer: str) -
     fsio.save_private(path.parent, path.name, data.encode("utf-8", "surrogateescape"))
 
 
-def probe(interpreter: Path) -> dict[str, object]:
+def probe(interpreter: Path, known: InterpreterInfo | None = None) -> dict[str, object]:
     """The marker environment of interpreter (and `_soabi`, `_platform`... for wheel tags).
 
+    known: what the interpreter said of itself when it was listed (its answer includes these
+    values, so a never-seen environment starts one process, not two).
     InterpreterError when it will not start or answers nonsense."""
     stamps = _stamps(interpreter)
     cached = _cache.get(str(interpreter))
     if cached is not None and cached[0] == stamps:
         return cached[1]
     data = _from_disk(interpreter, stamps)
+    if data is None and known is not None and known.markers is not None:
+        answer = json.dumps(dict(known.markers))
+        try:
+            data = _parse(interpreter, answer)
+        except InterpreterError:
+            data = None  # an answer from another time that lacks a value: ask again
+        else:
+            _save(interpreter, stamps, answer)
     if data is None:
         result = process.run(
             [str(interpreter), "-E", "-s", "-c", _PROBE],
@@ -146,7 +129,7 @@ def probe(interpreter: Path) -> dict[str, object]:
     return data
 
 
-def marker_environment(interpreter: Path) -> dict[str, str]:
+def marker_environment(interpreter: Path, known: InterpreterInfo | None = None) -> dict[str, str]:
     """Only the PEP 508 variables, ready for `Marker.evaluate`."""
-    data = probe(interpreter)
+    data = probe(interpreter, known)
     return {key: str(data[key]) for key in MARKER_KEYS}

@@ -22,7 +22,49 @@ from venvdeck.services import fsio, policy, process
 
 PROBE_TIMEOUT_S = 20.0
 _MAX_ANSWER = 1024 * 1024  # a sys.path of thousands of entries fits; an endless printer does not
-_PROBE = r"""
+# What PEP 508 markers and wheel tags need of an interpreter (services/insight/markers.py): the
+# values `packaging.markers.default_environment()` computes there. Part of the probe below, so an
+# environment checked or drawn as a tree for the first time starts one process, not two; it also
+# runs alone where there is no listing. Valid Python 2.7 to 3.14.
+MARKERS_CODE = r"""
+def _markers():
+    import os, platform
+    try:
+        import sysconfig
+        soabi = sysconfig.get_config_var("SOABI")
+        plat = sysconfig.get_platform()
+        debug = bool(sysconfig.get_config_var("Py_DEBUG"))
+        gil_disabled = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+    except Exception:
+        soabi, plat, debug, gil_disabled = None, None, False, False
+    def fmt(info):
+        version = "%d.%d.%d" % (info.major, info.minor, info.micro)
+        if info.releaselevel != "final":
+            version += info.releaselevel[0] + str(info.serial)
+        return version
+    impl = getattr(sys, "implementation", None)
+    return {
+        "implementation_name": impl.name if impl else "",
+        "implementation_version": fmt(impl.version) if impl else "0",
+        "os_name": os.name,
+        "platform_machine": platform.machine(),
+        "platform_python_implementation": platform.python_implementation(),
+        "platform_release": platform.release(),
+        "platform_system": platform.system(),
+        "platform_version": platform.version(),
+        "python_full_version": platform.python_version(),
+        "python_version": ".".join(platform.python_version_tuple()[:2]),
+        "sys_platform": sys.platform,
+        "_soabi": soabi,
+        "_platform": plat,
+        "_debug": debug,
+        "_gil_disabled": gil_disabled,
+        "_maxsize_64": sys.maxsize > 2 ** 32,
+    }
+"""
+
+_PROBE = (
+    r"""
 import sys
 del sys.path[0]
 import json, os, site
@@ -35,6 +77,13 @@ try:
     user_site = site.getusersitepackages()
 except Exception:
     user_site = None
+"""
+    + MARKERS_CODE
+    + r"""
+try:
+    markers = _markers()
+except Exception:
+    markers = None  # the listing never depends on it
 base = getattr(sys, "real_prefix", getattr(sys, "base_prefix", sys.prefix))
 sys.stdout.write(json.dumps({
     "executable": sys.executable,
@@ -45,8 +94,10 @@ sys.stdout.write(json.dumps({
     "path": [p for p in sys.path if p],
     "stdlib": stdlib,
     "user_site": user_site,
+    "markers": markers,
 }))
 """
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +133,19 @@ def _parse(interpreter: Path, stdout: str) -> InterpreterInfo:
             sys_path=tuple(Path(p) for p in data["path"]),
             stdlib=Path(data["stdlib"]) if data.get("stdlib") else None,
             user_site=Path(data["user_site"]) if data.get("user_site") else None,
+            markers=_markers_of(data.get("markers")),
         )
     except (ValueError, KeyError, TypeError, IndexError) as exc:
         raise InterpreterError(f"{interpreter} gave an answer venvdeck cannot read") from exc
+
+
+def _markers_of(answer: object) -> tuple[tuple[str, str | bool | None], ...] | None:
+    if not isinstance(answer, dict):
+        return None
+    pairs = sorted(answer.items())
+    if not all(isinstance(k, str) and (v is None or isinstance(v, (str, bool))) for k, v in pairs):
+        return None
+    return tuple(pairs)
 
 
 def _cache_dir() -> Path:
