@@ -14,14 +14,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from venvdeck import models  # OperationResult: its group loads when a change first ends
 from venvdeck.errors import InterpreterError, OperationFailed, RefusedError
-from venvdeck.models import OperationKind, OperationResult
+from venvdeck.models import OperationKind
 from venvdeck.services import policy, process
 from venvdeck.services.change.locks import EnvironmentLocks
 from venvdeck.services.read import interpreters
 
 if TYPE_CHECKING:
-    from venvdeck.models import Operation
+    from venvdeck.models import Operation, OperationResult
 
 DEFAULT_OPERATION_TIMEOUT_S = 900.0
 KEPT_OUTPUT_LINES = 2000
@@ -93,7 +94,7 @@ class OperationRunner:
             except InterpreterError as exc:  # it could not even start
                 return self._failed(operation, output, started, str(exc), None)
         elapsed = time.monotonic() - started
-        return OperationResult(
+        return models.OperationResult(
             operation,
             0,
             tuple(output[-KEPT_OUTPUT_LINES:]),
@@ -106,7 +107,7 @@ class OperationRunner:
         operation: Operation, output: list[str], started: float, why: str, code: int | None
     ) -> OperationResult:
         elapsed = time.monotonic() - started
-        return OperationResult(
+        return models.OperationResult(
             operation,
             code,
             tuple(output[-KEPT_OUTPUT_LINES:]),

@@ -15,10 +15,14 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from venvdeck import models  # InterpreterInfo: its group loads with the first answer, not at start
 from venvdeck.errors import InterpreterError
-from venvdeck.models import InterpreterInfo
 from venvdeck.services import fsio, policy, process
+
+if TYPE_CHECKING:
+    from venvdeck.models import InterpreterInfo
 
 PROBE_TIMEOUT_S = 20.0
 _MAX_ANSWER = 1024 * 1024  # a sys.path of thousands of entries fits; an endless printer does not
@@ -124,7 +128,7 @@ def _parse(interpreter: Path, stdout: str) -> InterpreterInfo:
     try:
         data = json.loads(stdout.strip().splitlines()[-1])
         version_info = tuple(int(x) for x in data["version_info"])
-        return InterpreterInfo(
+        return models.InterpreterInfo(
             executable=Path(data["executable"] or interpreter),
             version=str(data["version"]),
             version_info=(version_info[0], version_info[1], version_info[2]),
