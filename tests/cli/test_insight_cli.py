@@ -79,6 +79,9 @@ def test_find_streams_matches_and_says_when_none(env: Path) -> None:
     assert (found.returncode, found.stdout) == (0, f"{env}\tbeta 1.5\n")
     none = venvdeck("find", "beta<1", str(env.parent.parent), "--json")
     assert (none.returncode, none.stdout) == (1, "[]\n")
+    none = venvdeck("find", "beta<1", str(env.parent.parent))
+    assert (none.returncode, none.stdout) == (1, "")
+    assert none.stderr == "venvdeck: no environment has a distribution matching beta<1\n"
 
 
 def test_a_remembered_answer_is_forgotten_when_a_metadata_changes(env: Path, tmp_path: Path) -> None:

@@ -309,6 +309,8 @@ def find(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(rows) + "\n")
     if report.unreadable:
         print(f"venvdeck: {len(report.unreadable)} environments could not be read", file=sys.stderr)
+    if not found and not args.json:  # stdout stays empty for scripts; a person is told
+        print(f"venvdeck: no environment has a distribution matching {shown(args.spec)}", file=sys.stderr)
     return 0 if found else 1
 
 
