@@ -75,6 +75,31 @@ async def test_s_sorts_the_tree_by_what_deleting_frees_then_by_last_use() -> Non
         assert _names(tree_lines(app)[1:4]) == ["shop", "blog", "legacy-api"]
 
 
+async def test_quick_rebuilds_of_the_tree_never_move_the_selection_to_another_environment() -> None:
+    """Two re-sorts, or a filter and a re-sort, before the screen refreshes (quick keys on a slow
+    machine, sizes arriving meanwhile): the cursor's line shows another row until the refresh, and
+    the second rebuild must not take that row for the selection (d would then delete it)."""
+    app = VenvDeckApp(demo_service(), now=lambda: FROZEN_NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await select(pilot, BLOG)
+        tree(app).focus()
+        tree(app).action_cycle_sort()  # size: blog moves below legacy-api and shop
+        _ = tree(app).last_line  # the lines laid out again (as on idle): the cursor's line is another row
+        tree(app).action_cycle_sort()  # last used, before the refresh
+        await settle(pilot)
+        assert main_screen(app).selected_path == BLOG
+        assert tree(app).cursor_node is not None
+        assert tree(app).cursor_node.data.env.path == BLOG  # type: ignore[union-attr]
+
+        tree(app).filter("b")  # blog stays; the rows around it go
+        _ = tree(app).last_line
+        tree(app).action_cycle_sort()
+        await settle(pilot)
+        assert main_screen(app).selected_path == BLOG
+        assert tree(app).cursor_node.data.env.path == BLOG  # type: ignore[union-attr]
+
+
 async def test_the_selection_follows_the_path_when_the_tree_is_re_sorted() -> None:
     app = VenvDeckApp(demo_service(), now=lambda: FROZEN_NOW)
     async with app.run_test(size=SIZE) as pilot:

@@ -166,6 +166,9 @@ class EnvTree(Tree[_Entry | None]):
         self._resort_timer: Timer | None = None
         self._user_moved = False
         self._quiet = False
+        # While a rebuild (filter, re-sort) waits for its refresh to put the cursor back, the
+        # cursor's line shows another row: (the path it goes back to, else the nearest row?).
+        self._restoring: tuple[Path | None, bool] | None = None
         self._names: dict[Path, tuple[tuple[int, int | str], ...]] = {}
         self._query = ""
         self.marked: frozenset[Path] = frozenset()
@@ -232,8 +235,8 @@ class EnvTree(Tree[_Entry | None]):
 
     def remove_missing(self, present: set[Path]) -> None:
         """After a refresh: drop what is no longer on disk; the cursor moves to a neighbour."""
-        cursor = self.cursor_node.data if self.cursor_node is not None else None
-        if isinstance(cursor, _Entry) and cursor.env.path not in present:
+        selected = self._cursor_path()
+        if selected is not None and selected not in present:
             self.call_after_refresh(self._cursor_to_nearest_leaf, self.cursor_line)
         for path in [p for p in self._entries if p not in present]:
             del self._entries[path]
@@ -304,7 +307,7 @@ class EnvTree(Tree[_Entry | None]):
     def filter(self, query: str) -> int:
         """Show only the environments whose name or path matches (fuzzy); returns how many."""
         self._query = query.strip()
-        cursor = self.cursor_node.data if self.cursor_node is not None else None
+        selected = self._cursor_path()
         self._quiet = True
         for path in list(self._leaves):
             self._remove_leaf(path)
@@ -312,15 +315,30 @@ class EnvTree(Tree[_Entry | None]):
             if self._matches(entry.env):
                 self._add_leaf(entry)
         self._relabel_groups()
-        keep = cursor.env.path if isinstance(cursor, _Entry) and cursor.env.path in self._leaves else None
-        self.call_after_refresh(self._end_filter, keep)
+        keep = selected if selected in self._leaves else None
+        self._restoring = (keep, keep is None)
+        self.call_after_refresh(self._end_rebuild)
         return len(self._leaves)
 
-    def _end_filter(self, path: Path | None) -> None:
+    def _cursor_path(self) -> Path | None:
+        """The environment the cursor is on; while a rebuild waits for its refresh, the one it will
+        be put back on (two quick rebuilds must not take the row that happens to be on its line)."""
+        if self._restoring is not None:
+            return self._restoring[0]
+        cursor = self.cursor_node.data if self.cursor_node is not None else None
+        return cursor.env.path if isinstance(cursor, _Entry) else None
+
+    def _end_rebuild(self) -> None:
+        """After the refresh of one or more rebuilds: the cursor back on its environment (the first
+        such call does it, for all of them)."""
+        restoring, self._restoring = self._restoring, None
         self._quiet = False
-        if path is not None:
+        if restoring is None:
+            return
+        path, nearest = restoring
+        if path is not None and path in self._leaves:
             self.select_path(path)
-        else:
+        elif nearest:
             self._cursor_to_nearest_leaf(0)
 
     def _matches(self, env: Environment) -> bool:
@@ -364,7 +382,8 @@ class EnvTree(Tree[_Entry | None]):
 
     def _resort(self) -> None:
         self._resort_timer = None
-        cursor = self.cursor_node.data if self.cursor_node is not None else None
+        selected = self._cursor_path()
+        nearest = self._restoring is not None and self._restoring[1]  # a filter's, still to come
         self._quiet = True  # rebuilding moves the cursor; the selection (a path) does not change
         for group in self._groups.values():
             entries = sorted((self._entry(c) for c in group.children), key=self._sort_key)
@@ -373,12 +392,8 @@ class EnvTree(Tree[_Entry | None]):
             group.remove_children()
             for entry in entries:
                 self._leaves[entry.env.path] = group.add_leaf(self._label(entry), entry)
-        self.call_after_refresh(self._end_resort, cursor.env.path if isinstance(cursor, _Entry) else None)
-
-    def _end_resort(self, path: Path | None) -> None:
-        self._quiet = False
-        if path is not None:
-            self.select_path(path)
+        self._restoring = (selected, nearest)
+        self.call_after_refresh(self._end_rebuild)
 
     # ---- moving and marking ----------------------------------------------------------------------
     def action_first(self) -> None:
