@@ -10,7 +10,11 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Button
 from textual.widgets._footer import FooterKey
 
+from tests.ui.helpers import until
 from venvdeck.widgets.keys_footer import KeysFooter
+
+# The footer follows the bindings after the next refresh: a few frames, however slow they come.
+FRAMES_S = 0.3
 
 
 class Plain(Button):
@@ -39,23 +43,20 @@ async def test_the_same_keys_are_not_rebuilt_and_new_keys_are_shown() -> None:
     app = FooterApp()
     async with app.run_test() as pilot:
         app.query_one("#one").focus()
-        await pilot.pause()
+        await until(pilot, lambda: ("q", "Quit") in keys(app), "the footer's keys")
         before = list(app.screen.query(FooterKey))
-        assert ("q", "Quit") in keys(app)
         assert ("x", "Extra") not in keys(app)
 
         app.query_one("#two").focus()  # the same bindings: the very same key widgets stay
-        await pilot.pause()
+        await pilot.pause(FRAMES_S)
         assert list(app.screen.query(FooterKey)) == before
 
         app.query_one("#three").focus()  # one more key: shown
-        await pilot.pause()
-        assert ("x", "Extra") in keys(app)
+        await until(pilot, lambda: ("x", "Extra") in keys(app), "the focused widget's key")
         assert ("q", "Quit") in keys(app)
 
         app.query_one("#one").focus()  # and gone again
-        await pilot.pause()
-        assert ("x", "Extra") not in keys(app)
+        await until(pilot, lambda: ("x", "Extra") not in keys(app), "the key gone with the focus")
 
 
 class Toggled(App[None]):
@@ -78,25 +79,26 @@ class Toggled(App[None]):
 async def test_a_key_that_stops_applying_is_disabled_in_place_and_a_click_does_nothing() -> None:
     app = Toggled()
     async with app.run_test() as pilot:
-        await pilot.pause()
+        await until(
+            pilot, lambda: any(k.region.width for k in app.screen.query(FooterKey)), "the footer's key drawn"
+        )
         key = app.screen.query_one(FooterKey)
         assert not key.has_class("-disabled")
         await pilot.click(FooterKey)
-        assert app.went == 1
+        await until(pilot, lambda: app.went == 1, "the click ran the action")
 
         app.ready = False
         app.refresh_bindings()
-        await pilot.pause()
+        await until(pilot, lambda: key.has_class("-disabled"), "the key disabled")
         assert app.screen.query_one(FooterKey) is key  # not rebuilt
-        assert key.has_class("-disabled")
         await pilot.click(FooterKey)
+        await pilot.pause(FRAMES_S)
         assert app.went == 1  # a disabled key rings the bell instead
 
         app.ready = True
         app.refresh_bindings()
-        await pilot.pause()
+        await until(pilot, lambda: not key.has_class("-disabled"), "the key enabled again")
         assert app.screen.query_one(FooterKey) is key
-        assert not key.has_class("-disabled")
         assert str(key.tooltip) == "Go now"
         await pilot.click(FooterKey)
-        assert app.went == 2
+        await until(pilot, lambda: app.went == 2, "the click ran the action again")

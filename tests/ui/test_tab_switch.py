@@ -3,15 +3,21 @@ slides it for 0.3 s, a frame at a time, and the app stayed busy that long after 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from textual.widgets import Tabs
+from textual.widgets import Tab, Tabs
 from textual.widgets._tabs import Underline
 
 from tests.fakes import FROZEN_NOW, demo_service
-from tests.ui.helpers import main_screen, settle
+from tests.ui.helpers import main_screen, settle, until
 from venvdeck.app import VenvDeckApp
 from venvdeck.widgets.deps_tree import DependencyView
+
+
+def _under(underline: Underline, tab: Tab) -> bool:
+    start, end = tab.virtual_region.shrink(tab.styles.gutter).column_span
+    return (underline.highlight_start, underline.highlight_end) == (start, end)
 
 
 async def test_the_underline_moves_at_once_under_the_new_tab() -> None:
@@ -30,12 +36,12 @@ async def test_the_underline_moves_at_once_under_the_new_tab() -> None:
         underline.animate = recording  # type: ignore[method-assign]
         for key, tab in (("3", "details"), ("4", "deps"), ("1", "packages")):
             await pilot.press(key)
-            assert animated == []
             active = tabs.active_tab
             assert active is not None
             assert str(active.id).endswith(tab)
-            start, end = active.virtual_region.shrink(active.styles.gutter).column_span
-            assert (underline.highlight_start, underline.highlight_end) == (start, end)
+
+            await until(pilot, partial(_under, underline, active), f"the underline under {tab}")
+            assert animated == []  # and not slid there
 
 
 async def test_the_dependency_tree_is_drawn_at_its_new_width_after_a_resize() -> None:
