@@ -99,6 +99,14 @@ async def test_quick_rebuilds_of_the_tree_never_move_the_selection_to_another_en
         assert main_screen(app).selected_path == BLOG
         assert tree(app).cursor_node.data.env.path == BLOG  # type: ignore[union-attr]
 
+        tree(app).filter("")
+        await settle(pilot)
+        tree(app).action_cycle_sort()  # and space before the refresh marks blog, not its line's row
+        _ = tree(app).last_line
+        tree(app).action_toggle_mark()
+        await settle(pilot)
+        assert main_screen(app).marked == frozenset({BLOG})
+
 
 async def test_the_selection_follows_the_path_when_the_tree_is_re_sorted() -> None:
     app = VenvDeckApp(demo_service(), now=lambda: FROZEN_NOW)

@@ -227,6 +227,7 @@ class EnvTree(Tree[_Entry | None]):
             self.move_cursor(first)
 
     def on_key(self, event: events.Key) -> None:
+        self._settle()  # a key acts on (or moves from) the environment under the cursor
         if event.key in _MOVING_KEYS:
             self._user_moved = True
 
@@ -328,6 +329,11 @@ class EnvTree(Tree[_Entry | None]):
         cursor = self.cursor_node.data if self.cursor_node is not None else None
         return cursor.env.path if isinstance(cursor, _Entry) else None
 
+    def _settle(self) -> None:
+        """The cursor back on its environment now, if a rebuild is still waiting for its refresh."""
+        if self._restoring is not None:
+            self._end_rebuild()
+
     def _end_rebuild(self) -> None:
         """After the refresh of one or more rebuilds: the cursor back on its environment (the first
         such call does it, for all of them)."""
@@ -403,6 +409,7 @@ class EnvTree(Tree[_Entry | None]):
         self.move_cursor_to_line(self.last_line)
 
     def action_toggle_mark(self) -> None:
+        self._settle()
         node = self.cursor_node
         if node is None:
             return
