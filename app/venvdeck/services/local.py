@@ -25,6 +25,8 @@ from venvdeck.services.find.resolve import resolve_environment
 from venvdeck.services.read import sizes
 
 if TYPE_CHECKING:
+    from packaging.requirements import Requirement
+
     from venvdeck.models import (
         ActivationCommand,
         BaseInterpreter,
@@ -58,7 +60,11 @@ GRAPHS_KEPT = 8  # environments whose parsed requirements stay in memory (the da
 
 
 async def in_thread(function: Callable[..., T], /, *args: object, **kwargs: object) -> T:
-    """function(*args, **kwargs) in a daemon thread (never joined at exit), awaited."""
+    """function(*args, **kwargs) in a daemon thread (never joined at exit), awaited.
+
+    The core modules a call needs are imported inside function, in the thread: a first import
+    (packaging's parsers for a check, the insight code for a tree) took 30-60 ms of the event loop
+    just after the dashboard's first frame, and a q waited behind it."""
     loop = asyncio.get_running_loop()
     future: asyncio.Future[T] = loop.create_future()
 
@@ -146,27 +152,36 @@ class LocalEnvironmentService:
             cancelled.set()
 
     async def finish_pending_deletions(self, paths: Sequence[Path]) -> list[str]:
-        from venvdeck.services.repair.recreate import finish_all_interrupted
+        def finished() -> list[str]:  # deletes, and rebuilds to put back
+            from venvdeck.services.repair.recreate import finish_all_interrupted
 
-        return await in_thread(finish_all_interrupted, list(paths))  # deletes, and rebuilds to put back
+            return finish_all_interrupted(list(paths))
+
+        return await in_thread(finished)
 
     async def list_packages(self, env: Environment) -> PackageListing:
-        from venvdeck.services.read import packages
+        def listed() -> PackageListing:
+            from venvdeck.services.read import packages
 
-        return await in_thread(packages.list_packages, env)
+            return packages.list_packages(env)
+
+        return await in_thread(listed)
 
     async def freeze(self, env: Environment, *, top_level: bool = False) -> FreezeResult:
-        from venvdeck.services.read import freeze
+        def frozen() -> FreezeResult:
+            from venvdeck.services.read import freeze
 
-        return await in_thread(freeze.freeze, env, top_level=top_level)
+            return freeze.freeze(env, top_level=top_level)
+
+        return await in_thread(frozen)
 
     def can_measure(self, env: Environment) -> bool:
         return sizes.is_measurable(env)
 
     async def measure(self, env: Environment) -> EnvironmentSize:
-        from venvdeck.services.change import delete
-
         def measured() -> EnvironmentSize:
+            from venvdeck.services.change import delete
+
             size = sizes.measure(env)
             refused = delete.quick_refusal(env, self.options.environ)
             return size if refused is None else dataclasses.replace(size, deletable=False)
@@ -177,10 +192,13 @@ class LocalEnvironmentService:
         return await in_thread(sizes.package_sizes, list(packages))
 
     async def base_interpreters(self) -> list[Environment]:
-        from venvdeck.services.change import plans
+        def usable() -> list[Environment]:
+            from venvdeck.services.change import plans
 
-        bases = await in_thread(discovery.base_interpreters, self.options.environ)
-        return [b for b in bases if plans.has_venv_module(b)]
+            bases = discovery.base_interpreters(self.options.environ)
+            return [b for b in bases if plans.has_venv_module(b)]
+
+        return await in_thread(usable)
 
     async def resolve(self, path: Path) -> Environment:
         return await in_thread(resolve_environment, path)
@@ -199,33 +217,48 @@ class LocalEnvironmentService:
     async def plan_install(
         self, env: Environment, specifiers: Sequence[str], *, override: bool = False
     ) -> Operation:
-        from venvdeck.services.change import plans
+        def planned() -> Operation:
+            from venvdeck.services.change import plans
 
-        return await in_thread(plans.plan_install, env, list(specifiers), self._settings(override))
+            return plans.plan_install(env, list(specifiers), self._settings(override))
+
+        return await in_thread(planned)
 
     async def plan_install_file(self, env: Environment, file: Path, *, override: bool = False) -> Operation:
-        from venvdeck.services.change import plans
+        def planned() -> Operation:
+            from venvdeck.services.change import plans
 
-        return await in_thread(plans.plan_install_file, env, file, self._settings(override))
+            return plans.plan_install_file(env, file, self._settings(override))
+
+        return await in_thread(planned)
 
     async def plan_upgrade(
         self, env: Environment, names: Sequence[str], *, override: bool = False
     ) -> Operation:
-        from venvdeck.services.change import plans
+        def planned() -> Operation:
+            from venvdeck.services.change import plans
 
-        return await in_thread(plans.plan_upgrade, env, list(names), self._settings(override))
+            return plans.plan_upgrade(env, list(names), self._settings(override))
+
+        return await in_thread(planned)
 
     async def plan_uninstall(
         self, env: Environment, names: Sequence[str], *, override: bool = False
     ) -> Operation:
-        from venvdeck.services.change import plans
+        def planned() -> Operation:
+            from venvdeck.services.change import plans
 
-        return await in_thread(plans.plan_uninstall, env, list(names), self._settings(override))
+            return plans.plan_uninstall(env, list(names), self._settings(override))
+
+        return await in_thread(planned)
 
     async def plan_ensurepip(self, env: Environment) -> Operation:
-        from venvdeck.services.change import plans
+        def planned() -> Operation:
+            from venvdeck.services.change import plans
 
-        return await in_thread(plans.plan_ensurepip, env)
+            return plans.plan_ensurepip(env)
+
+        return await in_thread(planned)
 
     async def plan_create(
         self,
@@ -236,17 +269,19 @@ class LocalEnvironmentService:
         system_site_packages: bool,
         prompt: str | None,
     ) -> Operation:
-        from venvdeck.services.change import plans
+        def planned() -> Operation:
+            from venvdeck.services.change import plans
 
-        return await in_thread(
-            plans.plan_create,
-            target,
-            base,
-            self.settings,
-            with_pip=with_pip,
-            system_site_packages=system_site_packages,
-            prompt=prompt,
-        )
+            return plans.plan_create(
+                target,
+                base,
+                self.settings,
+                with_pip=with_pip,
+                system_site_packages=system_site_packages,
+                prompt=prompt,
+            )
+
+        return await in_thread(planned)
 
     def _known_environments(self) -> list[Environment]:
         """Every environment discovery finds: the last complete discovery, or a new one."""
@@ -258,11 +293,12 @@ class LocalEnvironmentService:
         return found
 
     async def plan_delete(self, path: Path) -> DeletePlan:
-        from venvdeck.services.change import delete
+        def planned() -> DeletePlan:
+            from venvdeck.services.change import delete
 
-        return await in_thread(
-            delete.plan_delete, path, self._known_environments, environ=self.options.environ
-        )
+            return delete.plan_delete(path, self._known_environments, environ=self.options.environ)
+
+        return await in_thread(planned)
 
     # ---- changing --------------------------------------------------------------------------------
     def is_busy(self, path: Path) -> bool:
@@ -281,12 +317,14 @@ class LocalEnvironmentService:
             raise
 
     async def delete(self, plan: DeletePlan, on_line: LineSink) -> DeleteResult:
-        from venvdeck.services.change import delete
-
         sink = _to_loop(asyncio.get_running_loop(), on_line)
-        result = await in_thread(
-            delete.delete_environment, plan, self.runner.locks, sink, self.options.environ
-        )
+
+        def deleted() -> DeleteResult:
+            from venvdeck.services.change import delete
+
+            return delete.delete_environment(plan, self.runner.locks, sink, self.options.environ)
+
+        result = await in_thread(deleted)
         if self._known is not None:
             self._known = [e for e in self._known if e.path != plan.real_path and e.path != plan.path]
         return result
@@ -300,24 +338,36 @@ class LocalEnvironmentService:
             return None
 
     async def export(self, env: Environment, target: Path, *, top_level: bool, force: bool) -> ExportResult:
-        from venvdeck.services.change import export
+        def exported() -> ExportResult:
+            from venvdeck.services.change import export
 
-        return await in_thread(export.export_requirements, env, target, top_level=top_level, force=force)
+            return export.export_requirements(env, target, top_level=top_level, force=force)
+
+        return await in_thread(exported)
 
     async def activation_commands(self, env: Environment) -> list[ActivationCommand]:
-        from venvdeck.services.change import shell
+        def launched() -> list[ActivationCommand]:
+            from venvdeck.services.change import shell
 
-        return await in_thread(shell.activation_commands, env)
+            return shell.activation_commands(env)
+
+        return await in_thread(launched)
 
     async def shell_launch(self, env: Environment) -> ShellLaunch:
-        from venvdeck.services.change import shell
+        def launched() -> ShellLaunch:
+            from venvdeck.services.change import shell
 
-        return await in_thread(shell.shell_launch, env, self.options.environ)
+            return shell.shell_launch(env, self.options.environ)
+
+        return await in_thread(launched)
 
     async def editor_launch(self, env: Environment) -> ShellLaunch:
-        from venvdeck.services.change import shell
+        def launched() -> ShellLaunch:
+            from venvdeck.services.change import shell
 
-        return await in_thread(shell.editor_launch, env, self.options.environ)
+            return shell.editor_launch(env, self.options.environ)
+
+        return await in_thread(launched)
 
     def run_shell(self, launch: ShellLaunch) -> int:
         from venvdeck.services.change import shell
@@ -364,9 +414,9 @@ class LocalEnvironmentService:
         return None
 
     async def check(self, env: Environment, *, remember: bool = True) -> CheckReport:
-        from venvdeck.services.insight import check as insight_check
-
         def checked() -> CheckReport:
+            from venvdeck.services.insight import check as insight_check
+
             listing, graph = self._graph(env, remember)
             return insight_check.check_listing(listing, graph)
 
@@ -380,22 +430,28 @@ class LocalEnvironmentService:
         only: Sequence[str] = (),
         depth: int | None = None,
     ) -> DependencyTree:
-        from venvdeck.services.insight import deps
-
         def tree() -> DependencyTree:
+            from venvdeck.services.insight import deps
+
             return deps.build_tree(self._graph(env)[1], reverse=reverse, only=list(only), depth=depth)
 
         return await in_thread(tree)
 
     async def package_details(self, env: Environment, name: str) -> PackageDetails:
-        from venvdeck.services.insight import details
+        def detailed() -> PackageDetails:
+            from venvdeck.services.insight import details
 
-        return await in_thread(lambda: details.details_from_graph(self._graph(env)[1], name))
+            return details.details_from_graph(self._graph(env)[1], name)
+
+        return await in_thread(detailed)
 
     async def find_everywhere(self, spec: str) -> AsyncGenerator[FoundDistribution, None]:
-        from venvdeck.services.insight import search
+        def parsed() -> Requirement:  # a bad spec fails here, before any walk
+            from venvdeck.services.insight import search
 
-        requirement = search.requirement_from(spec)  # a bad spec fails here, before any walk
+            return search.requirement_from(spec)
+
+        requirement = await in_thread(parsed)
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[FoundDistribution | BaseException | None] = asyncio.Queue()
         cancelled = threading.Event()
@@ -409,6 +465,8 @@ class LocalEnvironmentService:
                 cancelled.set()
 
         def walk() -> None:
+            from venvdeck.services.insight import search
+
             try:
                 search.find_everywhere(requirement, self.options, post, cancelled)
             except BaseException as exc:
@@ -429,10 +487,12 @@ class LocalEnvironmentService:
             cancelled.set()
 
     async def usage(self) -> list[DistributionUsage]:
-        from venvdeck.services.insight import usage as insight_usage
+        def used() -> list[DistributionUsage]:
+            from venvdeck.services.insight import usage as insight_usage
 
-        rows, _unreadable = await in_thread(insight_usage.usage, self.options)
-        return rows
+            return insight_usage.usage(self.options)[0]
+
+        return await in_thread(used)
 
     # ---- interpreters, rebuilding, Jupyter kernels ---------------------------------------------------
     def _all_kernels(self, include_hidden: bool = True) -> list[Kernelspec]:
@@ -470,9 +530,9 @@ class LocalEnvironmentService:
     async def plan_recreate(
         self, env: Environment, *, python: str | None = None, exact: bool = False
     ) -> RecreatePlan:
-        from venvdeck.services.repair.recreate import plan_recreate
-
         def plan() -> RecreatePlan:
+            from venvdeck.services.repair.recreate import plan_recreate
+
             return plan_recreate(
                 env,
                 self._recreate_bases(),
@@ -485,15 +545,17 @@ class LocalEnvironmentService:
         return await in_thread(plan)
 
     async def recreate(self, plan: RecreatePlan, on_line: LineSink) -> RecreateResult:
-        from venvdeck.services.repair.recreate import recreate_environment
-
         cancel = threading.Event()
         sink = _to_loop(asyncio.get_running_loop(), on_line)
-        task = asyncio.ensure_future(
-            in_thread(
-                recreate_environment, plan, self.runner.locks, sink, cancel, timeout_s=self.runner.timeout_s
+
+        def rebuilding() -> RecreateResult:
+            from venvdeck.services.repair.recreate import recreate_environment
+
+            return recreate_environment(
+                plan, self.runner.locks, sink, cancel, timeout_s=self.runner.timeout_s
             )
-        )
+
+        task = asyncio.ensure_future(in_thread(rebuilding))
         try:
             result = await asyncio.shield(task)
         except asyncio.CancelledError:
@@ -511,18 +573,27 @@ class LocalEnvironmentService:
         return await in_thread(self._all_kernels, include_hidden)
 
     async def kernels_for(self, env: Environment) -> list[Kernelspec]:
-        from venvdeck.services.repair import kernels
+        def found() -> list[Kernelspec]:
+            from venvdeck.services.repair import kernels
 
-        return await in_thread(lambda: kernels.kernels_for(env, self._all_kernels()))
+            return kernels.kernels_for(env, self._all_kernels())
+
+        return await in_thread(found)
 
     async def remove_kernel(self, kernel: Kernelspec) -> str:
-        from venvdeck.services.repair import kernels
+        def removed() -> str:
+            from venvdeck.services.repair import kernels
 
-        return await in_thread(kernels.remove_kernelspec, kernel, environ=self.options.environ)
+            return kernels.remove_kernelspec(kernel, environ=self.options.environ)
+
+        return await in_thread(removed)
 
     async def register_kernel(
         self, env: Environment, name: str | None = None, display_name: str | None = None
     ) -> Kernelspec:
-        from venvdeck.services.repair import kernels
+        def registered() -> Kernelspec:
+            from venvdeck.services.repair import kernels
 
-        return await in_thread(kernels.register_kernel, env, name, display_name, self.options.environ)
+            return kernels.register_kernel(env, name, display_name, self.options.environ)
+
+        return await in_thread(registered)
