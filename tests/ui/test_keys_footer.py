@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Button
+from textual.widgets import Button, Footer
 from textual.widgets._footer import FooterKey
 
 from tests.ui.helpers import until
@@ -102,3 +102,78 @@ async def test_a_key_that_stops_applying_is_disabled_in_place_and_a_click_does_n
         assert str(key.tooltip) == "Go now"
         await pilot.click(FooterKey)
         await until(pilot, lambda: app.went == 2, "the click ran the action again")
+
+
+class Many(Button):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "press", "Alpha", tooltip="The first"),
+        Binding("b", "toggle", "A much longer description"),
+        Binding("c", "other", "Gamma"),
+    ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return None if action == "toggle" else True  # shown, disabled
+
+
+class TwoFooters(App[None]):
+    """Ours beside Textual's own: both must show the same keys, in the same order and state."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", "Quit")]
+
+    def compose(self) -> ComposeResult:
+        yield Plain("one", id="one")
+        yield Many("many", id="many")
+        yield WithKey("three", id="three")
+        yield KeysFooter(compact=True, id="ours")
+        textuals = Footer(compact=True, id="textuals")
+        textuals.styles.dock = "top"  # ours is the screen's last line
+        yield textuals
+
+
+def shown_keys(app: App[None], footer: str) -> list[tuple[str, str, str, str, bool, str]]:
+    return [
+        (key.key, key.key_display, key.description, key.action, key.has_class("-disabled"), str(key.tooltip))
+        for key in app.query_one(f"#{footer}").query(FooterKey)
+    ]
+
+
+async def test_other_keys_relabel_the_key_widgets_and_show_what_textuals_footer_shows() -> None:
+    app = TwoFooters()
+    async with app.run_test(size=(120, 10)) as pilot:
+        for focused in ("many", "one", "three", "many", "three", "one"):
+            app.query_one(f"#{focused}").focus()
+            await until(
+                pilot,
+                lambda: shown_keys(app, "ours") == shown_keys(app, "textuals"),
+                f"the same keys as Textual's footer with #{focused} focused",
+            )
+            # Drawn at the width of their new text, with it (not the old label in a new width).
+            await until(
+                pilot,
+                lambda: (
+                    [k.region.width for k in app.query_one("#ours").query(FooterKey)]
+                    == [k.region.width for k in app.query_one("#textuals").query(FooterKey)]
+                ),
+                "each key as wide as Textual's",
+            )
+            ours = app.query_one("#ours").query(FooterKey)
+            assert [k.render().plain for k in ours] == [
+                k.render().plain for k in app.query_one("#textuals").query(FooterKey)
+            ]
+
+
+async def test_a_new_label_is_drawn_on_the_screen() -> None:
+    app = TwoFooters()
+    async with app.run_test(size=(120, 10)) as pilot:
+        app.query_one("#many").focus()
+        await until(pilot, lambda: "A much longer description" in _footer_line(app), "the key's label drawn")
+        before = list(app.query_one("#ours").query(FooterKey))
+        app.query_one("#three").focus()
+        await until(pilot, lambda: "Extra" in _footer_line(app), "the new key drawn")
+        assert "A much longer description" not in _footer_line(app)
+        assert app.query_one("#ours").query(FooterKey).first() is before[0]  # relabelled, not rebuilt
+
+
+def _footer_line(app: App[None]) -> str:
+    """The screen's last line as drawn (our footer's)."""
+    return app.screen._compositor.render_strips()[-1].text

@@ -1,10 +1,12 @@
-"""The footer of every full screen: Textual's Footer, rebuilt only when the keys it shows change.
+"""The footer of every full screen: Textual's Footer, whose key widgets are kept and relabelled.
 
 Textual's Footer removes and mounts every key each time the screen's bindings are updated: at
 every focus change and every `refresh_bindings()`, often two or three times for one key press.
 On the dashboard that was most of a tab switch (40-200 ms of rebuilding the same row of keys).
-When only whether keys apply changes (moving from a healthy environment to a broken one), the
-keys shown are updated in place.
+Here nothing is rebuilt when the keys shown are the same. When only whether keys apply changes
+(moving from a healthy environment to a broken one), they are enabled or disabled in place; when
+other keys are shown (focus moved to another pane), the key widgets there are relabelled and only
+the difference in their number is mounted or removed (mounting styles each new widget, the cost).
 """
 
 from __future__ import annotations
@@ -62,8 +64,61 @@ class KeysFooter(Footer):
             if states != self._states and self._update_in_place():
                 self._states = states
             return
+        relabelled = self._composed is not None and await self._relabel_in_place()
         self._composed, self._states = keys, states
-        await super().recompose()
+        if not relabelled:
+            await super().recompose()
+
+    def _plain_keys(self) -> list[tuple[Binding, bool, str]] | None:
+        """The keys Footer.compose shows one by one, in order (None: it would group some)."""
+        by_action: dict[str, list[tuple[Binding, bool, str]]] = {}
+        for binding, enabled, tooltip in self._shown():
+            by_action.setdefault(binding.action, []).append((binding, enabled, tooltip))
+        if any(entries[0][0].group is not None for entries in by_action.values()):
+            return None  # a group shows as one label: compose lays it out
+        return [entries[0] for entries in by_action.values()]
+
+    async def _relabel_in_place(self) -> bool:
+        """Show other keys with the key widgets there are (False: it cannot, compose must)."""
+        wanted = self._plain_keys()
+        children = list(self.children)
+        if wanted is None or not all(isinstance(child, FooterKey) for child in children):
+            return False
+        keys = [child for child in children if isinstance(child, FooterKey)]
+        palette = [key for key in keys if key.has_class("-command-palette")]
+        plain = [key for key in keys if not key.has_class("-command-palette")]
+        shows_palette = (
+            self.show_command_palette
+            and self.app.ENABLE_COMMAND_PALETTE
+            and self.app.COMMAND_PALETTE_BINDING in self.screen.active_bindings
+        )
+        if bool(palette) != bool(shows_palette):
+            return False
+        for key, (binding, enabled, tooltip) in zip(plain, wanted, strict=False):
+            key.key = binding.key
+            key.key_display = self.app.get_key_display(binding)
+            key.description = binding.description
+            key.action = binding.action
+            key._disabled = not enabled  # what FooterKey's click reads (it has no public setter)
+            key.set_class(not enabled, "-disabled")
+            key.tooltip = tooltip or None
+            key.refresh(layout=True)  # drawn at the width of its new text
+        if len(plain) > len(wanted):
+            await self.remove_children(plain[len(wanted) :])
+        elif len(wanted) > len(plain):
+            extra = [
+                FooterKey(
+                    binding.key,
+                    self.app.get_key_display(binding),
+                    binding.description,
+                    binding.action,
+                    disabled=not enabled,
+                    tooltip=tooltip,
+                ).data_bind(compact=Footer.compact)
+                for binding, enabled, tooltip in wanted[len(plain) :]
+            ]
+            await (self.mount_all(extra, after=plain[-1]) if plain else self.mount_all(extra, before=0))
+        return self._update_in_place()  # the palette's key too
 
     def _update_in_place(self) -> bool:
         """Enable or disable the key widgets as Footer.compose would make them (False: it cannot)."""
