@@ -87,6 +87,7 @@ class FakeEnvironmentService:
     looked_in: list[Path] = field(default_factory=list)
     calls: list[tuple[str, Path]] = field(default_factory=list)
     measure_delay_s: float = 0.0  # a slow disk: the screen's refresh ticks run while it measures
+    deps_delay_s: float = 0.0  # a big environment: its dependency tree takes this long to read
     busy: set[Path] = field(default_factory=set)
     discover_gate: asyncio.Event | None = None
     externally_managed: set[Path] = field(default_factory=set)
@@ -316,6 +317,8 @@ class FakeEnvironmentService:
         depth: int | None = None,
     ) -> DependencyTree:
         self.calls.append(("dependency_tree", env.path))
+        if self.deps_delay_s:
+            await asyncio.sleep(self.deps_delay_s)
         return build_tree(await self._graph(env), reverse=reverse, only=only, depth=depth)
 
     async def package_details(self, env: Environment, name: str) -> PackageDetails:

@@ -24,11 +24,18 @@ from venvdeck.widgets.package_table import PackageTable
 from venvdeck.widgets.repair_details import RepairDetails
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+    from textual.worker import Worker
+
     from venvdeck.models import BaseInterpreter, CheckReport, Environment, EnvironmentSize
     from venvdeck.services.protocol import EnvironmentService
 
 TABS = {"packages": "tab-packages", "freeze": "tab-freeze", "details": "tab-details", "deps": "tab-deps"}
 FOCUS = {"packages": "#package-rows", "freeze": "#freeze-scroll", "details": "#details", "deps": "#deps-tree"}
+# How long a switch to the dependencies waits for their rows. Switched at once, the tab was laid out
+# and painted empty, then again with its rows: two passes of the whole dashboard (150-200 ms each on
+# a 2-core machine) where one, with the rows, does. Longer reads switch at this deadline.
+DEPS_HOLD = 0.15
 
 
 class EnvironmentPanes(Vertical):
@@ -53,6 +60,8 @@ class EnvironmentPanes(Vertical):
         self._freeze_for: tuple[str, bool] | None = None  # what the requirements pane shows
         self._repair_for: Environment | None = None  # whose kernels the details pane shows
         self._deps_for: tuple[str, str | None] | None = None  # the dependencies tab: (env, why-package)
+        self._deps_read: Worker[None] | None = None
+        self._held: Timer | None = None  # a switch to the dependencies, waiting for their rows
 
     def compose(self) -> ComposeResult:
         with TabbedContent(id="views", initial=TABS["packages"]):
@@ -81,9 +90,29 @@ class EnvironmentPanes(Vertical):
         return next(name for name, tab in TABS.items() if tab == active)
 
     def show_tab(self, tab: str) -> None:
+        self._drop_hold()
+        if tab == "deps" and self.active_tab != "deps":
+            self._read_deps_if_stale()
+            if self._deps_read is not None and not self._deps_read.is_finished:
+                self._held = self.set_timer(DEPS_HOLD, self._release_hold)
+                return
+        self._switch(tab)
+
+    def _switch(self, tab: str) -> None:
         self.query_one(TabbedContent).active = TABS[tab]
         self.query_one(FOCUS[tab]).focus()
-        self.refresh_deps()  # now, not after the switch is painted: the fetch runs meanwhile
+        self.refresh_deps()
+
+    def _drop_hold(self) -> None:
+        if self._held is not None:
+            self._held.stop()
+            self._held = None
+
+    def _release_hold(self) -> None:
+        """The held switch to the dependencies happens now (their rows are in, or the deadline)."""
+        if self._held is not None:
+            self._drop_hold()
+            self._switch("deps")
 
     def focus_content(self) -> None:
         self.query_one(FOCUS[self.active_tab]).focus()
@@ -218,12 +247,14 @@ class EnvironmentPanes(Vertical):
         self.query_one(DetailsPane).show_problems(report)
 
     def refresh_deps(self) -> None:
+        if self.active_tab == "deps" or self._held is not None:
+            self._read_deps_if_stale()
+
+    def _read_deps_if_stale(self) -> None:
         env = self.environment
-        if env is None or self.active_tab != "deps":
-            return
-        if self._deps_for is None or self._deps_for[0] != str(env.path):
+        if env is not None and (self._deps_for is None or self._deps_for[0] != str(env.path)):
             self._deps_for = (str(env.path), None)
-            self.load_deps(env)
+            self._deps_read = self.load_deps(env)
 
     def show_why(self, name: str) -> None:
         """The reverse tree of one package of the selected environment, in the dependencies tab."""
@@ -231,13 +262,18 @@ class EnvironmentPanes(Vertical):
         if env is None:
             return
         self._deps_for = (str(env.path), name)  # before the tab opens: it shows this, not every package
-        self.load_deps(env, name)
+        self._deps_read = self.load_deps(env, name)
         self.show_tab("deps")
 
     @work(exclusive=True, group="deps", exit_on_error=False)
     async def load_deps(self, env: Environment, why: str | None = None) -> None:
         """Forward: the top-level packages, two levels down (the rest comes as nodes expand).
-        why: that package's whole reverse tree."""
+        why: that package's whole reverse tree. A switch to the tab held for it happens as it
+        shows them (not when it is cancelled: the read that replaced it will)."""
+        await self._show_deps(env, why)
+        self._release_hold()
+
+    async def _show_deps(self, env: Environment, why: str | None) -> None:
         view = self.query_one(DependencyView)
         self.workers.cancel_group(self, "deps-children")
         if env.is_broken:
@@ -289,7 +325,7 @@ class EnvironmentPanes(Vertical):
     def _back_to_every_dependency(self) -> None:
         if self.environment is not None:
             self._deps_for = (str(self.environment.path), None)
-            self.load_deps(self.environment)
+            self._deps_read = self.load_deps(self.environment)
 
 
 def interpreter_of(env: Environment, interpreters: list[BaseInterpreter]) -> BaseInterpreter | None:
