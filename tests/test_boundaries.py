@@ -23,14 +23,17 @@ _DISK_METHODS = {
     "rename", "samefile", "readlink", "chmod", "symlink_to", "hardlink_to", "open", "owner",
 }  # fmt: skip
 # services/<layer>/ → the service layers it may import (besides the base modules beside them:
-# process, fsio, policy). find < read < change, insight < repair; local.py and protocol.py on top.
+# process, fsio, policy). find < read < change, insight < repair; the facade (its parts in
+# facade/, joined in local.py) and protocol.py on top.
 _LAYERS = {
     "find": {"find"},
     "read": {"find", "read"},
     "change": {"find", "read", "change"},
     "insight": {"find", "read", "insight"},
     "repair": {"find", "read", "change", "repair"},
+    "facade": {"find", "read", "change", "insight", "repair", "facade", "protocol"},
 }
+_FACADE = [PACKAGE / "services" / "local.py", *sorted((PACKAGE / "services" / "facade").glob("*.py"))]
 _BASE = {"process", "fsio", "policy"}
 
 
@@ -99,11 +102,12 @@ def test_the_base_modules_import_no_layer(name: str) -> None:
     assert not _service_imports(PACKAGE / "services" / f"{name}.py") & set(_LAYERS)
 
 
-def test_the_facade_imports_the_core_in_its_threads_not_on_the_event_loop() -> None:
+@pytest.mark.parametrize("path", _FACADE, ids=lambda p: str(p.relative_to(PACKAGE / "services")))
+def test_the_facade_imports_the_core_in_its_threads_not_on_the_event_loop(path: Path) -> None:
     """A coroutine of the facade imports nothing itself: the function it runs in a thread does. A
     first import (packaging's parsers, the insight or repair code) held the dashboard's event loop
     for 30-60 ms, just after its first frame."""
-    tree = ast.parse((PACKAGE / "services" / "local.py").read_text(encoding="utf-8"))
+    tree = ast.parse(path.read_text(encoding="utf-8"))
     on_the_loop = [
         f"{function.name}: {ast.unparse(statement)}"
         for function in ast.walk(tree)
