@@ -145,7 +145,7 @@ def _depth(node: object) -> int:
 
 
 def _footer_actions(app: VenvDeckApp) -> set[str]:
-    return {key.action for key in app.screen.query(FooterKey)}
+    return {key.action for key in app.screen.query(FooterKey) if key.display}
 
 
 async def _expand(pilot: Pilot[None], app: VenvDeckApp, starts: str) -> None:

@@ -36,7 +36,7 @@ class FooterApp(App[None]):
 
 
 def keys(app: FooterApp) -> list[tuple[str, str]]:
-    return [(key.key, key.description) for key in app.screen.query(FooterKey)]
+    return [(key.key, key.description) for key in app.screen.query(FooterKey) if key.display]
 
 
 async def test_the_same_keys_are_not_rebuilt_and_new_keys_are_shown() -> None:
@@ -134,6 +134,7 @@ def shown_keys(app: App[None], footer: str) -> list[tuple[str, str, str, str, bo
     return [
         (key.key, key.key_display, key.description, key.action, key.has_class("-disabled"), str(key.tooltip))
         for key in app.query_one(f"#{footer}").query(FooterKey)
+        if key.display
     ]
 
 
@@ -151,12 +152,12 @@ async def test_other_keys_relabel_the_key_widgets_and_show_what_textuals_footer_
             await until(
                 pilot,
                 lambda: (
-                    [k.region.width for k in app.query_one("#ours").query(FooterKey)]
+                    [k.region.width for k in app.query_one("#ours").query(FooterKey) if k.display]
                     == [k.region.width for k in app.query_one("#textuals").query(FooterKey)]
                 ),
                 "each key as wide as Textual's",
             )
-            ours = app.query_one("#ours").query(FooterKey)
+            ours = [k for k in app.query_one("#ours").query(FooterKey) if k.display]
             assert [k.render().plain for k in ours] == [
                 k.render().plain for k in app.query_one("#textuals").query(FooterKey)
             ]
@@ -177,3 +178,19 @@ async def test_a_new_label_is_drawn_on_the_screen() -> None:
 def _footer_line(app: App[None]) -> str:
     """The screen's last line as drawn (our footer's)."""
     return app.screen._compositor.render_strips()[-1].text
+
+
+async def test_the_keys_change_as_the_focus_moves_not_after_the_next_refresh() -> None:
+    """Textual's Footer updates after the next refresh: the new focus was drawn beside the old
+    focus's keys, and the keys a frame later, with a layout pass of their own."""
+    app = FooterApp()
+    async with app.run_test() as pilot:
+        app.query_one("#one").focus()
+        await until(pilot, lambda: ("q", "Quit") in keys(app), "the footer's keys")
+        app.query_one("#three").focus()  # the longest row once (its new key widget is mounted)
+        await until(pilot, lambda: ("x", "Extra") in keys(app), "the focused widget's key")
+        for focused in ("one", "three", "two", "three", "one"):
+            app.screen.set_focus(app.query_one(f"#{focused}"))
+            assert (("x", "Extra") in keys(app)) == (focused == "three"), focused  # no await between
+            assert ("q", "Quit") in keys(app)
+            await pilot.pause(FRAMES_S)

@@ -5,13 +5,14 @@ every focus change and every `refresh_bindings()`, often two or three times for 
 On the dashboard that was most of a tab switch (40-200 ms of rebuilding the same row of keys).
 Here nothing is rebuilt when the keys shown are the same. When only whether keys apply changes
 (moving from a healthy environment to a broken one), they are enabled or disabled in place; when
-other keys are shown (focus moved to another pane), the key widgets there are relabelled and only
-the difference in their number is mounted or removed (mounting styles each new widget, the cost).
+other keys are shown (focus moved to another pane), the key widgets there are relabelled, and
+hidden or shown again as their number changes (mounting styles each new widget: the cost, and a
+frame late); only a row longer than any before mounts more.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
     from collections.abc import Hashable
 
     from textual.binding import Binding
+    from textual.screen import Screen
+    from textual.widget import Widget
 
 # What a key shows that can change in place: (enabled, tooltip), per key in the order shown.
 _States = tuple[tuple[bool, str], ...]
@@ -30,6 +33,28 @@ class KeysFooter(Footer):
         super().__init__(compact=compact, id=id)
         self._composed: tuple[Hashable, ...] | None = None  # the keys shown were built from this
         self._states: _States = ()
+
+    def on_mount(self) -> None:
+        self.call_next(self._follow_bindings_at_once)  # after Footer's own on_mount has subscribed
+
+    def _follow_bindings_at_once(self) -> None:
+        """Textual's Footer hears of new bindings after the messages queued before them, and then
+        updates after the next refresh: every change of keys (each focus change) was drawn a frame
+        or more late, with a layout pass of its own. Here the keys change as the bindings do."""
+        signal = self.screen.bindings_updated_signal
+        signal.unsubscribe(self)
+        signal.subscribe(self, self.bindings_changed, immediate=True)
+
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        """The screen's keys, shown now where the key widgets allow (what compose must lay out
+        waits for the refresh, as in Textual's Footer)."""
+        self._bindings_ready = True
+        if not screen.app.app_focus:
+            return
+        if self.is_attached and screen is self.screen and not self._show_in_place():
+            # Heard in the screen's context: compose's data_bind must run in this widget's own.
+            with self._context():
+                self.call_after_refresh(self.recompose)
 
     def _shown(self) -> list[tuple[Binding, bool, str]]:
         return [
@@ -56,18 +81,31 @@ class KeysFooter(Footer):
         return tuple(shown)
 
     async def recompose(self) -> None:
-        if not self.is_attached:
+        if not self.is_attached or self._show_in_place():
             return
+        self._composed = self._keys()
+        self._states = tuple((enabled, tooltip) for _binding, enabled, tooltip in self._shown())
+        await super().recompose()
+
+    def _show_in_place(self) -> bool:
+        """The screen's keys shown by the key widgets there are (False: compose must build them)."""
         keys = self._keys()
         states = tuple((enabled, tooltip) for _binding, enabled, tooltip in self._shown())
         if keys == self._composed:
-            if states != self._states and self._update_in_place():
+            if states != self._states:
+                if not self._update_in_place():
+                    return False
                 self._states = states
-            return
-        relabelled = self._composed is not None and await self._relabel_in_place()
+            return True
+        if self._composed is None or not self._relabel_in_place():
+            return False
         self._composed, self._states = keys, states
-        if not relabelled:
-            await super().recompose()
+        return True
+
+    def _staying(self) -> list[Widget]:
+        """The key widgets but those being removed (a removal is not awaited: until it is done, the
+        widget is still a child)."""
+        return [child for child in self.children if not child._pruning]
 
     def _plain_keys(self) -> list[tuple[Binding, bool, str]] | None:
         """The keys Footer.compose shows one by one, in order (None: it would group some)."""
@@ -78,10 +116,10 @@ class KeysFooter(Footer):
             return None  # a group shows as one label: compose lays it out
         return [entries[0] for entries in by_action.values()]
 
-    async def _relabel_in_place(self) -> bool:
+    def _relabel_in_place(self) -> bool:
         """Show other keys with the key widgets there are (False: it cannot, compose must)."""
         wanted = self._plain_keys()
-        children = list(self.children)
+        children = self._staying()
         if wanted is None or not all(isinstance(child, FooterKey) for child in children):
             return False
         keys = [child for child in children if isinstance(child, FooterKey)]
@@ -95,6 +133,8 @@ class KeysFooter(Footer):
         if bool(palette) != bool(shows_palette):
             return False
         for key, (binding, enabled, tooltip) in zip(plain, wanted, strict=False):
+            key.display = True
+            key.remove_class("-spare")
             key.key = binding.key
             key.key_display = self.app.get_key_display(binding)
             key.description = binding.description
@@ -103,9 +143,13 @@ class KeysFooter(Footer):
             key.set_class(not enabled, "-disabled")
             key.tooltip = tooltip or None
             key.refresh(layout=True)  # drawn at the width of its new text
-        if len(plain) > len(wanted):
-            await self.remove_children(plain[len(wanted) :])
-        elif len(wanted) > len(plain):
+        for key in plain[len(wanted) :]:
+            # Hidden, not removed: fewer keys and then more again (a focus there and back) show in
+            # the frame that moved the focus, where a key mounted anew is styled a frame later.
+            key.display = False
+            key.add_class("-spare")
+            key.action = key.key = ""
+        if len(wanted) > len(plain):
             extra = [
                 FooterKey(
                     binding.key,
@@ -114,10 +158,15 @@ class KeysFooter(Footer):
                     binding.action,
                     disabled=not enabled,
                     tooltip=tooltip,
-                ).data_bind(compact=Footer.compact)
+                )
                 for binding, enabled, tooltip in wanted[len(plain) :]
             ]
-            await (self.mount_all(extra, after=plain[-1]) if plain else self.mount_all(extra, before=0))
+            for key in extra:  # as compose's data_bind would (which needs this widget's own context)
+                key.compact = self.compact
+            if plain:
+                self.mount_all(extra, after=plain[-1])
+            else:
+                self.mount_all(extra, before=0)
         return self._update_in_place()  # the palette's key too
 
     def _update_in_place(self) -> bool:
@@ -126,7 +175,11 @@ class KeysFooter(Footer):
         for binding, enabled, tooltip in self._shown():
             first.setdefault(binding.action, (binding, enabled, tooltip))  # compose shows the first
         palette = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
-        for key in self.query(FooterKey):
+        for key in self._staying():
+            if not isinstance(key, FooterKey):
+                return False
+            if key.has_class("-spare"):
+                continue
             if key.has_class("-command-palette"):
                 if palette is None:
                     return False
