@@ -1,4 +1,4 @@
-"""Real environments with pip, made once per session (ensurepip is the slow part: run in parallel)."""
+"""Real environments with pip, made once per session (pip runs are the slow part: run in parallel)."""
 
 from __future__ import annotations
 

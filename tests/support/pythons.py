@@ -47,10 +47,11 @@ def make_venv(python: Path, target: Path, *, with_pip: bool = False, system_site
 
 
 def make_pip_venv(python: Path, target: Path) -> Path:
-    """A venv with the pip (and, before 3.12, setuptools) its Python bundles, as ensurepip installs
-    them, but not byte-compiled: ensurepip's compile of pip is most of its five seconds, and the
-    oracle's pip runs compile what they import anyway. Falls back to ensurepip where the bundled
-    wheels are not beside the standard library (a distribution may move them)."""
+    """A venv with the pip (and, before 3.12, setuptools) its Python bundles, the wheels ensurepip
+    installs, put in by uv as `uv venv --seed` does (their INSTALLER says uv): 0.4 s where
+    ensurepip takes 4-8 s of CPU, most of it running pip from its wheel. Not byte-compiled: the
+    oracle's pip runs compile what they import. Falls back to pip from its wheel, then to
+    ensurepip, where uv or the bundled wheels are missing (a distribution may move them)."""
     found = subprocess.run(
         [str(python), "-c", "import ensurepip, os; print(os.path.dirname(ensurepip.__file__))"],
         capture_output=True,
@@ -59,23 +60,30 @@ def make_pip_venv(python: Path, target: Path) -> Path:
     bundled = Path(found.stdout.strip()) / "_bundled" if found.returncode == 0 else None
     wheels = sorted(bundled.glob("*.whl")) if bundled is not None else []
     pip_wheel = next((w for w in wheels if w.name.startswith("pip-")), None)
-    if pip_wheel is None:
+    if pip_wheel is None or bundled is None:
         return make_venv(python, target, with_pip=True)
     make_venv(python, target)
     names = [w.name.split("-")[0] for w in wheels]
-    subprocess.run(
-        [
+    uv = Path(sys.executable).parent / "uv"
+    if uv.exists():
+        installer = [
+            str(uv),
+            "pip",
+            "install",
+            "--python",
+            str(target / "bin" / "python"),
+            "--link-mode=copy",
+        ]
+    else:
+        installer = [
             str(target / "bin" / "python"),
             f"{pip_wheel}/pip",
             "install",
             "--no-compile",
             "--no-cache-dir",
-            "--no-index",
-            "--find-links",
-            str(bundled),
-            "--quiet",
-            *names,
-        ],
+        ]
+    subprocess.run(
+        [*installer, "--no-index", "--find-links", str(bundled), "--quiet", *names],
         check=True,
         capture_output=True,
     )
