@@ -10,17 +10,21 @@ is a cycle: shown once, not expanded again.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from packaging.utils import canonicalize_name
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Static, Tree
 from textual.widgets.tree import NodeID, TreeNode, UnknownNodeID
 
@@ -111,6 +115,47 @@ class DepsTree(Tree[Row]):
         Binding("j", "cursor_down", "Down", show=False, id="venvdeck.deps_down"),
         Binding("k", "cursor_up", "Up", show=False, id="venvdeck.deps_up"),
     ]
+
+    def __init__(self, label: str, *, id: str | None = None) -> None:  # noqa: A002 (Textual's own name)
+        super().__init__(label, id=id)
+        self._adding = 0  # inside adding(): the lines are invalidated once, at its end
+        self._stale = False
+
+    @contextmanager
+    def adding(self) -> Iterator[None]:
+        """Many nodes added as one change. Tree forgets its lines and refreshes itself for every
+        node added: 300 top-level packages cost 300 refreshes before the first line was drawn."""
+        self._adding += 1
+        try:
+            yield
+        finally:
+            self._adding -= 1
+            if not self._adding and self._stale:
+                self._stale = False
+                super()._invalidate()
+
+    def _invalidate(self) -> None:
+        if self._adding:
+            self._stale = True
+        else:
+            super()._invalidate()
+
+    def notify_style_update(self) -> None:
+        """Redraw the lines in their new colours. Tree also lays every line out again and measures
+        it: showing the tab (the tree focused, so restyled) did that twice for each package."""
+        Widget.notify_style_update(self)  # Tree's own would invalidate the lines
+        self._line_cache.clear()
+        self._updates += 1  # a key of each drawn line
+        self.refresh()
+
+    def get_label_width(self, node: TreeNode[Row]) -> int:
+        """As Tree measures it (the label after its expand arrow), without rendering each label:
+        the tree measures every line each time it lays them out."""
+        arrow = cell_len(self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE)
+        label = node.label
+        return (arrow if node.allow_expand else 0) + (
+            label.cell_len if isinstance(label, Text) else cell_len(label)
+        )
 
     def _on_resize(self, event: events.Resize) -> None:
         """Only make room in the line cache. Tree also forgets every drawn line and lays the whole
@@ -215,9 +260,12 @@ class DependencyView(Vertical):
         self.requested = requested
         widget = self.deps_tree
         widget.clear()
-        widget.root.expand()
-        for node in tree.roots:
-            self._add(widget.root, Row(node, known, root=True), set())
+        with widget.adding():
+            widget.root.expand()
+            for node in tree.roots:
+                self._add(widget.root, Row(node, known, root=True), set())
+            if tree.reverse:
+                self._open_reverse()
         self._header(tree)
         self.set_class(not tree.roots, "-empty")
         self.query_one("#deps-message", Static).update(
@@ -225,8 +273,6 @@ class DependencyView(Vertical):
             if tree.reverse
             else Text("No packages installed.")
         )
-        if tree.reverse:
-            self._open_reverse()
         widget.move_cursor_to_line(0)
         self.refresh_bindings()  # backspace applies to a reverse tree only
 
@@ -243,7 +289,8 @@ class DependencyView(Vertical):
             return
         row.node = dataclasses.replace(subtree, via=row.node.via)  # keep how it was reached
         row.known = 2
-        self._fill(node)
+        with self.deps_tree.adding():
+            self._fill(node)
 
     # ---- building ----------------------------------------------------------------------------------
     def _path_keys(self, node: TreeNode[Row]) -> set[str]:
@@ -285,7 +332,8 @@ class DependencyView(Vertical):
         if row is None or row.filled:
             return
         if row.known >= 2:
-            self._fill(event.node)
+            with self.deps_tree.adding():
+                self._fill(event.node)
         else:
             self.post_message(self.ChildrenWanted(self, self.generation, int(event.node.id), row.node.key))
 
