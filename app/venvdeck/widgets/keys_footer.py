@@ -20,12 +20,13 @@ from textual.widgets._footer import FooterKey
 if TYPE_CHECKING:
     from collections.abc import Hashable
 
-    from textual.binding import Binding
+    from textual.binding import ActiveBinding, Binding
     from textual.screen import Screen
     from textual.widget import Widget
 
 # What a key shows that can change in place: (enabled, tooltip), per key in the order shown.
 _States = tuple[tuple[bool, str], ...]
+_Active = dict[str, "ActiveBinding"]  # the screen's active bindings, read once per update
 
 
 class KeysFooter(Footer):
@@ -56,14 +57,15 @@ class KeysFooter(Footer):
             with self._context():
                 self.call_after_refresh(self.recompose)
 
-    def _shown(self) -> list[tuple[Binding, bool, str]]:
+    @staticmethod
+    def _shown(active: _Active) -> list[tuple[Binding, bool, str]]:
         return [
             (binding, enabled, tooltip)
-            for (_node, binding, enabled, tooltip) in self.screen.active_bindings.values()
+            for (_node, binding, enabled, tooltip) in active.values()
             if binding.show
         ]
 
-    def _keys(self) -> tuple[Hashable, ...]:
+    def _keys(self, active: _Active) -> tuple[Hashable, ...]:
         """Everything Footer.compose reads, in order, but whether each key applies."""
         app = self.app
         shown: list[Hashable] = [
@@ -75,7 +77,7 @@ class KeysFooter(Footer):
                 binding.tooltip,
                 None if binding.group is None else (binding.group.description, binding.group.compact),
             )
-            for binding, _enabled, _tooltip in self._shown()
+            for binding, _enabled, _tooltip in self._shown(active)
         ]
         shown.append((self.show_command_palette, app.ENABLE_COMMAND_PALETTE, app.COMMAND_PALETTE_BINDING))
         return tuple(shown)
@@ -83,21 +85,23 @@ class KeysFooter(Footer):
     async def recompose(self) -> None:
         if not self.is_attached or self._show_in_place():
             return
-        self._composed = self._keys()
-        self._states = tuple((enabled, tooltip) for _binding, enabled, tooltip in self._shown())
+        active = self.screen.active_bindings
+        self._composed = self._keys(active)
+        self._states = tuple((enabled, tooltip) for _binding, enabled, tooltip in self._shown(active))
         await super().recompose()
 
     def _show_in_place(self) -> bool:
         """The screen's keys shown by the key widgets there are (False: compose must build them)."""
-        keys = self._keys()
-        states = tuple((enabled, tooltip) for _binding, enabled, tooltip in self._shown())
+        active = self.screen.active_bindings  # worked out anew at each read: read once
+        keys = self._keys(active)
+        states = tuple((enabled, tooltip) for _binding, enabled, tooltip in self._shown(active))
         if keys == self._composed:
             if states != self._states:
-                if not self._update_in_place():
+                if not self._update_in_place(active):
                     return False
                 self._states = states
             return True
-        if self._composed is None or not self._relabel_in_place():
+        if self._composed is None or not self._relabel_in_place(active):
             return False
         self._composed, self._states = keys, states
         return True
@@ -107,18 +111,18 @@ class KeysFooter(Footer):
         widget is still a child)."""
         return [child for child in self.children if not child._pruning]
 
-    def _plain_keys(self) -> list[tuple[Binding, bool, str]] | None:
+    def _plain_keys(self, active: _Active) -> list[tuple[Binding, bool, str]] | None:
         """The keys Footer.compose shows one by one, in order (None: it would group some)."""
         by_action: dict[str, list[tuple[Binding, bool, str]]] = {}
-        for binding, enabled, tooltip in self._shown():
+        for binding, enabled, tooltip in self._shown(active):
             by_action.setdefault(binding.action, []).append((binding, enabled, tooltip))
         if any(entries[0][0].group is not None for entries in by_action.values()):
             return None  # a group shows as one label: compose lays it out
         return [entries[0] for entries in by_action.values()]
 
-    def _relabel_in_place(self) -> bool:
+    def _relabel_in_place(self, active: _Active) -> bool:
         """Show other keys with the key widgets there are (False: it cannot, compose must)."""
-        wanted = self._plain_keys()
+        wanted = self._plain_keys(active)
         children = self._staying()
         if wanted is None or not all(isinstance(child, FooterKey) for child in children):
             return False
@@ -128,7 +132,7 @@ class KeysFooter(Footer):
         shows_palette = (
             self.show_command_palette
             and self.app.ENABLE_COMMAND_PALETTE
-            and self.app.COMMAND_PALETTE_BINDING in self.screen.active_bindings
+            and self.app.COMMAND_PALETTE_BINDING in active
         )
         if bool(palette) != bool(shows_palette):
             return False
@@ -167,14 +171,14 @@ class KeysFooter(Footer):
                 self.mount_all(extra, after=plain[-1])
             else:
                 self.mount_all(extra, before=0)
-        return self._update_in_place()  # the palette's key too
+        return self._update_in_place(active)  # the palette's key too
 
-    def _update_in_place(self) -> bool:
+    def _update_in_place(self, active: _Active) -> bool:
         """Enable or disable the key widgets as Footer.compose would make them (False: it cannot)."""
         first: dict[str, tuple[Binding, bool, str]] = {}
-        for binding, enabled, tooltip in self._shown():
+        for binding, enabled, tooltip in self._shown(active):
             first.setdefault(binding.action, (binding, enabled, tooltip))  # compose shows the first
-        palette = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
+        palette = active.get(self.app.COMMAND_PALETTE_BINDING)
         for key in self._staying():
             if not isinstance(key, FooterKey):
                 return False
