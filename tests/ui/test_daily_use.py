@@ -398,3 +398,24 @@ async def test_the_footer_follows_the_selection_and_is_not_rebuilt_for_the_same_
         await select(pilot, SHOP)
         await pilot.pause()
         assert not install_key().has_class("-disabled")
+
+
+async def test_every_dialogs_buttons_can_be_reached_on_a_small_terminal() -> None:
+    """At 80x24 the create dialog's fields are taller than the screen: its buttons stay in sight,
+    and a click on them reaches them (they were cut off, so nothing could be created)."""
+    for keys in (("c",), ("a",), ("e",), ("d",), ("R",)):
+        app = _app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await select(pilot, SHOP)
+            await pilot.press(*keys)
+            await pilot.pause(0.3)
+            screen = app.screen
+            buttons = list(screen.query("#dialog-buttons Button"))
+            assert buttons, keys
+            for button in buttons:
+                region = button.region
+                assert region.height >= 1 and screen.region.contains_region(region), (keys, button.id)
+                widget, _ = screen.get_widget_at(region.x + region.width // 2, region.y + region.height // 2)
+                assert widget is button, (keys, button.id, widget)
+            await pilot.press("escape")
