@@ -299,6 +299,34 @@ async def test_the_dependencies_tab_opens_lazily_and_marks_missing_conflicts_and
         assert "  web-core [required: <1, installed: 1.0]  ✗ conflict" in _deps_lines(app)
 
 
+async def test_right_opens_a_package_and_left_goes_back_up(insight_home: InsightHome) -> None:
+    """As in a file manager (Textual's Tree left them to scrolling: right moved every row sideways)."""
+    app = _real(insight_home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await select(pilot, insight_home.web)
+        await pilot.press("4")
+        await settle(pilot)
+        widget = main_screen(app).query_one(DependencyView).deps_tree
+        widget.focus()
+        widget.move_cursor(widget.get_node_at_line(_deps_lines(app).index("web-app 1.0")))
+        await pilot.press("right")
+        await settle(pilot)
+        assert "  web-lib [required: >=2, installed: 2.1]" in _deps_lines(app)  # opened
+        assert widget.scroll_x == 0
+        await pilot.press("right")  # into it: its first requirement
+        assert widget.cursor_node is not None
+        assert widget.cursor_node.parent is not None
+        assert str(widget.cursor_node.parent.label) == "web-app 1.0"
+        await pilot.press("left")  # back up to the package
+        assert widget.cursor_node is not None
+        assert str(widget.cursor_node.label) == "web-app 1.0"
+        await pilot.press("left")  # and closed
+        await pilot.pause()
+        assert _deps_lines(app) == ["pinned 1.0", "web-app 1.0"]
+        assert widget.scroll_x == 0
+
+
 async def test_below_a_requirement_only_the_extras_it_asks_for_show(insight_home: InsightHome) -> None:
     app = _real(insight_home)
     async with app.run_test(size=SIZE) as pilot:

@@ -29,6 +29,7 @@ from textual.widgets import Static, Tree
 from textual.widgets.tree import NodeID, TreeNode, UnknownNodeID
 
 from venvdeck.formatting import shown
+from venvdeck.widgets.tree_arrows import close_or_leave, open_or_enter
 
 if TYPE_CHECKING:
     from venvdeck.models import DependencyNode, DependencyTree
@@ -114,6 +115,8 @@ class DepsTree(Tree[Row]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False, id="venvdeck.deps_down"),
         Binding("k", "cursor_up", "Up", show=False, id="venvdeck.deps_up"),
+        Binding("right", "open_or_enter", "Open", show=False, id="venvdeck.deps_open"),
+        Binding("left", "close_or_leave", "Close", show=False, id="venvdeck.deps_close"),
     ]
 
     def __init__(self, label: str, *, id: str | None = None) -> None:  # noqa: A002 (Textual's own name)
@@ -156,6 +159,12 @@ class DepsTree(Tree[Row]):
         return (arrow if node.allow_expand else 0) + (
             label.cell_len if isinstance(label, Text) else cell_len(label)
         )
+
+    def action_open_or_enter(self) -> None:
+        open_or_enter(self)
+
+    def action_close_or_leave(self) -> None:
+        close_or_leave(self)
 
     def _on_resize(self, event: events.Resize) -> None:
         """Only make room in the line cache. Tree also forgets every drawn line and lays the whole

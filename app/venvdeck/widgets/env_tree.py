@@ -24,6 +24,7 @@ from textual.widgets.tree import TreeNode
 
 from venvdeck.formatting import human_size, natural_key, shown
 from venvdeck.models import Kind, Manager
+from venvdeck.widgets.tree_arrows import close_or_leave, open_or_enter
 
 if TYPE_CHECKING:
     from venvdeck.models import Environment, EnvironmentSize
@@ -110,6 +111,8 @@ class EnvTree(Tree[_Entry | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False, id="venvdeck.tree_down"),
         Binding("k", "cursor_up", "Up", show=False, id="venvdeck.tree_up"),
+        Binding("right", "open_or_enter", "Open", show=False, id="venvdeck.tree_open"),
+        Binding("left", "close_or_leave", "Close", show=False, id="venvdeck.tree_close"),
         Binding("g", "first", "Top", show=False, id="venvdeck.tree_top"),
         Binding("G", "last", "Bottom", show=False, id="venvdeck.tree_bottom"),
         Binding("s", "cycle_sort", "Sort", tooltip="Sort by name, size, last used", id="venvdeck.sort_envs"),
@@ -123,6 +126,12 @@ class EnvTree(Tree[_Entry | None]):
     ]
 
     sort_by: reactive[EnvSort] = reactive(EnvSort.NAME)
+
+    def action_open_or_enter(self) -> None:
+        open_or_enter(self)
+
+    def action_close_or_leave(self) -> None:
+        close_or_leave(self)
 
     class EnvironmentHighlighted(Message):
         """The cursor moved onto an environment (or off every environment: env is None)."""
