@@ -420,3 +420,41 @@ async def test_every_dialogs_buttons_can_be_reached_on_a_small_terminal() -> Non
                 widget, _ = screen.get_widget_at(region.x + region.width // 2, region.y + region.height // 2)
                 assert widget is button, (keys, button.id, widget)
             await pilot.press("escape")
+
+
+async def test_keys_for_a_package_are_dimmed_where_no_package_is_listed() -> None:
+    """On a broken environment u, U and w did nothing and said nothing, shown as if they applied."""
+    from textual.widgets._footer import FooterKey
+
+    legacy = HOME / "code/legacy-api/venv"
+    app = _app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+
+        def keys() -> dict[str, bool]:
+            """Action → enabled, for the keys the footer shows."""
+            return {
+                k.action: not k.has_class("-disabled") for k in main_screen(app).query(FooterKey) if k.display
+            }
+
+        await select(pilot, SHOP)
+        table(app).table.focus()
+        await pilot.pause()
+        assert keys()["uninstall"]
+        assert keys()["upgrade"]
+        await select(pilot, legacy)
+        table(app).table.focus()
+        await pilot.pause()
+        assert not keys()["uninstall"]
+        assert not keys()["upgrade"]
+        await pilot.press("u")
+        await pilot.pause()
+        assert app.screen is main_screen(app)  # nothing asked
+        await pilot.press("4")
+        await settle(pilot)
+        assert not keys()["why"]
+        await select(pilot, SHOP)
+        await pilot.press("1")
+        table(app).table.focus()
+        await pilot.pause()
+        assert keys()["uninstall"]

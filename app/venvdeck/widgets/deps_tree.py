@@ -257,6 +257,7 @@ class DependencyView(Vertical):
         self.query_one("#deps-header", Static).update("")
         self.query_one("#deps-message", Static).update(Text(message))
         self.set_class(True, "-empty")
+        self.refresh_bindings()  # no package for w to ask about
 
     def show_tree(
         self, environment_path: Path, tree: DependencyTree, requested: frozenset[str], *, known: int
@@ -380,7 +381,9 @@ class DependencyView(Vertical):
         """Only while the tab shows (the palette would offer them twice otherwise); back only
         from a reverse tree."""
         if action == "why":
-            return True if self.is_on_screen else None
+            if not self.is_on_screen:
+                return None
+            return True if self.deps_tree.cursor_node is not None else None  # dimmed: no package
         if action == "back":
             return self.reverse and self.is_on_screen  # hidden while every package shows
         return True

@@ -78,6 +78,10 @@ def _version_key(version: str) -> tuple[int, Version | str]:
         return (1, version)
 
 
+# What acts on the package under the cursor (or the marked ones): nothing to do without a row.
+_ON_A_PACKAGE = frozenset({"toggle_mark", "uninstall", "upgrade", "details", "why", "first", "last"})
+
+
 class PackageTable(Vertical):
     """A dumb view: the screen hands it packages and sizes; it sorts and filters them itself."""
 
@@ -156,6 +160,7 @@ class PackageTable(Vertical):
         self._columns: tuple[Column, ...] = tuple(Column)
         self._width_cache: dict[Column, int] | None = None
         self.environment_path: Path | None = None
+        self._had_rows = False  # the last rebuild listed a package (the keys below apply)
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Filter packages (fuzzy)…", id="package-filter")
@@ -266,6 +271,13 @@ class PackageTable(Vertical):
         if row + 1 < self.table.row_count:
             self.table.move_cursor(row=row + 1)
         self._show_marks()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Shown dimmed while no package is listed (a broken or empty environment, a filter that
+        matches nothing): pressed, they did nothing and said nothing."""
+        if action in _ON_A_PACKAGE and not self._had_rows:
+            return None
+        return True
 
     def action_uninstall(self) -> None:
         if self.chosen:
@@ -440,3 +452,6 @@ class PackageTable(Vertical):
         note.update(Text(message or ""))
         self.set_class(bool(message), "-empty")
         self._show_marks()
+        if bool(rows) != self._had_rows:
+            self._had_rows = bool(rows)
+            self.refresh_bindings()  # the keys that act on a package apply again, or no more
