@@ -280,6 +280,16 @@ async def test_the_flat_view_sorts_the_whole_machine_by_size_and_filters_with_a_
         assert flat.display
         paths = [str(k.value) for k in flat.rows]
         assert paths[0] == str(HOME / "miniforge3/envs/data")  # 310 MB freed, the biggest
+        labels = [c.label.plain for c in flat.columns.values()]
+        assert "Size ▼" in labels  # largest first: the arrow points down (it said ▲)
+        flat.action_reverse_sort()
+        await pilot.pause()
+        assert [c.label.plain for c in flat.columns.values()] == [
+            label.replace("Size ▼", "Size ▲") for label in labels
+        ]
+        assert str(next(iter(flat.rows)).value) != paths[0]
+        flat.action_reverse_sort()
+        await pilot.pause()
         await pilot.press("slash", *"shop")
         await pilot.pause(0.3)
         assert {Path(str(k.value)).name for k in flat.rows} <= {".venv", "shop-Xq3b1Kd2-py3.12"}
@@ -458,3 +468,33 @@ async def test_keys_for_a_package_are_dimmed_where_no_package_is_listed() -> Non
         table(app).table.focus()
         await pilot.pause()
         assert keys()["uninstall"]
+
+
+def test_the_home_page_shows_once() -> None:
+    """Metadata with no Home-page but a Project-URL "Homepage" read `Home page —` above it."""
+    import dataclasses
+
+    from tests.fakes import _venv
+    from venvdeck.dialogs.package import details_renderable
+    from venvdeck.models import PackageDetails
+
+    env = _venv(HOME / "code/shop/.venv", "3.12.7")
+    base = PackageDetails(
+        env, "rich", "13.3.1", "Rich text", "MIT", None, (("Homepage", "https://example.org/rich"),),
+        ">=3.8", "pip", "index", None, None, None, None, 3, 100, True, (), (), (),
+    )  # fmt: skip
+
+    def home_rows(details: PackageDetails) -> list[str]:
+        lines = rendered(details_renderable(details)).splitlines()
+        return [" ".join(line.split()) for line in lines if "ome" in line]
+
+    assert home_rows(base) == ["Homepage https://example.org/rich"]
+    same = dataclasses.replace(base, home_page="https://example.org/rich")
+    assert home_rows(same) == ["Homepage https://example.org/rich"]
+    other = dataclasses.replace(base, home_page="https://rich.example")
+    assert [row.split()[:2] for row in home_rows(other)] == [
+        ["Home", "page"],
+        ["Homepage", "https://example.org/rich"],
+    ]
+    bare = dataclasses.replace(base, project_urls=())
+    assert home_rows(bare) == ["Home page —"]

@@ -33,7 +33,9 @@ def details_renderable(details: PackageDetails) -> RenderableType:
     grid.add_row("Version", _text(details.version))
     grid.add_row("Summary", _text(details.summary))
     grid.add_row("License", _text(details.license))
-    grid.add_row("Home page", _text(details.home_page))
+    urls = {url for _label, url in details.project_urls}
+    if details.home_page not in urls and (details.home_page or not urls):  # not twice, nor "—" above it
+        grid.add_row("Home page", _text(details.home_page))
     for label, url in details.project_urls:
         grid.add_row(Text(shown(label)), Text(shown(url)))
     grid.add_row("Requires Python", _text(details.requires_python))

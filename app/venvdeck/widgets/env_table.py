@@ -34,6 +34,10 @@ class EnvColumn(StrEnum):
 _RIGHT = {EnvColumn.SIZE}
 
 
+# Sorted largest (or latest) first: the arrow points down, as a person reads the column.
+_LARGEST_FIRST = frozenset({EnvColumn.SIZE, EnvColumn.LAST_USED})
+
+
 class EnvTable(DataTable[Text]):
     """A dumb view: the screen hands it every environment and size; it sorts and filters them."""
 
@@ -199,7 +203,11 @@ class EnvTable(DataTable[Text]):
     def _rebuild(self, selected: Path | None) -> None:
         self.clear(columns=True)
         for column in EnvColumn:
-            arrow = (" ▼" if self._reverse else " ▲") if column is self._sort else ""
+            arrow = (
+                (" ▼" if self._reverse != (column in _LARGEST_FIRST) else " ▲")
+                if column is self._sort
+                else ""
+            )
             self.add_column(column.value.capitalize() + arrow, key=column.value)
         envs = [e for e in self._envs.values() if matches(self._query, e)]
         for env in sorted(envs, key=self._key, reverse=self._reverse):

@@ -78,6 +78,10 @@ def _version_key(version: str) -> tuple[int, Version | str]:
         return (1, version)
 
 
+# Sorted largest (or latest) first: the arrow points down, as a person reads the column.
+_LARGEST_FIRST = frozenset({Column.SIZE})
+
+
 # What acts on the package under the cursor (or the marked ones): nothing to do without a row.
 _ON_A_PACKAGE = frozenset({"toggle_mark", "uninstall", "upgrade", "details", "why", "first", "last"})
 
@@ -438,7 +442,11 @@ class PackageTable(Vertical):
         widths = self._widths()
         self._columns = self._fitting_columns()
         for column in self._columns:
-            arrow = (" ▼" if self._reverse else " ▲") if column is self._sort else ""
+            arrow = (
+                (" ▼" if self._reverse != (column in _LARGEST_FIRST) else " ▲")
+                if column is self._sort
+                else ""
+            )
             table.add_column(_TITLES[column] + arrow, key=column, width=widths[column])
         rows = sorted(self._visible(), key=self._key, reverse=self._reverse)
         for package in rows:
