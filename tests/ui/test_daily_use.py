@@ -498,3 +498,18 @@ def test_the_home_page_shows_once() -> None:
     ]
     bare = dataclasses.replace(base, project_urls=())
     assert home_rows(bare) == ["Home page —"]
+
+
+async def test_help_and_quit_stay_in_the_footer_on_a_narrow_terminal() -> None:
+    """At 80 columns the keys that do not fit are cut; help and quit came last, so they went first."""
+    app = _app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await select(pilot, SHOP)
+        for focus in ("tree", "table"):
+            if focus == "table":
+                table(app).table.focus()
+            await pilot.pause(0.3)
+            line = app.screen._compositor.render_strips()[-1].text
+            assert line.startswith("q Quit ? Help "), (focus, line)
+            assert line.rstrip().endswith("^p palette"), (focus, line)

@@ -24,6 +24,10 @@ if TYPE_CHECKING:
     from textual.screen import Screen
     from textual.widget import Widget
 
+# Shown first: on a narrow terminal the keys that do not fit are cut, and these came last, so
+# `? Help` and `q Quit` were the first to go.
+FIRST_ACTIONS = frozenset({"help", "quit"})
+
 # What a key shows that can change in place: (enabled, tooltip), per key in the order shown.
 _States = tuple[tuple[bool, str], ...]
 _Active = dict[str, "ActiveBinding"]  # the screen's active bindings, read once per update
@@ -89,6 +93,10 @@ class KeysFooter(Footer):
         self._composed = self._keys(active)
         self._states = tuple((enabled, tooltip) for _binding, enabled, tooltip in self._shown(active))
         await super().recompose()
+        active = self.screen.active_bindings  # the focus may have moved meanwhile
+        if self._relabel_in_place(active):  # help and quit first (compose shows them last)
+            self._composed = self._keys(active)
+            self._states = tuple((enabled, tooltip) for _binding, enabled, tooltip in self._shown(active))
 
     def _show_in_place(self) -> bool:
         """The screen's keys shown by the key widgets there are (False: compose must build them)."""
@@ -118,7 +126,8 @@ class KeysFooter(Footer):
             by_action.setdefault(binding.action, []).append((binding, enabled, tooltip))
         if any(entries[0][0].group is not None for entries in by_action.values()):
             return None  # a group shows as one label: compose lays it out
-        return [entries[0] for entries in by_action.values()]
+        plain = [entries[0] for entries in by_action.values()]
+        return sorted(plain, key=lambda entry: entry[0].action not in FIRST_ACTIONS)  # stable
 
     def _relabel_in_place(self, active: _Active) -> bool:
         """Show other keys with the key widgets there are (False: it cannot, compose must)."""
