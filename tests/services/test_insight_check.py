@@ -131,3 +131,48 @@ def test_a_never_seen_environment_is_asked_once_for_its_paths_and_markers(
     values = markers.marker_environment(bare_env / "bin" / "python")
     assert values["python_full_version"] == json.loads(expected.stdout)
     assert started == [str(bare_env / "bin" / "python")]  # remembered: asked no more
+
+
+def _dist_info(site: Path, folder: str, *headers: str) -> None:
+    info = site / f"{folder}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\n" + "".join(f"{h}\n" for h in headers))
+    (info / "INSTALLER").write_text("pip\n")
+    (info / "RECORD").write_text("")
+
+
+@pytest.mark.parametrize("version", [v for v in PIP_ENV_VERSIONS if v in {"3.8", "3.12"}])
+def test_two_copies_of_a_distribution_read_as_pip_reads_them(
+    version: str, pip_envs: dict[str, Path], tmp_path: Path
+) -> None:
+    """A crashed upgrade leaves two dist-info folders of one name. pip keeps the first it meets:
+    in the folder's own order on Python >= 3.11 (importlib), the highest version before that
+    (pkg_resources). venvdeck took the first in sorted order, so list, freeze, check, deps and
+    find all named the wrong copy (a conflict pip does not see)."""
+    from venvdeck.services.read.freeze import freeze
+    from venvdeck.services.read.packages import list_packages
+
+    if version not in pip_envs:
+        pytest.skip(f"no Python {version} here")
+    env = tmp_path / "env"
+    shutil.copytree(pip_envs[version], env, symlinks=True)
+    site = site_packages(env)
+    for copy in ("1.11.0", "1.12.0", "1.9.0", "1.16.0", "1.13.0", "1.10.0"):
+        _dist_info(site, f"six-{copy}", "Name: six", f"Version: {copy}")
+    _dist_info(site, "Dupe-2.0", "Name: Dupe", "Version: 2.0")
+    _dist_info(site, "dupe-1.0", "Name: dupe", "Version: 1.0")
+    _dist_info(site, "needs_six-1.0", "Name: needs-six", "Version: 1.0", "Requires-Dist: six>=1.12")
+    python = str(env / "bin" / "python")
+    listed = subprocess.run([python, "-m", "pip", "list", "--format=freeze"], capture_output=True, text=True)
+    resolved = resolve_environment(env)
+    ours = {p.name.lower(): p.version for p in list_packages(resolved).packages}
+    theirs = dict(line.lower().split("==") for line in listed.stdout.splitlines())
+    assert (ours["six"], ours["dupe"]) == (theirs["six"], theirs["dupe"])
+    pips_freeze = subprocess.run([python, "-m", "pip", "freeze"], capture_output=True, text=True).stdout
+    assert freeze(resolved).text == pips_freeze
+    returncode, lines = pip_check(env)
+    report = check(resolved)
+    assert (report.ok, [p.message for p in report.problems]) == (
+        returncode == 0,
+        [line for line in lines if line != "No broken requirements found."],
+    )

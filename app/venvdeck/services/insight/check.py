@@ -8,9 +8,7 @@ left out of the set (so whatever requires it is "not installed") and makes pip e
 without a readable METADATA is skipped with a warning. pip >= 24.1 also reports installed wheels
 whose WHEEL tags this interpreter does not support.
 
-The order follows the environment's own pip: the importlib backend (Python >= 3.11, pip >= 22.3)
-lists a folder in `os.listdir` order, grouped by normalised name; the pkg_resources backend sorts
-each folder's entries "by version, descending" (pkg_resources `_by_version_descending`).
+The order follows the environment's own pip (services/read/pip_order.py).
 """
 
 from __future__ import annotations
@@ -33,6 +31,7 @@ from venvdeck.services import fsio
 from venvdeck.services.insight import markers
 from venvdeck.services.insight.graph import EnvironmentGraph, version_matches
 from venvdeck.services.read import packages as listing_reader
+from venvdeck.services.read.pip_order import folder_ranks
 
 if TYPE_CHECKING:
     from venvdeck.models import (
@@ -58,73 +57,6 @@ def uses_importlib(listing: PackageListing) -> bool:
 
 # ---- pip's order -------------------------------------------------------------------------------
 
-_LEGACY_PART = re.compile(r"(\d+ | [a-z]+ | \.| -)", re.VERBOSE)
-_LEGACY_MAP = {"pre": "c", "preview": "c", "-": "final-", "rc": "c", "dev": "@"}
-
-
-def _legacy_key(text: str) -> tuple[str, ...]:
-    """packaging 21's LegacyVersion key (what pkg_resources sorts a name that is not a version by)."""
-    parts: list[str] = []
-    for raw in _LEGACY_PART.split(text.lower()):
-        part = _LEGACY_MAP.get(raw, raw)
-        if not part or part == ".":
-            continue
-        piece = part.zfill(8) if part[:1] in "0123456789" else "*" + part
-        if piece.startswith("*"):
-            if piece < "*final":
-                while parts and parts[-1] == "*final-":
-                    parts.pop()
-            while parts and parts[-1] == "00000000":
-                parts.pop()
-        parts.append(piece)
-    parts.append("*final")
-    return tuple(parts)
-
-
-class _Part:
-    """One dash-separated part of a folder name, ordered as packaging 21 orders parse(part):
-    every LegacyVersion before every Version."""
-
-    __slots__ = ("key",)
-
-    def __init__(self, text: str) -> None:
-        try:
-            self.key: tuple[int, object] = (1, Version(text))
-        except InvalidVersion:
-            self.key = (0, _legacy_key(text))
-
-    def __lt__(self, other: _Part) -> bool:
-        if self.key[0] != other.key[0]:
-            return self.key[0] < other.key[0]
-        return bool(self.key[1] < other.key[1])  # type: ignore[operator]
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Part) and self.key == other.key
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-def _by_version_key(name: str) -> list[_Part]:
-    stem, ext = os.path.splitext(name)
-    return [_Part(part) for part in [*stem.split("-"), ext]]
-
-
-def _folder_ranks(location: Path, importlib_order: bool) -> dict[str, int]:
-    try:
-        names = os.listdir(location)
-    except OSError:
-        return {}
-    infos = [n for n in names if n.lower().endswith((".dist-info", ".egg-info"))]
-    if importlib_order:
-        groups: dict[str, list[str]] = {}
-        for name in infos:
-            prefix = name.lower().rpartition(".")[0].partition("-")[0]
-            groups.setdefault(re.sub(r"[-_.]+", "_", prefix), []).append(name)
-        ordered = [n for group in groups.values() for n in group]
-    else:
-        ordered = sorted(infos, key=_by_version_key, reverse=True)
-    return {name: index for index, name in enumerate(ordered)}
-
 
 def pip_order(listing: PackageListing) -> list[Package]:
     """The listing's packages in the order the environment's pip iterates them."""
@@ -139,7 +71,7 @@ def pip_order(listing: PackageListing) -> list[Package]:
             return (len(paths), 1, 0)
         folder = info.parent
         if folder not in ranks:
-            ranks[folder] = _folder_ranks(folder, importlib_order)
+            ranks[folder] = folder_ranks(folder, importlib_order)
         where = position.get(str(package.location), position.get(str(folder), len(paths)))
         linked = 0 if str(folder) in position else 1  # egg-link targets come after their entry
         return (where, linked, ranks[folder].get(info.name, len(ranks[folder])))

@@ -184,7 +184,7 @@ def scan_location(location: Path) -> tuple[list[RawDistribution], list[Path]]:
         egg = _read_egg(location)
         return ([egg] if egg else []), []
     try:
-        names = sorted(os.listdir(location))
+        names = os.listdir(location)  # in its own order: pip's importlib backend keeps it (pip_order)
     except OSError:
         return [], []
     for name in names:

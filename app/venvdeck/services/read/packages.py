@@ -22,6 +22,7 @@ from venvdeck.errors import InterpreterError
 from venvdeck.models import Package, PackageListing
 from venvdeck.services.read import interpreters
 from venvdeck.services.read.metadata import scan_linked, scan_location
+from venvdeck.services.read.pip_order import folder_order, has_two_copies
 from venvdeck.services.read.requested import with_requested
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ class PipRules:
     names_from_folder: bool  # pip < 21 spells a name as pkg_resources reads it from the folder name
     versions_from_folder: bool  # pip's pkg_resources backend reads the version from the folder name
     freeze_hidden: frozenset[str]  # what `pip freeze` hides without --all
+    importlib_backend: bool = True  # decides which of two copies of a name in a folder pip meets first
 
     @classmethod
     def for_environment(cls, python: tuple[int, int, int], pip_version: str | None) -> PipRules:
@@ -52,6 +54,7 @@ class PipRules:
             names_from_folder=pip is not None and pip < (21, 0),
             versions_from_folder=not importlib_backend,
             freeze_hidden=hidden,
+            importlib_backend=importlib_backend,
         )
 
 
@@ -144,12 +147,29 @@ def raw_pip_version(dists: list[RawDistribution]) -> str | None:
     return None
 
 
+def in_pip_order(dists: list[RawDistribution], importlib_backend: bool) -> list[RawDistribution]:
+    """The distributions as pip meets them: path entry by path entry as found, and within one
+    folder in its pip's order, so that of two copies of a name the one pip lists comes first."""
+    folders: dict[tuple[Path, bool], list[RawDistribution]] = {}
+    for dist in dists:
+        folders.setdefault((dist.location, dist.linked), []).append(dist)
+    ordered: list[RawDistribution] = []
+    for group in folders.values():
+        if has_two_copies([d.dir_name for d in group]):
+            rank = {
+                name: i for i, name in enumerate(folder_order([d.dir_name for d in group], importlib_backend))
+            }
+            group = sorted(group, key=lambda d: rank.get(d.dir_name, len(rank)))
+        ordered += group
+    return ordered
+
+
 def build_packages(dists: list[RawDistribution], paths: list[Path], rules: PipRules) -> list[Package]:
     """Packages as pip lists them, sorted by canonical name."""
     seen: set[str] = set()
     packages: list[Package] = []
     egg_links: set[str] | None = None
-    for dist in dists:
+    for dist in in_pip_order(dists, rules.importlib_backend):
         named = _name_and_version(dist, rules)
         if named is None:
             continue
