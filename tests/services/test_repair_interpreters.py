@@ -3,6 +3,7 @@ python.org trees, PEP 514 registry data; environments grouped under the interpre
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -152,3 +153,19 @@ def test_a_real_interpreter_lists_its_environments_through_symlinked_bins_until_
     assert [d.path for d in lost.dependents] == [direct, through_link]  # pyvenv.cfg names the real file
     assert lost.version is not None
     assert lost.version.startswith(VERSION)
+
+
+def test_an_environment_whose_own_link_broke_is_not_said_to_have_lost_its_python(tmp_path: Path) -> None:
+    """Its bin/python points nowhere, but the Python its pyvenv.cfg names is there (and was not
+    among the environments looked at): that Python is not lost, the environment is broken."""
+    env = make_venv(Path(sys.executable), tmp_path / "proj" / ".venv")
+    for link in (env / "bin").glob("python*"):
+        link.unlink()
+        link.symlink_to(tmp_path / "nowhere" / "python3")
+    broken = _env(env)
+    assert broken.is_broken
+    groups = group_interpreters([broken])
+    assert not any(g.missing for g in groups), [(g.prefix, g.missing) for g in groups]
+    (owner,) = (g for g in groups if any(d.path == env for d in g.dependents))
+    assert os.path.exists(owner.path)
+    assert [d.broken for d in owner.dependents if d.path == env] == [True]

@@ -396,8 +396,8 @@ def group_interpreters(
         if owner is None:
             if not named:
                 continue
-            if env.is_broken or not any(os.path.exists(n) for n in named):
-                owner = lost_group(named[0], env)
+            if not any(os.path.exists(n) for n in named):
+                owner = lost_group(named[0], env)  # broken or not: what it names is gone
             else:
                 real = Path(_real(next(n for n in named if os.path.exists(n))))
                 owner = _Group(real, lost_install(real), env.python_version, "other", False, None)
