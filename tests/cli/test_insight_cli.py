@@ -148,3 +148,29 @@ def test_a_chain_of_a_thousand_requirements_is_cut_not_a_traceback(tmp_path: Pat
     assert text[0] == "pkg-0000==1.0"
     assert 150 < len(text) < 1000  # cut at the depth limit, never past it
     assert json.loads(venvdeck("deps", str(env), "--json").stdout)[0]["package"]["key"] == "pkg-0000"
+
+
+def test_deps_takes_patterns_as_pipdeptree_does_and_refuses_what_is_not_a_name(env: Path) -> None:
+    ours = venvdeck("deps", str(env), "ze*", "GAM*", "--json")
+    theirs = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "pipdeptree"),
+            "--python",
+            str(env / "bin" / "python"),
+            "-p",
+            "ze*,GAM*",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=env,
+    )
+    assert ours.returncode == 0, ours.stderr
+    assert json.loads(ours.stdout) == json.loads(theirs.stdout)
+    assert {e["package"]["key"] for e in json.loads(ours.stdout)} >= {"zeta-pkg", "gamma"}
+    nothing = venvdeck("deps", str(env), "nothing-like-this*")
+    assert nothing.returncode == 1
+    assert nothing.stderr.strip() == f"venvdeck: error: not installed in {env}: nothing-like-this*"
+    bad = venvdeck("deps", str(env), "bad spec!!")
+    assert (bad.returncode, bad.stdout) == (1, "")
+    assert bad.stderr.strip() == "venvdeck: error: not a package name: bad spec!!"

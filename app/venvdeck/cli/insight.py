@@ -49,7 +49,12 @@ def add_parsers(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentP
         "missing and conflicting requirements are marked, a cycle is shown once (*).",
     )
     deps.add_argument("env", help=ENV_HELP)
-    deps.add_argument("packages", nargs="*", metavar="PKG", help="start from these packages")
+    deps.add_argument(
+        "packages",
+        nargs="*",
+        metavar="PKG",
+        help="start from these packages (a pattern such as 'jaraco*' too)",
+    )
     deps.add_argument("-r", "--reverse", action="store_true", help="who requires each package")
     deps.add_argument("-d", "--depth", type=_depth, metavar="N", help="show N levels below each package")
     deps.add_argument(
@@ -178,12 +183,43 @@ def _reachable(entries: list[dict[str, Any]], names: list[str]) -> list[dict[str
     return [e for e in entries if e["package"]["key"] in keep]
 
 
+def _named(names: list[str], known: set[str]) -> tuple[list[str], list[str]]:
+    """The canonical names asked for (a pattern, as pipdeptree's -p takes `jaraco*`, is every
+    installed name it matches), and those that match nothing. A name that is not a project name
+    is a one-line error, not "not installed"."""
+    from fnmatch import fnmatchcase
+
+    from packaging.utils import InvalidName, canonicalize_name
+
+    from venvdeck.errors import InvalidRequirementError
+    from venvdeck.formatting import shown
+
+    wanted: list[str] = []
+    unknown: list[str] = []
+    for name in names:
+        if any(c in name for c in "*?["):
+            pattern = canonicalize_name(name)
+            matched = sorted(k for k in known if fnmatchcase(k, pattern))
+            wanted += [k for k in matched if k not in wanted]
+            if not matched:
+                unknown.append(name)
+            continue
+        try:
+            key = canonicalize_name(name, validate=True)
+        except InvalidName:
+            raise InvalidRequirementError(f"not a package name: {shown(name)}") from None
+        if key not in known:
+            unknown.append(name)
+        elif key not in wanted:
+            wanted.append(key)
+    return wanted, unknown
+
+
 def deps(args: argparse.Namespace) -> int:
     key = _memo_key(args, "deps", args.json, args.reverse, args.depth, args.packages)
     remembered = _recall("deps", key)
     if remembered is not None:
         return remembered
-    from packaging.utils import canonicalize_name
 
     from venvdeck.cli.read import environment_from
     from venvdeck.errors import PackageNotFound
@@ -192,9 +228,8 @@ def deps(args: argparse.Namespace) -> int:
 
     env = environment_from(args, args.env)
     graph = trees.graph_for(env)
-    wanted: list[str] = [canonicalize_name(name) for name in args.packages]
     known = set(graph.nodes) | (set(graph.dependents()) if args.reverse else set())
-    unknown = [name for name, key in zip(args.packages, wanted, strict=True) if key not in known]
+    wanted, unknown = _named(args.packages, known)
     if unknown:
         raise PackageNotFound(f"not installed in {shown(env.path)}: {shown(', '.join(unknown))}")
     if args.json:
