@@ -86,23 +86,23 @@ class KeysFooter(Footer):
         shown.append((self.show_command_palette, app.ENABLE_COMMAND_PALETTE, app.COMMAND_PALETTE_BINDING))
         return tuple(shown)
 
+    def _seen(self, active: _Active) -> tuple[tuple[Hashable, ...], _States]:
+        """What the key widgets show: the keys (as compose reads them) and whether each applies."""
+        return self._keys(active), tuple((enabled, tooltip) for _b, enabled, tooltip in self._shown(active))
+
     async def recompose(self) -> None:
         if not self.is_attached or self._show_in_place():
             return
-        active = self.screen.active_bindings
-        self._composed = self._keys(active)
-        self._states = tuple((enabled, tooltip) for _binding, enabled, tooltip in self._shown(active))
+        self._composed, self._states = self._seen(self.screen.active_bindings)
         await super().recompose()
         active = self.screen.active_bindings  # the focus may have moved meanwhile
         if self._relabel_in_place(active):  # help and quit first (compose shows them last)
-            self._composed = self._keys(active)
-            self._states = tuple((enabled, tooltip) for _binding, enabled, tooltip in self._shown(active))
+            self._composed, self._states = self._seen(active)
 
     def _show_in_place(self) -> bool:
         """The screen's keys shown by the key widgets there are (False: compose must build them)."""
         active = self.screen.active_bindings  # worked out anew at each read: read once
-        keys = self._keys(active)
-        states = tuple((enabled, tooltip) for _binding, enabled, tooltip in self._shown(active))
+        keys, states = self._seen(active)
         if keys == self._composed:
             if states != self._states:
                 if not self._update_in_place(active):
