@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -9,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from tests.services.conftest import PIP_ENV_VERSIONS
+from tests.services.test_insight_deps import pipdeptree_json
 from tests.support.insight import site_packages
 from venvdeck.models import ProblemKind
 from venvdeck.services.find.resolve import resolve_environment
+from venvdeck.services.insight import deps
 from venvdeck.services.insight.check import check
 
 
@@ -101,7 +104,6 @@ def test_a_never_seen_environment_is_asked_once_for_its_paths_and_markers(
     bare_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The listing's probe brings the marker values too: one interpreter start, not two."""
-    import json
     import sys
 
     from venvdeck.services import process
@@ -133,22 +135,29 @@ def test_a_never_seen_environment_is_asked_once_for_its_paths_and_markers(
     assert started == [str(bare_env / "bin" / "python")]  # remembered: asked no more
 
 
-def _dist_info(site: Path, folder: str, *headers: str) -> None:
+def _dist_info(site: Path, folder: str, *headers: str, metadata: bool = True) -> None:
     info = site / f"{folder}.dist-info"
     info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\n" + "".join(f"{h}\n" for h in headers))
+    if metadata:
+        (info / "METADATA").write_text("Metadata-Version: 2.1\n" + "".join(f"{h}\n" for h in headers))
     (info / "INSTALLER").write_text("pip\n")
     (info / "RECORD").write_text("")
 
 
-@pytest.mark.parametrize("version", [v for v in PIP_ENV_VERSIONS if v in {"3.8", "3.12"}])
-def test_two_copies_of_a_distribution_read_as_pip_reads_them(
+@pytest.mark.parametrize("version", [v for v in PIP_ENV_VERSIONS if v in {"3.8", "3.12", "3.13"}])
+def test_hand_made_and_broken_info_folders_read_as_pip_reads_them(
     version: str, pip_envs: dict[str, Path], tmp_path: Path
 ) -> None:
-    """A crashed upgrade leaves two dist-info folders of one name. pip keeps the first it meets:
-    in the folder's own order on Python >= 3.11 (importlib), the highest version before that
-    (pkg_resources). venvdeck took the first in sorted order, so list, freeze, check, deps and
-    find all named the wrong copy (a conflict pip does not see)."""
+    """What a crashed upgrade or a hand edit leaves, read by each pip era (pkg_resources on 3.8,
+    importlib before 24.2 on 3.12, 24.2's folder-first names and versions on 3.13): list, freeze
+    and check say what that environment's own pip says.
+
+    Two copies of one name: pip keeps the first it meets (the folder's own order on importlib,
+    the highest version on pkg_resources). A folder without METADATA: listed by its folder's name
+    from pip 24.2 and on pkg_resources (which leaves it out of check, exit 1), skipped before.
+    An empty Name: listed as "". A folder named other than its Name: check knows it by the
+    folder's name. A version that does not parse: compared as a legacy version before 24.1,
+    "not installed" after."""
     from venvdeck.services.read.freeze import freeze
     from venvdeck.services.read.packages import list_packages
 
@@ -162,12 +171,22 @@ def test_two_copies_of_a_distribution_read_as_pip_reads_them(
     _dist_info(site, "Dupe-2.0", "Name: Dupe", "Version: 2.0")
     _dist_info(site, "dupe-1.0", "Name: dupe", "Version: 1.0")
     _dist_info(site, "needs_six-1.0", "Name: needs-six", "Version: 1.0", "Requires-Dist: six>=1.12")
+    _dist_info(site, "no_meta-1.0", metadata=False)
+    _dist_info(site, "unnamed-1.0", "Name: ", "Version: 1.0")
+    _dist_info(site, "by_folder-1.0", "Name: by-header", "Version: 1.0", "Requires-Dist: nowhere")
+    _dist_info(site, "odd_version-1.0", "Name: odd-version", "Version: not-a-version")
+    _dist_info(
+        site,
+        "needs_all-1.0",
+        "Name: needs-all",
+        "Version: 1.0",
+        *(f"Requires-Dist: {r}" for r in ("odd-version>=1", "no-meta>=2", "by-header", "by-folder")),
+    )
     python = str(env / "bin" / "python")
-    listed = subprocess.run([python, "-m", "pip", "list", "--format=freeze"], capture_output=True, text=True)
+    listed = subprocess.run([python, "-m", "pip", "list", "--format=json"], capture_output=True, text=True)
     resolved = resolve_environment(env)
-    ours = {p.name.lower(): p.version for p in list_packages(resolved).packages}
-    theirs = dict(line.lower().split("==") for line in listed.stdout.splitlines())
-    assert (ours["six"], ours["dupe"]) == (theirs["six"], theirs["dupe"])
+    ours = [{"name": p.name, "version": p.version} for p in list_packages(resolved).packages]
+    assert ours == [{"name": p["name"], "version": p["version"]} for p in json.loads(listed.stdout)]
     pips_freeze = subprocess.run([python, "-m", "pip", "freeze"], capture_output=True, text=True).stdout
     assert freeze(resolved).text == pips_freeze
     returncode, lines = pip_check(env)
@@ -176,3 +195,13 @@ def test_two_copies_of_a_distribution_read_as_pip_reads_them(
         returncode == 0,
         [line for line in lines if line != "No broken requirements found."],
     )
+    assert "by-folder 1.0 requires nowhere, which is not installed." in lines  # what it tests
+    if version == "3.8":
+        return  # pipdeptree keeps another of the six copies than pip on pkg_resources (left alone)
+    # pipdeptree reads importlib.metadata, which has no name for the folder without METADATA.
+    graph = deps.graph_for(resolved)
+    assert sorted_json(deps.pipdeptree_json(graph)) == sorted_json(pipdeptree_json(env))
+
+
+def sorted_json(tree: object) -> str:
+    return json.dumps(tree, sort_keys=True)

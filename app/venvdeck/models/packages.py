@@ -38,6 +38,11 @@ class Package:
     requested: bool | None = False  # None: nothing says whether the user asked for it (see read/requested.py)
     direct_url: DirectUrl | None = None
     editable_project_location: Path | None = None
+    # The canonical name pip's own code knows it by (pip check's key): taken from its info folder's
+    # name where pip takes it from there, which a hand-edited folder can make differ from `name`.
+    # "": the canonical form of `name` (a package not read from disk).
+    pip_key: str = ""
+    has_metadata: bool = True  # False: listed from its folder's name, its METADATA does not exist
 
     @property
     def editable(self) -> bool:

@@ -3,10 +3,12 @@
 pip (operations/check.py) reads every installed distribution in the order its metadata backend
 finds them, takes the requirements that apply without any extra (a package's extras are never
 followed), and reports, per package in that order, first every missing requirement and then
-every conflict, each group sorted by its text. A distribution whose requirements do not parse is
-left out of the set (so whatever requires it is "not installed") and makes pip exit 1; one
-without a readable METADATA is skipped with a warning. pip >= 24.1 also reports installed wheels
-whose WHEEL tags this interpreter does not support.
+every conflict, each group sorted by its text. It knows each distribution by the name its info
+folder's name gives (a hand edit can make that differ from the Name header). A distribution whose
+requirements do not parse is left out of the set (so whatever requires it is "not installed") and
+makes pip exit 1, as is one whose version does not parse from pip 24.1 on, and one without METADATA
+on the pkg_resources backend. pip >= 24.1 also reports installed wheels whose WHEEL tags this
+interpreter does not support.
 
 The order follows the environment's own pip (services/read/pip_order.py).
 """
@@ -31,6 +33,7 @@ from venvdeck.services import fsio
 from venvdeck.services.insight import markers
 from venvdeck.services.insight.graph import EnvironmentGraph, version_matches
 from venvdeck.services.read import packages as listing_reader
+from venvdeck.services.read.packages import info_folder_parts
 from venvdeck.services.read.pip_order import folder_ranks
 
 if TYPE_CHECKING:
@@ -192,14 +195,23 @@ def check_listing(
     """wheel_tags=False: leave out pip >= 24.1's platform check (it asks the interpreter)."""
     graph = graph or EnvironmentGraph.for_listing(listing)
     ordered = pip_order(listing)
+    pip = _pip_tuple(listing.pip_version)
+    unusable = _left_out(listing, ordered, pip)
     broken = {key for key, node in graph.nodes.items() if node.invalid}
-    present = set(graph.nodes) - broken
+    # pip check keys each distribution by its canonical_name, which pip takes from the info
+    # folder's name: a requirement is met by the folder's name, not by the Name header.
+    installed = {pip_key(package): package for package in ordered}
+    present = {
+        key
+        for key, package in installed.items()
+        if id(package) not in unusable and canonicalize_name(package.name) not in broken
+    }
     missing: list[RequirementProblem] = []
     conflicting: list[RequirementProblem] = []
     for package in ordered:
-        key = canonicalize_name(package.name)
-        node = graph.nodes.get(key)
-        if node is None or node.package is not package or key in broken:
+        key = pip_key(package)
+        node = graph.nodes.get(canonicalize_name(package.name))
+        if node is None or node.package is not package or key not in present:
             continue
         lost: dict[str, RequirementProblem] = {}
         clashes: dict[str, RequirementProblem] = {}
@@ -210,26 +222,59 @@ def check_listing(
                 order = f"({edge.key!r}, <Requirement('{text}')>)"
                 lost[order] = RequirementProblem(ProblemKind.MISSING, key, package.version, text, edge.key)
                 continue
-            installed = graph.nodes[edge.key].package.version
-            if not version_matches(edge.requirement.specifier, installed):
+            installed_version = installed[edge.key].version
+            if not version_matches(edge.requirement.specifier, installed_version):
                 order = (
-                    f"({edge.key!r}, <{_version_class(installed)}('{installed}')>, <Requirement('{text}')>)"
+                    f"({edge.key!r}, <{_version_class(installed_version)}('{installed_version}')>, "
+                    f"<Requirement('{text}')>)"
                 )
                 clashes[order] = RequirementProblem(
-                    ProblemKind.CONFLICT, key, package.version, text, edge.key, installed
+                    ProblemKind.CONFLICT, key, package.version, text, edge.key, installed_version
                 )
         missing += [lost[k] for k in sorted(lost)]
         conflicting += [clashes[k] for k in sorted(clashes)]
     problems = missing + conflicting
-    pip = _pip_tuple(listing.pip_version)
     if wheel_tags and (pip is None or pip >= (24, 1)):
         problems += unsupported_wheels(listing, ordered)
     return CheckReport(
         environment=listing.environment,
         problems=tuple(problems),
-        metadata_problems=tuple(graph.metadata_problems() + unreadable_distributions(listing)),
+        metadata_problems=tuple(
+            graph.metadata_problems() + list(unusable.values()) + unreadable_distributions(listing)
+        ),
         pip_version=listing.pip_version,
     )
+
+
+def pip_key(package: Package) -> str:
+    return package.pip_key or canonicalize_name(package.name)
+
+
+def _left_out(
+    listing: PackageListing, ordered: list[Package], pip: tuple[int, ...] | None
+) -> dict[int, MetadataProblem]:
+    """Listed distributions pip check leaves out of its set ("Error parsing dependencies of X"),
+    so that what requires them is "not installed", and for which it exits 1: on its pkg_resources
+    backend one without METADATA; from pip 24.1 (no more LegacyVersion) one whose version does
+    not parse, the info folder's version first from 24.2, as pip reads it."""
+    folder_first = uses_importlib(listing) and (pip is None or pip >= (24, 2))
+    strict_versions = pip is None or pip >= (24, 1)
+    left: dict[int, MetadataProblem] = {}  # by id(package)
+    for package in ordered:
+        path = package.metadata_path or Path()
+        if not package.has_metadata and not uses_importlib(listing):
+            left[id(package)] = MetadataProblem(path, package.name, "no METADATA file", fails_check=True)
+            continue
+        if not strict_versions:
+            continue
+        version = package.version
+        if folder_first and package.metadata_path is not None:
+            version = info_folder_parts(package.metadata_path.name)[1] or version
+        if _version_class(version) != "Version":
+            left[id(package)] = MetadataProblem(
+                path, package.name, f"Invalid version: {version!r}", fails_check=True
+            )
+    return left
 
 
 def _version_class(version: str) -> str:

@@ -188,9 +188,12 @@ def _raw_version(graph: EnvironmentGraph, key: str) -> str:
 
 
 def pipdeptree_json(graph: EnvironmentGraph) -> list[dict[str, object]]:
+    # pipdeptree reads importlib.metadata, which cannot name a distribution without METADATA (pip
+    # 24.2 lists it by its folder's name): it leaves it out, and what requires it is missing.
+    unnamed = {key for key, node in graph.nodes.items() if not node.package.has_metadata}
     versions = {key: _raw_version(graph, key) for key in graph.nodes}
     out: list[dict[str, object]] = []
-    for key in sorted(graph.nodes):
+    for key in sorted(graph.nodes.keys() - unnamed):
         node = graph.nodes[key]
         dependencies: list[dict[str, object]] = []
         for edge in graph.children(key):
@@ -198,7 +201,7 @@ def pipdeptree_json(graph: EnvironmentGraph) -> list[dict[str, object]]:
                 specifier = normalised_specifier(edge.requirement)
             except ValueError:
                 continue  # pipdeptree's parser refuses this requirement
-            target = graph.nodes.get(edge.key)
+            target = None if edge.key in unnamed else graph.nodes.get(edge.key)
             entry: dict[str, object] = {
                 "key": edge.key,
                 "package_name": target.package.name if target else edge.key,

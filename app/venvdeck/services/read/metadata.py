@@ -35,6 +35,7 @@ class RawDistribution:
     info_path: Path  # the .dist-info / .egg-info folder, or the .egg-info file
     location: Path  # the sys.path entry it was found in
     linked: bool = False  # found through an .egg-link file (a legacy editable install)
+    has_metadata: bool = True  # False: its METADATA / PKG-INFO does not exist (all else from the folder)
 
     @property
     def is_dist_info(self) -> bool:
@@ -162,8 +163,11 @@ def _from_headers(
 ) -> RawDistribution | None:
     """A RawDistribution from a METADATA / PKG-INFO file; `requires` None: from Requires-Dist."""
     headers = read_headers(metadata_file)
+    has_metadata = headers is not None or os.path.lexists(metadata_file)
     if headers is None:
-        return None
+        if has_metadata:
+            return None  # there but unreadable (reported by check): nothing to name it by
+        headers = {}  # pip >= 24.2 and pkg_resources still list it, by its folder's name
     return RawDistribution(
         metadata_name=_first(headers, "name"),
         metadata_version=_first(headers, "version"),
@@ -173,6 +177,7 @@ def _from_headers(
         info_path=info_path,
         location=location,
         linked=linked,
+        has_metadata=has_metadata,
     )
 
 

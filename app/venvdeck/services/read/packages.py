@@ -2,8 +2,9 @@
 
 The interpreter is asked once for its search path (cached); the distributions are then read
 from disk in-process. pip's own rules decide the rest: the first distribution of a name on the
-path wins, `.egg-link` targets come last, and on Python < 3.11 (pip's pkg_resources backend) a
-name is spelled as the folder name spells it.
+path wins, `.egg-link` targets come last, pip's pkg_resources backend (Python < 3.11) and pip >=
+24.2 take the version from the info folder's name, and the empty or missing Name and METADATA
+that a hand edit or a crash leaves are listed or skipped as that pip does (`_named`).
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ class PipRules:
     versions_from_folder: bool  # pip's pkg_resources backend reads the version from the folder name
     freeze_hidden: frozenset[str]  # what `pip freeze` hides without --all
     importlib_backend: bool = True  # decides which of two copies of a name in a folder pip meets first
+    # pip >= 24.2's importlib backend takes a name and version from the info folder's name first
+    # (metadata/importlib/_compat.py parse_name_and_version_from_info_directory).
+    folder_first: bool = False
 
     @classmethod
     def for_environment(cls, python: tuple[int, int, int], pip_version: str | None) -> PipRules:
@@ -55,6 +59,7 @@ class PipRules:
             versions_from_folder=not importlib_backend,
             freeze_hidden=hidden,
             importlib_backend=importlib_backend,
+            folder_first=importlib_backend and (pip is None or pip >= (24, 2)),
         )
 
 
@@ -104,16 +109,61 @@ def search_path(info: InterpreterInfo, include_system_site_packages: bool) -> li
     return paths
 
 
-def _name_and_version(dist: RawDistribution, rules: PipRules) -> tuple[str, str] | None:
-    name, version = dist.metadata_name, dist.metadata_version
-    dir_name, dir_version = dist.dir_name_parts()
-    if rules.names_from_folder and dir_name:
-        name = safe_name(dir_name)
-    if rules.versions_from_folder and dir_version:
-        version = dir_version
-    if not name:
-        return None
-    return name, display_version(version or "0")
+def info_folder_parts(folder: str) -> tuple[str | None, str | None]:
+    """(name, version) as pip >= 24.2's importlib backend reads them from an info folder's name:
+    `name-version.dist-info` (split at the first dash), `name[-anything].egg-info` (no version)."""
+    stem, suffix = os.path.splitext(folder)
+    if suffix == ".dist-info":
+        name, dash, version = stem.partition("-")
+        return (name or None, version or None) if dash else (None, None)
+    if suffix == ".egg-info":
+        return stem.split("-", 1)[0] or None, None
+    return None, None
+
+
+@dataclass(frozen=True, slots=True)
+class _Named:
+    name: str  # as pip list spells it
+    version: str  # as pip list shows it
+    identity: str  # what pip tells two distributions apart by (the first of each is listed)
+    pip_key: str  # pip's canonical_name for it: what pip check keys it by
+
+
+def _named(dist: RawDistribution, rules: PipRules) -> _Named | None:
+    """pip's name, version and keys for a distribution; None where pip skips it (no Name)."""
+    metadata_name, version = dist.metadata_name, dist.metadata_version
+    if not rules.importlib_backend:
+        # pkg_resources: project name and version from the folder's name, the Name header shown.
+        dir_name, dir_version = dist.dir_name_parts()
+        folder_name = safe_name(dir_name) if dir_name else None
+        name = folder_name if rules.names_from_folder and folder_name else metadata_name
+        name = folder_name if name is None else name
+        if name is None:
+            return None
+        key = canonicalize_name(folder_name or name)
+        shown = dir_version if rules.versions_from_folder and dir_version else version
+        return _Named(name, display_version(shown or "0"), key, key)
+    if rules.folder_first:
+        folder_name, folder_version = info_folder_parts(dist.info_path.name)
+        key_name = folder_name or metadata_name
+        if key_name is None:
+            return None  # "invalid metadata entry 'name'"
+        key = canonicalize_name(key_name)
+        shown = display_version(version or "0")
+        if folder_version:
+            try:
+                shown = str(Version(folder_version))
+            except InvalidVersion:
+                shown = version or "0"  # pip list shows the raw Version header then
+        return _Named(key if metadata_name is None else metadata_name, shown, key, key)
+    if metadata_name is None:
+        return None  # pip < 24.2 skips it: "invalid metadata entry 'name'"
+    stem, suffix = os.path.splitext(dist.info_path.name)
+    from_folder = stem.split("-", 1)[0] if suffix in (".dist-info", ".egg-info") else ""
+    identity = canonicalize_name(metadata_name)
+    return _Named(
+        metadata_name, display_version(version or "0"), identity, canonicalize_name(from_folder) or identity
+    )
 
 
 def _collect(paths: list[Path]) -> list[RawDistribution]:
@@ -170,12 +220,11 @@ def build_packages(dists: list[RawDistribution], paths: list[Path], rules: PipRu
     packages: list[Package] = []
     egg_links: set[str] | None = None
     for dist in in_pip_order(dists, rules.importlib_backend):
-        named = _name_and_version(dist, rules)
+        named = _named(dist, rules)
         if named is None:
             continue
-        name, version = named
-        canonical = canonicalize_name(name)
-        if canonical in seen or canonical in _STDLIB_PKGS:
+        name, version, canonical = named.name, named.version, named.identity
+        if canonical in seen or named.pip_key in _STDLIB_PKGS:
             continue
         seen.add(canonical)
         direct_url = dist.read_direct_url() if dist.is_dist_info else None
@@ -200,12 +249,14 @@ def build_packages(dists: list[RawDistribution], paths: list[Path], rules: PipRu
                 requested=dist.is_requested(),
                 direct_url=direct_url,
                 editable_project_location=editable_location,
+                pip_key=named.pip_key,
+                has_metadata=dist.has_metadata,
             )
         )
     if rules.names_from_folder:
         packages.sort(key=lambda p: p.name.lower())
     else:
-        packages.sort(key=lambda p: canonicalize_name(p.name))
+        packages.sort(key=lambda p: p.pip_key)  # pip list sorts by canonical_name
     return packages
 
 
