@@ -432,7 +432,7 @@ class FakeEnvironmentService:
         if not matching:
             available = tuple(b.python_version or "?" for b in bases)
             raise NoInterpreter(
-                f"no Python {minor} is installed (found: {', '.join(available)}); choose one with --python",
+                f"no Python {minor} is installed (found: {', '.join(available)})",
                 available,
             )
         base = matching[0]

@@ -229,9 +229,20 @@ def test_all_broken_plans_each_skips_what_it_cannot_and_sums_up(tmp_path: Path, 
 
 def test_bad_input_is_one_line_and_changes_nothing(tmp_path: Path) -> None:
     env = make_venv(Path(sys.executable), tmp_path / "proj" / ".venv")
-    before = tree_snapshot(env)
+    old = make_venv(Path(sys.executable), tmp_path / "old" / ".venv")  # made by a Python long gone
+    (old / "pyvenv.cfg").write_text(
+        re.sub(r"(?m)^version.*$", "version = 3.4.10", (old / "pyvenv.cfg").read_text())
+    )
+    for link in (old / "bin").glob("python*"):
+        link.unlink()
+    (old / "bin" / "python").symlink_to(tmp_path / "no-python3.4")
+    before = tree_snapshot(env), tree_snapshot(old)
     for args, message in [
         (("recreate", str(env), "--python", "2.9", "--yes"), r"no base interpreter matches '2\.9' \(found: "),
+        (
+            ("recreate", str(old), "--yes"),
+            r"no Python 3\.4 is installed .*\(found: .*\); choose one with --python$",
+        ),
         (("recreate",), "give an environment"),
         (("kernels", "--register", str(env)), r"ipykernel is not installed in "),
     ]:
@@ -240,7 +251,7 @@ def test_bad_input_is_one_line_and_changes_nothing(tmp_path: Path) -> None:
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1, result.stderr
         assert re.search(message, lines[0]), lines[0]
-    assert tree_snapshot(env) == before
+    assert (tree_snapshot(env), tree_snapshot(old)) == before
 
 
 def _kernel(folder: Path, name: str, argv0: Path, *extra: str) -> Path:

@@ -338,9 +338,7 @@ def test_refusals_change_nothing_and_say_why(tmp_path: Path) -> None:
     old = _venv_files(
         tmp_path / "old" / ".venv", "home = /gone/bin\nversion = 3.4.10\n", Path("/gone/bin/python3.4")
     )
-    with pytest.raises(
-        NoInterpreter, match=r"no Python 3\.4 is installed .*\(found: .*\); choose one with --python"
-    ):
+    with pytest.raises(NoInterpreter, match=r"no Python 3\.4 is installed .*\(found: .*\)$"):
         plan_recreate(_env(old), bases, UV)
     (env / "notes.txt").write_text("mine")
     with pytest.raises(RefusedError, match=r"holds notes\.txt, which is not part of an environment"):

@@ -406,7 +406,7 @@ async def test_find_streams_then_filters_in_memory_and_enter_jumps(insight_home:
         screen = app.screen
         assert isinstance(screen, FindScreen)
         await pilot.press(*"Web_Lib")  # any spelling of the name
-        await until(pilot, lambda: "every environment read" in screen.status_text, "the read")
+        await until(pilot, lambda: "every working environment read" in screen.status_text, "the read")
         by_env = {Path(env).parent.name: (version, ok) for env, _n, version, ok in screen.shown_rows}
         assert by_env == {"web": ("2.1", True), "shop": ("1.5", True), "old": ("1.0", True)}
         assert service.finds[-1] == "web-lib"  # (a slow machine may have paused on a part of the name)
@@ -441,7 +441,7 @@ async def test_find_says_when_nothing_has_it_and_escape_closes(insight_home: Ins
         screen = app.screen
         assert isinstance(screen, FindScreen)
         await pilot.press(*"ghost")
-        await until(pilot, lambda: "every environment read" in screen.status_text, "the read")
+        await until(pilot, lambda: "every working environment read" in screen.status_text, "the read")
         assert screen.status_text.startswith("No environment has ghost")
         assert screen.shown_rows == []
         assert screen.query_one(Input).value == "ghost"

@@ -208,7 +208,7 @@ def _plan(
         return plan_recreate(env, bases, settings, python=args.python, exact=args.exact)
     except NoInterpreter as exc:
         if args.yes or args.all_broken or not exc.available or not sys.stdin.isatty():
-            raise
+            raise NoInterpreter(f"{exc}; choose one with --python", exc.available) from None
         _err(shown(exc))
         try:
             answer = input(f"Rebuild on which Python? ({', '.join(exc.available)}; empty: none) ").strip()

@@ -249,7 +249,7 @@ class FindScreen(Screen[Path | None]):
             )
             if str(query.specifier):
                 text.append(f" · {matching} match {shown(query.specifier)}")
-        text.append(" · every environment read" if read.done else " · reading…", style="dim")
+        text.append(" · every working environment read" if read.done else " · reading…", style="dim")
         if self._shown:
             text.append(" · enter: go to it", style="dim")
         self._set_status(status, text)

@@ -193,7 +193,7 @@ def choose_base(
             versions = tuple(dict.fromkeys(b.python_version or "?" for b in usable))
             raise NoInterpreter(
                 f"no Python {minor or '(version unknown)'} is installed to rebuild {shown(env.path)} on "
-                f"(found: {', '.join(versions) or 'none'}); choose one with --python",
+                f"(found: {', '.join(versions) or 'none'})",
                 versions,
             )
         base = (exact or same)[0]
