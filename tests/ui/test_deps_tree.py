@@ -68,3 +68,36 @@ async def test_the_tree_is_as_wide_as_textuals_and_draws_the_same_lines() -> Non
 def _drawn(tree: Tree[Any]) -> list[list[tuple[str, object]]]:
     """Each line as drawn: its text and styles."""
     return [[(seg.text, seg.style) for seg in strip] for strip in tree.render_lines(tree.region.reset_offset)]
+
+
+class OneNarrowTree(App[None]):
+    CSS = "DepsTree { width: 30; }"
+
+    def compose(self) -> ComposeResult:
+        yield DepsTree("deps")
+
+
+async def test_a_line_wider_than_the_pane_ends_in_an_ellipsis_and_scrolls_into_view() -> None:
+    """Cut at the pane's edge, `1.2.0` read as `1.2`: a line that goes on says so."""
+    app = OneNarrowTree()
+    async with app.run_test(size=(60, 10)) as pilot:
+        tree = app.query_one(DepsTree)
+        with tree.adding():
+            _fill(tree)
+            tree.root.add_leaf(Text("urllib3 [required: >=1.26,<3, installed: 1.2.0]"))
+        await pilot.pause()
+        lines = ["".join(segment.text for segment in strip).rstrip() for strip in _visible(tree)]
+        assert lines[0] == "▶ plain-lib 1.0"  # what fits is drawn whole
+        assert lines[-1].endswith("…") and "1.2.0" not in lines[-1]
+        assert "urllib3 [required: >=1.26,<3, installed: 1.2.0]".startswith(lines[-1][:-1].lstrip())
+        tree.scroll_to(x=tree.max_scroll_x, animate=False)  # scrolled to its end: no ellipsis
+        await pilot.pause()
+        assert _visible(tree)[-1].text.rstrip().endswith("installed: 1.2.0]")
+
+
+def _visible(tree: DepsTree) -> list[Any]:
+    return [
+        strip
+        for strip in tree.render_lines(tree.scrollable_content_region.reset_offset)
+        if strip.text.strip()
+    ]

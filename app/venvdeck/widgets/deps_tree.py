@@ -18,12 +18,14 @@ from typing import TYPE_CHECKING, ClassVar
 
 from packaging.utils import canonicalize_name
 from rich.cells import cell_len
+from rich.segment import Segment
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static, Tree
 from textual.widgets.tree import NodeID, TreeNode, UnknownNodeID
@@ -32,6 +34,8 @@ from venvdeck.formatting import shown
 from venvdeck.widgets.tree_arrows import close_or_leave, open_or_enter
 
 if TYPE_CHECKING:
+    from rich.style import Style
+
     from venvdeck.models import DependencyNode, DependencyTree
 
 COMPLETE = 1 << 30  # a subtree fetched to its end (the reverse tree): no level below is missing
@@ -159,6 +163,22 @@ class DepsTree(Tree[Row]):
         return (arrow if node.allow_expand else 0) + (
             label.cell_len if isinstance(label, Text) else cell_len(label)
         )
+
+    def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
+        """A line that goes on past the pane's right edge ends in "…" there: cut mid-word, a
+        version read wrong (1.2 for 1.2.0) and nothing said that more was there."""
+        strip = super()._render_line(y, x1, x2, base_style)
+        lines = self._tree_lines
+        width = x2 - x1
+        if y >= len(lines) or width < 2:
+            return strip
+        line = lines[y]
+        full = line._get_guide_width(self.guide_depth, self.show_root) + self.get_label_width(line.node)
+        if full <= x2:
+            return strip
+        last = strip.crop(width - 1, width)
+        style = next((segment.style for segment in last), None)
+        return Strip.join([strip.crop(0, width - 1), Strip([Segment("…", style)], 1)])
 
     def action_open_or_enter(self) -> None:
         open_or_enter(self)
