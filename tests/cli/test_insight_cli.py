@@ -174,3 +174,20 @@ def test_deps_takes_patterns_as_pipdeptree_does_and_refuses_what_is_not_a_name(e
     bad = venvdeck("deps", str(env), "bad spec!!")
     assert (bad.returncode, bad.stdout) == (1, "")
     assert bad.stderr.strip() == "venvdeck: error: not a package name: bad spec!!"
+
+
+def test_a_remembered_answer_is_forgotten_when_the_code_that_read_it_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upgrade of venvdeck that reads metadata differently (services/read) must not answer from
+    what the old code computed: each module of the reading and insight code is stamped."""
+    from venvdeck.services.insight import memo
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    memo.save("check", "key", [], {"answer": 1})
+    saved = json.loads(next((tmp_path / "cache").rglob("*.json")).read_text())
+    stamped = {Path(stamp[0]) for stamp in saved["stamps"]}
+    services = Path(memo.__file__).parent.parent
+    code = {*(services / "read").glob("*.py"), *(services / "insight").glob("*.py")}
+    assert code <= stamped
+    assert memo.load("check", "key") == {"answer": 1}

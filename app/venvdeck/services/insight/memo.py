@@ -23,7 +23,7 @@ from typing import Any
 from venvdeck.services import fsio
 
 FORMAT = 1
-_CODE = ("graph.py", "check.py", "deps.py", "memo.py", "markers.py")  # a code change forgets answers
+_CODE = ("insight", "read")  # the folders below services/ whose code computes an answer: a change forgets it
 _MAX_FILE = 64 * 1024 * 1024
 
 
@@ -48,8 +48,15 @@ def _stamp(path: str) -> list[Any]:
 
 
 def _code_paths() -> list[str]:
-    here = os.path.dirname(os.path.abspath(__file__))
-    return [os.path.join(here, name) for name in _CODE]
+    services = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    paths = []
+    for folder in _CODE:
+        try:
+            names = sorted(n for n in os.listdir(os.path.join(services, folder)) if n.endswith(".py"))
+        except OSError:
+            names = []
+        paths += [os.path.join(services, folder, name) for name in names]
+    return paths
 
 
 def load(kind: str, key: str) -> dict[str, Any] | None:
