@@ -154,12 +154,13 @@ def read_toml(path: str | os.PathLike[str], limit: int = TEXT_FILE) -> dict[str,
 
 def save_private(folder: str | os.PathLike[str], name: str, data: bytes) -> None:
     """Best effort, for caches: folder made private (0700) if missing, the file written whole or
-    not at all; an unwritable place costs the next run its computation, nothing else."""
+    not at all; an unwritable place costs the next run its computation, nothing else. Not synced
+    to disk: a power cut may tear it, and every reader of a cache takes a torn file for a miss."""
     try:
         os.makedirs(folder, mode=0o700, exist_ok=True)
         dir_fd = open_folder(folder)
         try:
-            write_new_file(dir_fd, name, data, replace=True)
+            write_new_file(dir_fd, name, data, replace=True, durable=False)
         finally:
             os.close(dir_fd)
     except (OSError, ValueError):
@@ -275,16 +276,22 @@ def _temporary_name() -> str:
     return f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def _write_all(fd: int, data: bytes, durable: bool = True) -> None:
     view = memoryview(data)
     while view:
         written = os.write(fd, view)
         view = view[written:]
-    os.fsync(fd)
+    if durable:
+        os.fsync(fd)
 
 
-def write_new_file(dir_fd: int, name: str, data: bytes, *, replace: bool, mode: int | None = None) -> bool:
+def write_new_file(
+    dir_fd: int, name: str, data: bytes, *, replace: bool, mode: int | None = None, durable: bool = True
+) -> bool:
     """Write data as dir_fd/name in one step: readers (and a crash) see the old file or the new one.
+
+    durable=False (a cache, whose reader treats a torn file as a miss) skips the two fsyncs that
+    make it survive a power cut: a third of the time of a small write.
 
     Without replace, an existing name raises FileExistsError and nothing changes. A symbolic link
     at name is replaced by the file (rename never follows links). A replaced file keeps its
@@ -306,7 +313,7 @@ def write_new_file(dir_fd: int, name: str, data: bytes, *, replace: bool, mode: 
     fd = _anonymous_file(dir_fd, mode)
     try:
         if fd is not None:
-            _write_all(fd, data)
+            _write_all(fd, data, durable)
             # Give the anonymous file a name only now: until here, an interruption leaves nothing.
             os.link(f"/proc/self/fd/{fd}", temporary, dst_dir_fd=dir_fd, follow_symlinks=True)
         else:
@@ -316,7 +323,7 @@ def write_new_file(dir_fd: int, name: str, data: bytes, *, replace: bool, mode: 
                 mode,
                 dir_fd=dir_fd,
             )
-            _write_all(fd, data)
+            _write_all(fd, data, durable)
         os.fchmod(fd, mode)
     except BaseException:
         if fd is not None:
@@ -335,8 +342,9 @@ def write_new_file(dir_fd: int, name: str, data: bytes, *, replace: bool, mode: 
         with contextlib.suppress(OSError):
             os.unlink(temporary, dir_fd=dir_fd)
         raise
-    with contextlib.suppress(OSError):
-        os.fsync(dir_fd)
+    if durable:
+        with contextlib.suppress(OSError):
+            os.fsync(dir_fd)
     return existed
 
 
