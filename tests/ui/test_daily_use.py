@@ -87,7 +87,7 @@ async def test_sizes_keep_their_units_in_the_tree_at_every_width() -> None:
             assert leaves
 
 
-async def test_the_log_keeps_every_character_of_long_and_wrapped_lines() -> None:
+async def test_the_log_is_titled_and_keeps_every_character_of_long_and_wrapped_lines() -> None:
     service = demo_service()
     long_name = "a-package-with-a-very-long-name-" + "x" * 58  # 90 characters
     service.run_output = (
@@ -98,6 +98,12 @@ async def test_the_log_keeps_every_character_of_long_and_wrapped_lines() -> None
     async with app.run_test(size=(80, 30)) as pilot:
         await settle(pilot)
         await select(pilot, SHOP)
+        await pilot.press("L")  # the log, before anything ran: it says what it is
+        await pilot.pause(0.2)
+        drawn = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        assert "Operation log" in drawn
+        assert "Nothing has run yet." in drawn
+        await pilot.press("L")
         await pilot.press("i", *"rich", "enter")
         await pilot.pause(0.3)
         await pilot.press("y")

@@ -52,7 +52,8 @@ class OperationLog(Vertical):
         self.last_status = ""
 
     def compose(self) -> ComposeResult:
-        yield Static(id="op-status")
+        self.border_title = "Operation log"
+        yield Static(Text("Nothing has run yet.", style="dim"), id="op-status")
         # min_width=1: wrap at the width shown (RichLog's default of 78 clips narrower logs' line ends).
         yield RichLog(
             id="op-output", wrap=True, markup=False, highlight=False, max_lines=KEPT_LINES, min_width=1
