@@ -288,11 +288,13 @@ async def test_the_flat_view_sorts_the_whole_machine_by_size_and_filters_with_a_
         assert paths[0] == str(HOME / "miniforge3/envs/data")  # 310 MB freed, the biggest
         labels = [c.label.plain for c in flat.columns.values()]
         assert "Size ▼" in labels  # largest first: the arrow points down (it said ▲)
+        assert "sorted by size" in summary(app)  # the table's order, not the hidden tree's
         flat.action_reverse_sort()
         await pilot.pause()
         assert [c.label.plain for c in flat.columns.values()] == [
             label.replace("Size ▼", "Size ▲") for label in labels
         ]
+        assert "sorted by size (reversed)" in summary(app)
         assert str(next(iter(flat.rows)).value) != paths[0]
         flat.action_reverse_sort()
         await pilot.pause()
@@ -303,6 +305,12 @@ async def test_the_flat_view_sorts_the_whole_machine_by_size_and_filters_with_a_
         await pilot.press("escape")
         await pilot.pause(0.2)
         assert len(flat.rows) == 9
+        await pilot.resize_terminal(80, 24)  # the left pane is 27 columns: size and state still show
+        await pilot.pause(0.3)
+        header, *lines = [strip.text for strip in app.screen._compositor.render_strips()][1:]
+        assert header.split("│")[0].split()[:3] == ["Name", "Size", "▼"]
+        broken = [line for line in lines if "✗" in line.split("│")[0]]
+        assert len(broken) == sum(e.is_broken for e in main_screen(app).env_tree.environments) > 0
 
 
 async def test_the_tree_filter_highlights_matches_and_keeps_the_selection() -> None:

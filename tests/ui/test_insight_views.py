@@ -193,6 +193,8 @@ async def test_problems_are_marked_in_the_tree_and_listed_in_the_details(insight
         flat = main_screen(app).query_one(EnvTable)
         assert "⚠ 2" in str(flat.get_cell(str(insight_home.web), "status"))
         assert "⚠" not in str(flat.get_cell(str(insight_home.shop), "status"))
+        assert "⚠" in str(flat.get_cell(str(insight_home.web), "name"))  # seen however narrow
+        assert "⚠" not in str(flat.get_cell(str(insight_home.shop), "name"))
 
 
 class _UninstallingService(FakeEnvironmentService):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from textual.widgets import Input
 
-from venvdeck.screens.summary import refresh_table
+from venvdeck.screens.summary import refresh_table, update_summary
 from venvdeck.widgets.env_table import EnvTable
 from venvdeck.widgets.package_table import PackageTable
 
@@ -50,6 +50,7 @@ def toggle_view(screen: MainScreen) -> None:
     table.display = not table.display
     screen.env_tree.display = not table.display
     refresh_table(screen)
+    update_summary(screen)  # it says how the view shown is sorted
     focus_left(screen)
 
 

@@ -149,6 +149,7 @@ class MainScreen(Screen[None]):
 
     # ---- selection -------------------------------------------------------------------------------
     @on(EnvTree.SortChanged)
+    @on(EnvTable.SortChanged)
     def _sort_changed(self) -> None:
         update_summary(self)
 

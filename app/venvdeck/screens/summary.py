@@ -56,7 +56,7 @@ def update_summary(screen: MainScreen) -> None:
         parts.append(f"{len(env_tree.shown_environments)} match “{shown(env_tree.filter_query)}”")
     if screen.discovery.discovering:
         parts.append(f"scanning… {screen.discovery.report.folders_scanned:,} folders")
-    parts.append(f"sorted by {env_tree.sort_by}")
+    parts.append(f"sorted by {screen.query_one(EnvTable).sort_by if screen.flat else env_tree.sort_by}")
     screen.query_one("#summary", Static).update(Text("  ·  ".join(parts)))
 
 

@@ -22,16 +22,19 @@ if TYPE_CHECKING:
 
 
 class EnvColumn(StrEnum):
+    # In the order shown: what the flat view is for (how big, whether it works) before what
+    # identifies it further; the left pane is 27 columns wide at 80.
     NAME = "name"
-    MANAGER = "manager"
-    PYTHON = "python"
     SIZE = "size"
-    LAST_USED = "last used"
     STATUS = "status"
+    PYTHON = "python"
+    MANAGER = "manager"
+    LAST_USED = "last used"
     PATH = "path"
 
 
 _RIGHT = {EnvColumn.SIZE}
+_NAME_MIN = 12
 
 
 # Sorted largest (or latest) first: the arrow points down, as a person reads the column.
@@ -74,6 +77,15 @@ class EnvTable(DataTable[Text]):
         def control(self) -> EnvTable:
             return self.table
 
+    class SortChanged(Message):
+        def __init__(self, table: EnvTable) -> None:
+            super().__init__()
+            self.table = table
+
+        @property
+        def control(self) -> EnvTable:
+            return self.table
+
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 (Textual's own name)
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._envs: dict[Path, Environment] = {}
@@ -84,6 +96,8 @@ class EnvTable(DataTable[Text]):
         self.marked: frozenset[Path] = frozenset()
         self.now = 0.0
         self.problems: dict[Path, int] = {}  # what pip check would report, once checked
+        self._name_width_shown: int | None = None
+        self._rows: list[list[Text]] = []
 
     def show(
         self,
@@ -117,23 +131,34 @@ class EnvTable(DataTable[Text]):
         return True
 
     def set_problems(self, path: Path, count: int) -> None:
-        """pip check's verdict on one environment, shown in the Status column."""
+        """pip check's verdict on one environment, shown by its name and in the Status column."""
         if self.problems.get(path, 0) == count:
             return
         self.problems[path] = count
         env = self._envs.get(path)
         if env is not None and str(path) in self.rows:
-            status = self._cells(env)[list(EnvColumn).index(EnvColumn.STATUS)]
-            self.update_cell(str(path), EnvColumn.STATUS.value, status, update_width=True)
+            cells = self._cells(env)
+            for column in (EnvColumn.NAME, EnvColumn.STATUS):
+                cell = cells[list(EnvColumn).index(column)]
+                self.update_cell(str(path), column.value, cell, update_width=True)
+
+    @property
+    def sort_by(self) -> str:
+        """How the rows are sorted, as the summary says it."""
+        return f"{self._sort.value}{' (reversed)' if self._reverse else ''}"
 
     def action_cycle_sort(self) -> None:
         members = list(EnvColumn)
         self._sort = members[(members.index(self._sort) + 1) % len(members)]
-        self._rebuild(self.selected)
+        self._resorted()
 
     def action_reverse_sort(self) -> None:
         self._reverse = not self._reverse
+        self._resorted()
+
+    def _resorted(self) -> None:
         self._rebuild(self.selected)
+        self.post_message(self.SortChanged(self))
 
     def action_toggle_mark(self) -> None:
         path = self.selected
@@ -146,7 +171,7 @@ class EnvTable(DataTable[Text]):
         column = EnvColumn(str(event.column_key.value))
         self._reverse = not self._reverse if column is self._sort else False
         self._sort = column
-        self._rebuild(self.selected)
+        self._resorted()
 
     @on(DataTable.RowHighlighted)
     def _row(self, event: DataTable.RowHighlighted) -> None:
@@ -176,7 +201,15 @@ class EnvTable(DataTable[Text]):
     def _cells(self, env: Environment) -> list[Text]:
         size = self._sizes.get(env.path)
         mark = Text("✓ " if env.path in self.marked else "  ", style="bold magenta")
-        name = Text(shown(env.name))
+        # As the tree marks it: seen however narrow the pane (the Status column may be cut off).
+        state = (
+            Text("✗ ", style="bold red")
+            if env.is_broken
+            else Text("⚠ ", style="bold yellow")
+            if self.problems.get(env.path)
+            else Text("")
+        )
+        name = Text(shown(env.name), no_wrap=True, overflow="ellipsis")
         if self._query:
             _score, offsets = FuzzySearch().match(self._query, env.name)
             for offset in offsets:
@@ -190,27 +223,55 @@ class EnvTable(DataTable[Text]):
         )
         if self.problems.get(env.path) and not env.is_broken:
             status = Text.assemble(status, (f" ⚠ {self.problems[env.path]}", "bold yellow"))
-        return [
-            Text.assemble(mark, name),
-            Text(str(env.manager or ("base" if env.kind.value == "python" else "project"))),
-            Text(env.python_version or "?"),
-            Text(human_size(size.freed_bytes) if size else "", justify="right"),
-            Text(age(size.last_used, self.now) if size and size.last_used else ""),
-            status,
-            Text(shown(env.path), no_wrap=True),
-        ]
+        cells = {
+            EnvColumn.NAME: Text.assemble(mark, state, name),
+            EnvColumn.SIZE: Text(human_size(size.freed_bytes) if size else "", justify="right"),
+            EnvColumn.STATUS: status,
+            EnvColumn.PYTHON: Text(env.python_version or "?"),
+            EnvColumn.MANAGER: Text(
+                str(env.manager or ("base" if env.kind.value == "python" else "project"))
+            ),
+            EnvColumn.LAST_USED: Text(age(size.last_used, self.now) if size and size.last_used else ""),
+            EnvColumn.PATH: Text(shown(env.path), no_wrap=True),
+        }
+        cells[EnvColumn.NAME].no_wrap, cells[EnvColumn.NAME].overflow = True, "ellipsis"
+        return [cells[column] for column in EnvColumn]
+
+    def _name_width(self, rows: list[list[Text]]) -> int | None:
+        """The Name column's width where the longest name would push Size out of the pane (what
+        the view is for; a broken or failing one is marked by its name); None: as wide as the names."""
+        pane = self.scrollable_content_region.width
+        if not pane or not rows:
+            return None
+        padding = 2 * self.cell_padding
+
+        def widest(column: EnvColumn) -> int:
+            index = list(EnvColumn).index(column)
+            return max(len(column.value) + 2, *(row[index].cell_len for row in rows)) + padding
+
+        room = max(_NAME_MIN, pane - widest(EnvColumn.SIZE) - padding)
+        return room if widest(EnvColumn.NAME) - padding > room else None
+
+    def on_resize(self) -> None:
+        if self._name_width(self._rows) != self._name_width_shown:
+            self._rebuild(self.selected)
 
     def _rebuild(self, selected: Path | None) -> None:
         self.clear(columns=True)
+        envs = sorted(
+            (e for e in self._envs.values() if matches(self._query, e)), key=self._key, reverse=self._reverse
+        )
+        self._rows = [self._cells(env) for env in envs]
+        self._name_width_shown = self._name_width(self._rows)
         for column in EnvColumn:
             arrow = (
                 (" ▼" if self._reverse != (column in _LARGEST_FIRST) else " ▲")
                 if column is self._sort
                 else ""
             )
-            self.add_column(column.value.capitalize() + arrow, key=column.value)
-        envs = [e for e in self._envs.values() if matches(self._query, e)]
-        for env in sorted(envs, key=self._key, reverse=self._reverse):
-            self.add_row(*self._cells(env), key=str(env.path))
+            width = self._name_width_shown if column is EnvColumn.NAME else None
+            self.add_column(column.value.capitalize() + arrow, key=column.value, width=width)
+        for env, cells in zip(envs, self._rows, strict=True):
+            self.add_row(*cells, key=str(env.path))
         if selected is not None:
             self.select_path(selected)
