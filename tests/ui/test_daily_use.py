@@ -359,6 +359,10 @@ async def test_zoom_resize_and_hide_the_tree_from_the_keyboard() -> None:
         await pilot.press("right_square_bracket", "right_square_bracket")
         await pilot.pause(0.1)
         assert left.size.width > before
+        share = left.size.width / app.size.width
+        await pilot.resize_terminal(app.size.width * 2, app.size.height)  # the panes keep their shares
+        await pilot.pause(0.2)
+        assert abs(left.size.width / app.size.width - share) < 0.02
         await pilot.press("backslash")
         await pilot.pause(0.1)
         assert not left.display

@@ -47,7 +47,9 @@ if TYPE_CHECKING:
     from venvdeck.models import Environment
     from venvdeck.services.protocol import EnvironmentService
 
-_LEFT_WIDTHS = (24, 32, 40, 48, 56, 64, 72)
+# Shares of the screen, so that the panes keep their proportion when the terminal is resized
+# (the third is the stylesheet's own width).
+_LEFT_WIDTHS = ("20%", "28%", "36%", "44%", "52%", "60%", "70%")
 
 
 class MainScreen(Screen[None]):
