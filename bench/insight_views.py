@@ -52,7 +52,7 @@ from venvdeck.screens.main import MainScreen  # noqa: E402
 from venvdeck.services.find.discovery import DiscoveryOptions  # noqa: E402
 from venvdeck.services.local import LocalEnvironmentService  # noqa: E402
 from venvdeck.services.read import packages as listing_reader  # noqa: E402
-from venvdeck.widgets.deps_tree import DependencyView  # noqa: E402
+from venvdeck.widgets.dependency_view import DependencyView  # noqa: E402
 from venvdeck.widgets.env_tree import EnvTree  # noqa: E402
 from venvdeck.widgets.package_table import PackageTable  # noqa: E402
 

@@ -40,7 +40,7 @@ from venvdeck.screens.usage import UsageScreen
 from venvdeck.services.change.settings import ActionSettings, Backend
 from venvdeck.services.find.discovery import DiscoveryOptions
 from venvdeck.services.local import LocalEnvironmentService
-from venvdeck.widgets.deps_tree import DependencyView
+from venvdeck.widgets.dependency_view import DependencyView
 from venvdeck.widgets.details_pane import DetailsPane
 from venvdeck.widgets.env_table import EnvTable
 from venvdeck.widgets.operation_log import OperationLog
@@ -381,9 +381,12 @@ async def test_w_shows_every_path_up_to_what_was_asked_for(insight_home: Insight
         assert "back" not in _footer_actions(app)
 
         await _expand(pilot, app, "web-app")
+        await _expand(pilot, app, "web-lib")  # a level read as it opens
+        opened = _deps_lines(app)
+        assert any(line.startswith("    web-core") for line in opened)
         view.deps_tree.move_cursor(
             view.deps_tree.get_node_at_line(
-                _deps_lines(app).index("  ghost [required: >=1.0, installed: ?]  ✗ missing")
+                opened.index("  ghost [required: >=1.0, installed: ?]  ✗ missing")
             )
         )
         await pilot.press("w")  # in the tab: why a missing requirement is wanted
@@ -392,6 +395,12 @@ async def test_w_shows_every_path_up_to_what_was_asked_for(insight_home: Insight
             "ghost  not installed",
             "  web-app 1.0 [requires: ghost>=1.0]  ★ asked for",
         ]
+        await pilot.press("backspace")  # back: opened as it was, the cursor where it was
+        await settle(pilot)
+        assert _deps_lines(app) == opened
+        cursor = view.deps_tree.cursor_node
+        assert cursor is not None
+        assert str(cursor.label).startswith("ghost")
 
 
 # ---- find everywhere -------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from textual.widgets._tabs import Underline
 from tests.fakes import FROZEN_NOW, demo_service
 from tests.ui.helpers import main_screen, select, settle, until
 from venvdeck.app import VenvDeckApp
-from venvdeck.widgets.deps_tree import DependencyView
+from venvdeck.widgets.dependency_view import DependencyView
 
 
 def _shows(tabs: Tabs, tab: str) -> bool:

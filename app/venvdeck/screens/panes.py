@@ -16,7 +16,7 @@ from textual.widgets import TabbedContent, TabPane, Tabs
 from venvdeck.errors import VenvDeckError
 from venvdeck.formatting import shown
 from venvdeck.models import Kind
-from venvdeck.widgets.deps_tree import COMPLETE, DependencyView
+from venvdeck.widgets.dependency_view import COMPLETE, DependencyView
 from venvdeck.widgets.details_pane import DetailsPane
 from venvdeck.widgets.freeze_pane import FreezePane
 from venvdeck.widgets.operation_log import OperationLog
