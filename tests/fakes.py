@@ -508,6 +508,10 @@ class FakeEnvironmentService:
     async def kernels_for(self, env: Environment) -> list[Kernelspec]:
         return [k for k in self.kernelspecs if k.environment == env.path]
 
+    async def kernels_for_each(self, envs: Sequence[Environment]) -> list[list[Kernelspec]]:
+        self.calls.append(("kernels_for_each", Path()))
+        return [await self.kernels_for(env) for env in envs]
+
     async def remove_kernel(self, kernel: Kernelspec) -> str:
         self.calls.append(("remove_kernel", kernel.path))
         kernel = next((k for k in self.kernelspecs if k.path == kernel.path), kernel)  # as it is now

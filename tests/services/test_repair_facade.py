@@ -49,6 +49,8 @@ async def test_the_facade_rebuilds_and_puts_back_when_cancelled(tmp_path: Path, 
     assert {d.path for d in lost.dependents} == {env, kernel}
     (listed,) = await service.kernels_for(found)
     assert listed.state is KernelState.BROKEN
+    other = await service.resolve(make_venv(Path(sys.executable), tmp_path / "root" / "other"))
+    assert await service.kernels_for_each([other, found]) == [[], [listed]]
 
     plan = await service.plan_recreate(found, python=VERSION)
     before = tree_snapshot(env)

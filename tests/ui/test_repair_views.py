@@ -522,6 +522,7 @@ async def test_bulk_delete_removes_each_environments_kernels_after_it() -> None:
     ]
     assert [k.name for k in service.kernelspecs] == ["py39-scratch"]
     assert not any(e.kind is Kind.VENV and e.path in {SHOP, LEGACY} for e in service.environments)
+    assert [c[0] for c in service.calls].count("kernels_for_each") == 1  # the kernels read once
 
 
 async def test_a_rebuilds_long_log_lines_wrap_at_the_width_the_log_shows() -> None:

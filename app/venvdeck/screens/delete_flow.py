@@ -36,7 +36,9 @@ async def delete_many(changes: Changes, envs: list[Environment]) -> None:
             f"None of the {len(envs)} marked environments can be deleted.", severity="error", markup=False
         )
         return
-    kernels = {plan.path: await _kernels_of(changes, plan.environment) for plan in plans}
+    kernels = dict(
+        zip([p.path for p in plans], await _kernels_of(changes, [p.environment for p in plans]), strict=True)
+    )
     count = "the marked environment" if len(plans) == 1 else f"{len(plans)} environments"
     title, body = f"Delete {count}?", bulk_delete_body(plans, refused)
     question = ConfirmScreen(title, body, "Delete all", danger=True)
@@ -79,7 +81,7 @@ async def delete(changes: Changes, env: Environment) -> None:
     except VenvDeckError as exc:
         changes.notify(shown(exc), title="Not deleted", severity="error", timeout=10, markup=False)
         return
-    kernels = await _kernels_of(changes, env)
+    (kernels,) = await _kernels_of(changes, [env])
     title = f"Delete {shown(env.name)}?"
     question = ConfirmScreen(title, delete_body(plan), "Delete", danger=True)
     if kernels:
@@ -101,14 +103,17 @@ async def delete(changes: Changes, env: Environment) -> None:
         )
 
 
-async def _kernels_of(changes: Changes, env: Environment) -> list[Kernelspec]:
-    """The Jupyter kernels outside env that run it (none when they cannot be listed: deleting
-    goes on). Those inside its own share/jupyter go with the folder: nothing to ask about."""
+async def _kernels_of(changes: Changes, envs: list[Environment]) -> list[list[Kernelspec]]:
+    """For each env, the Jupyter kernels outside it that run it (none when they cannot be listed:
+    deleting goes on). Those inside its own share/jupyter go with the folder: nothing to ask about."""
     try:
-        found = await changes.service.kernels_for(env)
+        found = await changes.service.kernels_for_each(envs)
     except (VenvDeckError, OSError, ValueError):
-        return []
-    return [k for k in found if not k.path.is_relative_to(env.path)]
+        return [[] for _ in envs]
+    return [
+        [k for k in each if not k.path.is_relative_to(env.path)]
+        for env, each in zip(envs, found, strict=True)
+    ]
 
 
 async def _remove_kernels(changes: Changes, kernels: list[Kernelspec], write: Callable[[str], None]) -> int:

@@ -193,6 +193,10 @@ class EnvironmentService(Protocol):
         each once env is gone (they are dead then)."""
         ...
 
+    async def kernels_for_each(self, envs: Sequence[Environment]) -> list[list[Kernelspec]]:
+        """kernels_for of each of envs, in their order, the kernels read once (a bulk delete)."""
+        ...
+
     async def remove_kernel(self, kernel: Kernelspec) -> str:
         """Remove one dead kernelspec folder (refused, named, if it holds anything but kernel.json and
         its resources, or if its interpreter is back). One line back."""

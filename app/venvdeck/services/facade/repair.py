@@ -14,6 +14,8 @@ from venvdeck.services.find import discovery
 from venvdeck.services.find.resolve import resolve_environment
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from venvdeck.models import (
         BaseInterpreter,
         Environment,
@@ -107,6 +109,15 @@ class Repair(FacadeBase):
             from venvdeck.services.repair import kernels
 
             return kernels.kernels_for(env, self._all_kernels())
+
+        return await in_thread(found)
+
+    async def kernels_for_each(self, envs: Sequence[Environment]) -> list[list[Kernelspec]]:
+        def found() -> list[list[Kernelspec]]:
+            from venvdeck.services.repair import kernels
+
+            every = self._all_kernels()
+            return [kernels.kernels_for(env, every) for env in envs]
 
         return await in_thread(found)
 
