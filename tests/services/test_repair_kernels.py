@@ -224,3 +224,60 @@ def test_odd_argv_is_never_dead_and_never_a_crash(jupyter_home: dict[str, str], 
     env = classify_path(make_venv(Path(sys.executable), tmp_path / "env"), known_locations())
     assert env is not None
     assert kernels_for(env, list(kernels.values())) == []
+
+
+def _spec(folder: Path, name: str, argv: list[str]) -> Path:
+    spec = folder / "kernels" / name
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": name, "language": "python"}))
+    return spec
+
+
+def test_kernels_started_through_conda_run_uv_run_or_nb_conda_kernels_belong_to_their_environment(
+    tmp_path: Path,
+) -> None:
+    """Their argv starts conda or uv, not a Python: they run in the environment the launcher is
+    told, live and die with it, and go with it when it is deleted (they were left as another's)."""
+    conda = tmp_path / "miniconda3"
+    (conda / "conda-meta").mkdir(parents=True)
+    (conda / "bin").mkdir()
+    (conda / "bin" / "conda").write_text("#!/bin/sh\n")
+    named = make_venv(Path(sys.executable), conda / "envs" / "science")
+    (named / "conda-meta").mkdir()
+    prefix = make_venv(Path(sys.executable), tmp_path / "elsewhere" / "pfx")
+    (prefix / "conda-meta").mkdir()
+    project = tmp_path / "proj"
+    uv_env = make_venv(Path(sys.executable), project / ".venv")
+    data = tmp_path / "data"
+    tail = ["python", "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    _spec(
+        data, "by-name", [str(conda / "bin" / "conda"), "run", "-n", "science", "--no-capture-output", *tail]
+    )
+    _spec(data, "by-prefix", ["conda", "run", "--prefix", str(prefix), *tail])
+    _spec(data, "uv-project", ["uv", "run", f"--project={project}", "--with", "ipykernel", *tail])
+    _spec(
+        data,
+        "nb-conda",
+        [str(conda / "bin" / "python"), "-m", "nb_conda_kernels.runner", str(conda), str(prefix), *tail],
+    )
+    _spec(data, "unknown", ["conda", "run", "-n", "science", *tail])  # which conda: not known
+    _spec(data, "gone", ["mamba", "run", "-p", str(tmp_path / "removed-env"), *tail])
+    environ = {"JUPYTER_DATA_DIR": str(data), "HOME": str(tmp_path)}
+    kernels = list_kernelspecs(environ, system=NO_SYSTEM)
+
+    def for_env(path: Path) -> list[str]:
+        env = classify_path(path, known_locations())
+        assert env is not None
+        return sorted(k.name for k in kernels_for(env, kernels))
+
+    assert for_env(named) == ["by-name"]
+    assert for_env(prefix) == ["by-prefix", "nb-conda"]
+    assert for_env(uv_env) == ["uv-project"]
+    states = {k.name: k.state for k in kernels}
+    assert states["gone"] is KernelState.DEAD  # the environment it runs in is not there
+    assert states["unknown"] is KernelState.OK  # nothing known to be gone: never removed as dead
+    assert {k.name: k.environment for k in kernels}["by-name"] == named
+    shutil.rmtree(named)  # deleted: its kernel is dead now, and may be removed
+    assert {k.name: k.state for k in list_kernelspecs(environ, system=NO_SYSTEM)}[
+        "by-name"
+    ] is KernelState.DEAD

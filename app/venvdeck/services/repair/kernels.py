@@ -44,13 +44,13 @@ from venvdeck.models import Kernelspec, KernelState, Kind
 from venvdeck.services import fsio, policy
 from venvdeck.services.find.classify import classify_path
 from venvdeck.services.find.locations import known_locations
+from venvdeck.services.repair.kernel_argv import kernel_interpreter
 
 if TYPE_CHECKING:
     from venvdeck.models import Environment
 
 _VALID_NAME = re.compile(r"^[a-z0-9._\-]+$", re.IGNORECASE)
 _RESOURCE = re.compile(r"^(kernel\.json|kernel\.js|kernel\.css|logo-[A-Za-z0-9._-]+\.(png|svg))$")
-_BARE_PYTHON = re.compile(r"^python(\d+(\.\d+)?)?(\.exe)?$")
 _DIR_FLAGS = (
     os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 )
@@ -156,17 +156,6 @@ def _containing_environment(interpreter: Path) -> Environment | None:
     return None
 
 
-def _interpreter(argv0: str, owner: Environment | None) -> Path | None:
-    if "\0" in argv0:
-        return None  # no program has that name; realpath and stat would raise on it
-    if os.sep in argv0 or (os.altsep and os.altsep in argv0):
-        path = Path(argv0)
-        return path if path.is_absolute() else None
-    if owner is not None and _BARE_PYTHON.match(argv0):
-        return owner.interpreter  # Jupyter runs its own Python for a bare `python`
-    return None
-
-
 def _state(interpreter: Path | None, environment: Environment | None) -> KernelState:
     if environment is not None and environment.is_broken:
         return KernelState.BROKEN
@@ -188,7 +177,7 @@ def read_kernelspec(
         return None
     raw_argv = spec.get("argv")
     argv = tuple(str(a) for a in raw_argv) if isinstance(raw_argv, list) else ()
-    interpreter = _interpreter(argv[0], source.environment) if argv else None
+    interpreter = kernel_interpreter(argv, source.environment)
     environment = source.environment if interpreter is None else None
     if interpreter is not None:
         environment = _containing_environment(interpreter)
