@@ -135,8 +135,10 @@ def test_a_never_seen_environment_is_asked_once_for_its_paths_and_markers(
     assert started == [str(bare_env / "bin" / "python")]  # remembered: asked no more
 
 
-def _dist_info(site: Path, folder: str, *headers: str, metadata: bool = True) -> None:
-    info = site / f"{folder}.dist-info"
+def _dist_info(
+    site: Path, folder: str, *headers: str, metadata: bool = True, suffix: str = ".dist-info"
+) -> None:
+    info = site / f"{folder}{suffix}"
     info.mkdir()
     if metadata:
         (info / "METADATA").write_text("Metadata-Version: 2.1\n" + "".join(f"{h}\n" for h in headers))
@@ -182,11 +184,16 @@ def test_hand_made_and_broken_info_folders_read_as_pip_reads_them(
         "Version: 1.0",
         *(f"Requires-Dist: {r}" for r in ("odd-version>=1", "no-meta>=2", "by-header", "by-folder")),
     )
+    _legacy_installs(site, tmp_path / "src")
     python = str(env / "bin" / "python")
     listed = subprocess.run([python, "-m", "pip", "list", "--format=json"], capture_output=True, text=True)
     resolved = resolve_environment(env)
-    ours = [{"name": p.name, "version": p.version} for p in list_packages(resolved).packages]
-    assert ours == [{"name": p["name"], "version": p["version"]} for p in json.loads(listed.stdout)]
+    ours = [
+        {"name": p.name, "version": p.version}
+        | ({"editable_project_location": str(p.editable_project_location)} if p.editable else {})
+        for p in list_packages(resolved).packages
+    ]
+    assert ours == json.loads(listed.stdout)
     pips_freeze = subprocess.run([python, "-m", "pip", "freeze"], capture_output=True, text=True).stdout
     assert freeze(resolved).text == pips_freeze
     returncode, lines = pip_check(env)
@@ -201,6 +208,36 @@ def test_hand_made_and_broken_info_folders_read_as_pip_reads_them(
     # pipdeptree reads importlib.metadata, which has no name for the folder without METADATA.
     graph = deps.graph_for(resolved)
     assert sorted_json(deps.pipdeptree_json(graph)) == sorted_json(pipdeptree_json(env))
+
+
+def _legacy_installs(site: Path, src: Path) -> None:
+    """What setuptools' egg-info installs, old hand edits and odd installers leave."""
+    legacy = site / "legacy-1.0-py3.egg-info"  # conditional install_requires go to sections
+    legacy.mkdir()
+    (legacy / "PKG-INFO").write_text("Metadata-Version: 1.1\nName: legacy\nVersion: 1.0\n")
+    (legacy / "requires.txt").write_text(
+        'six\n\n[:python_version >= "3"]\nmissing-cond>=1\n\n[extra1]\nmissing-extra\n'
+    )
+    headed = site / "headed-1.0.egg-info"  # Requires-Dist in PKG-INFO: requires.txt is not read
+    headed.mkdir()
+    (headed / "PKG-INFO").write_text(
+        "Metadata-Version: 2.1\nName: headed\nVersion: 1.0\nRequires-Dist: gone-two\n"
+    )
+    (headed / "requires.txt").write_text("six\n")
+    _dist_info(site, "SHOUTY-1.0", "Name: shouty", "Version: 1.0", suffix=".DIST-INFO")
+    _dist_info(site, "no_commit-1.0", "Name: no-commit", "Version: 1.0")
+    (site / "no_commit-1.0.dist-info" / "direct_url.json").write_text(
+        json.dumps({"url": "https://example.invalid/no-commit.git", "vcs_info": {"vcs": "git"}})
+    )
+    _dist_info(site, "dangling-1.0", metadata=False)
+    (site / "dangling-1.0.dist-info" / "METADATA").symlink_to(site / "no-such-file")
+    project = src / "my_pkg"  # a legacy editable whose .egg-link setuptools 69 named by the Name
+    (project / "my_pkg.egg-info").mkdir(parents=True)
+    (project / "my_pkg.egg-info" / "PKG-INFO").write_text(
+        "Metadata-Version: 2.1\nName: my_pkg\nVersion: 0.1\n"
+    )
+    (site / "my_pkg.egg-link").write_text(f"{project}\n.\n")
+    (site / "easy-install.pth").write_text(f"{project}\n")
 
 
 def sorted_json(tree: object) -> str:

@@ -43,6 +43,9 @@ class Package:
     # "": the canonical form of `name` (a package not read from disk).
     pip_key: str = ""
     has_metadata: bool = True  # False: listed from its folder's name, its METADATA does not exist
+    # An egg-info's Requires-Dist lines where pip reads its requires.txt instead (they are
+    # `requires` otherwise): pipdeptree reads only these.
+    requires_dist: tuple[str, ...] | None = None
 
     @property
     def editable(self) -> bool:

@@ -97,7 +97,7 @@ def unreadable_distributions(listing: PackageListing) -> list[MetadataProblem]:
         except OSError:
             continue
         for name in names:
-            if not name.endswith(".dist-info"):
+            if not name.lower().endswith(".dist-info"):
                 continue
             path = location / name
             if path in listed:

@@ -26,7 +26,7 @@ from venvdeck.services.insight.graph import EnvironmentGraph, normalised_specifi
 from venvdeck.services.read import metadata as metadata_reader, packages as listing_reader
 
 if TYPE_CHECKING:
-    from venvdeck.models import Environment, RequirementStatus
+    from venvdeck.models import Environment, Package, RequirementStatus
     from venvdeck.services.insight.graph import Edge
 
 MAX_NODES = 200_000  # a tree larger than this is cut (each branch stops where the budget ends)
@@ -187,10 +187,17 @@ def _raw_version(graph: EnvironmentGraph, key: str) -> str:
     return package.version
 
 
+def _pipdeptree_sees(package: Package) -> bool:
+    path = package.metadata_path
+    return package.has_metadata and (path is None or path.name.endswith((".dist-info", ".egg-info")))
+
+
 def pipdeptree_json(graph: EnvironmentGraph) -> list[dict[str, object]]:
-    # pipdeptree reads importlib.metadata, which cannot name a distribution without METADATA (pip
-    # 24.2 lists it by its folder's name): it leaves it out, and what requires it is missing.
-    unnamed = {key for key, node in graph.nodes.items() if not node.package.has_metadata}
+    # pipdeptree (4.x reads the metadata itself) cannot name a distribution without METADATA (pip
+    # 24.2 lists it by its folder's name), and sees only folders ending in `.dist-info` or
+    # `.egg-info` as written (pip takes any case; not `.egg` folders): it leaves the others out,
+    # and what requires them is missing. It reads no requires.txt (graph.py).
+    unnamed = {key for key, node in graph.nodes.items() if not _pipdeptree_sees(node.package)}
     versions = {key: _raw_version(graph, key) for key in graph.nodes}
     out: list[dict[str, object]] = []
     for key in sorted(graph.nodes.keys() - unnamed):

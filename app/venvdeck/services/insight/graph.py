@@ -123,7 +123,10 @@ class EnvironmentGraph:
 
     # ---- building ---------------------------------------------------------------------------------
     def _parse(self, node: Node) -> None:
+        """pip's requirements (check) and pipdeptree's (the trees): the same lines, but for an egg
+        whose pip reads its requires.txt, where pipdeptree reads the Requires-Dist lines."""
         env = self.environment
+        separate = node.package.requires_dist
         for line in node.package.requires:
             try:
                 requirement = Requirement(line)
@@ -133,14 +136,26 @@ class EnvironmentGraph:
             node.requirements.append((line, requirement))
             key = canonicalize_name(requirement.name)
             asked = frozenset(canonicalize_name(e) for e in requirement.extras)
-            marker = requirement.marker
-            if _applies(marker, env, ""):
+            if _applies(requirement.marker, env, ""):
                 node.mandatory.append(Edge(requirement, line, key, None, asked))
-                if marker is None or _applies(marker, env, NO_EXTRA):
-                    node.pipdeptree_mandatory.append(Edge(requirement, line, key, None, asked))
-                    continue
-            if marker is not None and "extra" in str(marker):
-                node.conditional.append((line, requirement))
+            if separate is None:
+                self._tree_edge(node, line, requirement)
+        for line in separate or ():
+            try:
+                self._tree_edge(node, line, Requirement(line))
+            except InvalidRequirement:
+                continue
+
+    def _tree_edge(self, node: Node, line: str, requirement: Requirement) -> None:
+        marker = requirement.marker
+        if _applies(marker, self.environment, "") and (
+            marker is None or _applies(marker, self.environment, NO_EXTRA)
+        ):
+            key = canonicalize_name(requirement.name)
+            asked = frozenset(canonicalize_name(e) for e in requirement.extras)
+            node.pipdeptree_mandatory.append(Edge(requirement, line, key, None, asked))
+        elif marker is not None and "extra" in str(marker):
+            node.conditional.append((line, requirement))
 
     def optional(self, node: Node, extra: str) -> list[Edge]:
         """The requirements extra `extra` of node adds (those whose marker holds only with it)."""

@@ -89,10 +89,10 @@ def _metadata_entries(folder: str) -> list[str]:
         return []
     paths = []
     for name in names:
-        if name.endswith((".dist-info", ".egg-info", ".egg-link", ".pth")):
+        if name.lower().endswith((".dist-info", ".egg-info", ".egg-link", ".pth")):
             entry = os.path.join(folder, name)
             paths.append(entry)
-            if name.endswith((".dist-info", ".egg-info")):
+            if name.lower().endswith((".dist-info", ".egg-info")):
                 paths += [os.path.join(entry, f) for f in ("METADATA", "PKG-INFO", "WHEEL", "requires.txt")]
     return paths
 

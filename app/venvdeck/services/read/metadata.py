@@ -16,6 +16,8 @@ from venvdeck.models import DirectUrl
 from venvdeck.services import fsio
 
 _WANTED = frozenset({"name", "version", "summary", "requires-dist"})
+_LINES = re.compile(r"\r\n|\r|\n")
+_HEADER = re.compile(r"^(From |[\041-\071\073-\176]*:)")  # email.feedparser's headerRE
 # pkg_resources' EGG_NAME: the project name and version as a folder name spells them.
 _EGG_NAME = re.compile(
     r"(?P<name>[^-]+)( -(?P<ver>[^-]+) (-py(?P<pyver>[^-]+) (-(?P<plat>.+))? )? )?",
@@ -36,10 +38,11 @@ class RawDistribution:
     location: Path  # the sys.path entry it was found in
     linked: bool = False  # found through an .egg-link file (a legacy editable install)
     has_metadata: bool = True  # False: its METADATA / PKG-INFO does not exist (all else from the folder)
+    egg_requires: tuple[str, ...] | None = None  # an egg's requires.txt as Requires-Dist lines
 
     @property
     def is_dist_info(self) -> bool:
-        return self.dir_name.endswith(".dist-info")
+        return self.dir_name.lower().endswith(".dist-info")
 
     def dir_name_parts(self) -> tuple[str | None, str | None]:
         """(name, version) as pkg_resources reads them from the folder name."""
@@ -55,41 +58,71 @@ class RawDistribution:
     def is_requested(self) -> bool:
         return os.path.isfile(self.info_path / "REQUESTED")
 
-    def read_direct_url(self) -> DirectUrl | None:
+    def read_direct_url(self, pip26: bool = True) -> DirectUrl | None:
         try:
             data = json.loads(fsio.read_bytes(self.info_path / "direct_url.json", fsio.JSON_FILE))
         except (OSError, ValueError, RecursionError):
             return None
-        return parse_direct_url(data)
+        return parse_direct_url(data, pip26)
 
 
-def parse_direct_url(data: object) -> DirectUrl | None:
-    """PEP 610 `direct_url.json` content, or None when it is not a valid record."""
-    if not isinstance(data, dict) or not isinstance(data.get("url"), str):
+def _typed(data: dict[str, object], key: str, kind: type) -> bool:
+    """pip's check of an optional key: absent, null, or of that type."""
+    return data.get(key) is None or isinstance(data.get(key), kind)
+
+
+def parse_direct_url(data: object, pip26: bool = True) -> DirectUrl | None:
+    """PEP 610 `direct_url.json` content as the environment's pip reads it, or None where pip
+    rejects it (it warns, and lists and freezes the distribution as if there were none): exactly
+    one of vcs_info, archive_info, dir_info, each of the right types, a vcs_info with a commit, a
+    hash that reads `algorithm=value`. pip 26.1 (packaging's model) also wants a file:// URL for
+    dir_info and a hash that agrees with hashes, and freezes with the first of hashes."""
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("url"), str)
+        or not _typed(data, "subdirectory", str)
+    ):
         return None
-    url = data["url"]
-    subdirectory = data.get("subdirectory") if isinstance(data.get("subdirectory"), str) else None
-    vcs_info, archive_info, dir_info = data.get("vcs_info"), data.get("archive_info"), data.get("dir_info")
-    if isinstance(vcs_info, dict) and isinstance(vcs_info.get("vcs"), str):
+    url: str = data["url"]
+    subdirectory = data.get("subdirectory")
+    infos = {key: data.get(key) for key in ("vcs_info", "archive_info", "dir_info")}
+    present = {key: info for key, info in infos.items() if info is not None}
+    if len(present) != 1 or not all(isinstance(info, dict) for info in present.values()):
+        return None
+    ((kind, info),) = present.items()
+    assert isinstance(info, dict)
+    if kind == "vcs_info":
+        if not (isinstance(info.get("vcs"), str) and isinstance(info.get("commit_id"), str)):
+            return None
+        if not _typed(info, "requested_revision", str):
+            return None
         return DirectUrl(
             url=url,
-            vcs=vcs_info["vcs"],
-            commit_id=str(vcs_info.get("commit_id") or ""),
-            requested_revision=vcs_info.get("requested_revision"),
+            vcs=info["vcs"],
+            commit_id=info["commit_id"],
+            requested_revision=info.get("requested_revision"),
             subdirectory=subdirectory,
         )
-    if isinstance(archive_info, dict):
-        hash_value = archive_info.get("hash")
-        return DirectUrl(
-            url=url,
-            archive_hash=hash_value if isinstance(hash_value, str) else None,
-            subdirectory=subdirectory,
-        )
-    if isinstance(dir_info, dict):
-        return DirectUrl(
-            url=url, editable=bool(dir_info.get("editable")), is_dir=True, subdirectory=subdirectory
-        )
-    return None
+    if kind == "archive_info":
+        legacy, hashes = info.get("hash"), info.get("hashes")
+        if not _typed(info, "hash", str) or not _typed(info, "hashes", dict):
+            return None
+        if legacy is not None and "=" not in legacy:
+            return None
+        fragment = legacy
+        if pip26 and isinstance(hashes, dict):
+            if not all(isinstance(value, str) for value in hashes.values()):
+                return None
+            if legacy is not None:
+                algorithm, _, value = legacy.partition("=")
+                if hashes.get(algorithm) != value:
+                    return None
+            first = next(iter(hashes.items()), None)
+            fragment = f"{first[0]}={first[1]}" if first is not None else legacy
+        return DirectUrl(url=url, archive_hash=fragment, subdirectory=subdirectory)
+    if not _typed(info, "editable", bool) or (pip26 and not url.startswith("file://")):
+        return None
+    return DirectUrl(url=url, editable=bool(info.get("editable")), is_dir=True, subdirectory=subdirectory)
 
 
 def read_headers(path: Path, wanted: frozenset[str] = _WANTED) -> dict[str, list[str]] | None:
@@ -100,17 +133,16 @@ def read_headers(path: Path, wanted: frozenset[str] = _WANTED) -> dict[str, list
         head = fsio.read_head(path, fsio.METADATA_HEADERS)
     except (OSError, ValueError):
         return None
-    for line in head.splitlines():
+    for line in _LINES.split(head):  # the email parser's line ends, not str.splitlines' dozen
         if not line:
             break
         if line[:1] in (" ", "\t"):
             if last is not None and headers.get(last):
                 headers[last][-1] += " " + line.strip()
             continue
-        key, sep, value = line.partition(":")
-        if not sep:
-            last = None
-            continue
+        if not _HEADER.match(line):
+            break  # the email parser takes a line that is no header for the start of the body
+        key, _, value = line.partition(":")
         last = key.strip().lower()
         if last in wanted:
             headers.setdefault(last, []).append(value.strip())
@@ -125,45 +157,60 @@ def _first(headers: dict[str, list[str]], key: str) -> str | None:
 
 
 def _egg_requires(info_dir: Path) -> tuple[str, ...]:
-    """Unconditional requirements from an egg-info's requires.txt (lines before any [section])."""
+    """An egg-info's requires.txt as Requires-Dist lines, converted as pip converts them
+    (metadata/base.py _iter_egg_info_dependencies): a `[extra:marker]` section's lines get
+    `; (marker) and extra == "extra"`, `[:marker]` only the marker, `[extra]` only the extra."""
+    from packaging.utils import canonicalize_name
+
     try:
         lines = fsio.read_text(info_dir / "requires.txt", fsio.TEXT_FILE).splitlines()
     except (OSError, ValueError):
         return ()
     requires = []
+    extra = marker = ""
     for line in lines:
         line = line.strip()
-        if line.startswith("["):
-            break
-        if line and not line.startswith("#"):
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            extra, _, marker = line.strip("[]").partition(":")
+            extra = canonicalize_name(extra)
+            continue
+        if extra and marker:
+            requires.append(f'{line} ; ({marker}) and extra == "{extra}"')
+        elif extra:
+            requires.append(f'{line} ; extra == "{extra}"')
+        elif marker:
+            requires.append(f"{line} ; {marker}")
+        else:
             requires.append(line)
     return tuple(requires)
 
 
 def _read_distribution(location: Path, name: str, linked: bool = False) -> RawDistribution | None:
     info_path = location / name
-    if name.endswith(".dist-info"):
-        metadata_file = info_path / "METADATA"
-        requires: tuple[str, ...] | None = None
-    elif name.endswith(".egg-info"):
+    suffix = name.lower()  # importlib.metadata and pkg_resources match the suffix in any case
+    if suffix.endswith(".dist-info"):
+        return _from_headers(info_path / "METADATA", False, name, info_path, location, linked)
+    if suffix.endswith(".egg-info"):
         metadata_file = info_path / "PKG-INFO" if os.path.isdir(info_path) else info_path
-        requires = _egg_requires(info_path)
-    else:
-        return None
-    return _from_headers(metadata_file, requires, name, info_path, location, linked)
+        return _from_headers(metadata_file, True, name, info_path, location, linked)
+    return None
 
 
 def _from_headers(
     metadata_file: Path,
-    requires: tuple[str, ...] | None,
+    egg: bool,
     dir_name: str,
     info_path: Path,
     location: Path,
     linked: bool = False,
 ) -> RawDistribution | None:
-    """A RawDistribution from a METADATA / PKG-INFO file; `requires` None: from Requires-Dist."""
+    """A RawDistribution from a METADATA / PKG-INFO file: its Requires-Dist lines and, for an
+    egg, those of its requires.txt (which of them pip reads depends on its backend)."""
     headers = read_headers(metadata_file)
-    has_metadata = headers is not None or os.path.lexists(metadata_file)
+    # pip takes a METADATA that is not a file (missing, a dangling link, a folder) for none.
+    has_metadata = headers is not None or os.path.isfile(metadata_file)
     if headers is None:
         if has_metadata:
             return None  # there but unreadable (reported by check): nothing to name it by
@@ -172,12 +219,13 @@ def _from_headers(
         metadata_name=_first(headers, "name"),
         metadata_version=_first(headers, "version"),
         summary=_first(headers, "summary") or "",
-        requires=tuple(headers.get("requires-dist", ())) if requires is None else requires,
+        requires=tuple(headers.get("requires-dist", ())),
         dir_name=dir_name,
         info_path=info_path,
         location=location,
         linked=linked,
         has_metadata=has_metadata,
+        egg_requires=_egg_requires(info_path) if egg else None,
     )
 
 
@@ -193,7 +241,7 @@ def scan_location(location: Path) -> tuple[list[RawDistribution], list[Path]]:
     except OSError:
         return [], []
     for name in names:
-        if name.endswith((".dist-info", ".egg-info")):
+        if name.lower().endswith((".dist-info", ".egg-info")):
             dist = _read_distribution(location, name)
             if dist is not None:
                 found.append(dist)
@@ -206,7 +254,7 @@ def scan_location(location: Path) -> tuple[list[RawDistribution], list[Path]]:
 
 def _read_egg(egg: Path) -> RawDistribution | None:
     info = egg / "EGG-INFO"
-    return _from_headers(info / "PKG-INFO", _egg_requires(info), egg.name, info, egg)
+    return _from_headers(info / "PKG-INFO", True, egg.name, info, egg)
 
 
 def _egg_link_target(link: Path) -> Path | None:
@@ -226,7 +274,7 @@ def scan_linked(target: Path) -> list[RawDistribution]:
         return []
     found = []
     for name in names:
-        if name.endswith(".egg-info"):
+        if name.lower().endswith(".egg-info"):
             dist = _read_distribution(target, name, linked=True)
             if dist is not None:
                 found.append(dist)

@@ -45,6 +45,8 @@ class PipRules:
     # pip >= 24.2's importlib backend takes a name and version from the info folder's name first
     # (metadata/importlib/_compat.py parse_name_and_version_from_info_directory).
     folder_first: bool = False
+    raw_egg_link_names: bool = True  # pip >= 24.0 also finds an .egg-link by the Name as written
+    pip26: bool = True  # pip >= 26.1 reads direct_url.json with packaging's stricter model
 
     @classmethod
     def for_environment(cls, python: tuple[int, int, int], pip_version: str | None) -> PipRules:
@@ -60,6 +62,8 @@ class PipRules:
             freeze_hidden=hidden,
             importlib_backend=importlib_backend,
             folder_first=importlib_backend and (pip is None or pip >= (24, 2)),
+            raw_egg_link_names=pip is None or pip >= (24, 0),
+            pip26=pip is None or pip >= (26, 1),
         )
 
 
@@ -177,15 +181,24 @@ def _collect(paths: list[Path]) -> list[RawDistribution]:
     return found
 
 
-def _egg_link_names(paths: list[Path]) -> set[str]:
+def _egg_link_files(paths: list[Path]) -> set[str]:
+    """The names of the `.egg-link` files on the path, as written (pip looks them up by name)."""
     names: set[str] = set()
     for location in paths:
         try:
             entries = os.listdir(location)
         except OSError:
             continue
-        names.update(canonicalize_name(e[: -len(".egg-link")]) for e in entries if e.endswith(".egg-link"))
+        names.update(e for e in entries if e.endswith(".egg-link") and os.path.isfile(location / e))
     return names
+
+
+def _is_legacy_editable(name: str, egg_links: set[str], rules: PipRules) -> bool:
+    """pip's test (utils/egg_link.py): a file named by pkg_resources' safe_name of the Name header,
+    or from pip 24.0 by the Name as written (setuptools 69 names them so): not any spelling."""
+    return f"{safe_name(name)}.egg-link" in egg_links or (
+        rules.raw_egg_link_names and f"{name}.egg-link" in egg_links
+    )
 
 
 def raw_pip_version(dists: list[RawDistribution]) -> str | None:
@@ -227,22 +240,26 @@ def build_packages(dists: list[RawDistribution], paths: list[Path], rules: PipRu
         if canonical in seen or named.pip_key in _STDLIB_PKGS:
             continue
         seen.add(canonical)
-        direct_url = dist.read_direct_url() if dist.is_dist_info else None
+        requires = dist.requires
+        if dist.egg_requires is not None and (not rules.importlib_backend or not requires):
+            # pkg_resources reads an egg's requires.txt alone; importlib where it has no Requires-Dist
+            requires = dist.egg_requires
+        direct_url = dist.read_direct_url(rules.pip26) if dist.is_dist_info else None
         editable_location: Path | None = None
         if direct_url is not None:
             if direct_url.editable and direct_url.url.startswith("file:"):
                 editable_location = _url_to_path(direct_url.url)
         else:
             if egg_links is None:
-                egg_links = _egg_link_names(paths)
-            if canonical in egg_links:
+                egg_links = _egg_link_files(paths)
+            if _is_legacy_editable(name, egg_links, rules):
                 editable_location = dist.location
         packages.append(
             Package(
                 name=name,
                 version=version,
                 summary=dist.summary,
-                requires=dist.requires,
+                requires=requires,
                 location=dist.location,
                 metadata_path=dist.info_path,
                 installer=dist.read_installer(),
@@ -251,6 +268,7 @@ def build_packages(dists: list[RawDistribution], paths: list[Path], rules: PipRu
                 editable_project_location=editable_location,
                 pip_key=named.pip_key,
                 has_metadata=dist.has_metadata,
+                requires_dist=None if requires is dist.requires else dist.requires,
             )
         )
     if rules.names_from_folder:
