@@ -238,6 +238,10 @@ def _legacy_installs(site: Path, src: Path) -> None:
     )
     (site / "my_pkg.egg-link").write_text(f"{project}\n.\n")
     (site / "easy-install.pth").write_text(f"{project}\n")
+    unlisted = src / "Proj"  # an .egg-link without its .pth line: only importlib's pip follows it
+    (unlisted / "Proj.egg-info").mkdir(parents=True)
+    (unlisted / "Proj.egg-info" / "PKG-INFO").write_text("Metadata-Version: 1.1\nName: Proj\nVersion: 0.1\n")
+    (site / "Proj.egg-link").write_text(f"{unlisted}\n.\n")
 
 
 def sorted_json(tree: object) -> str:

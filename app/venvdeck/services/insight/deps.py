@@ -187,9 +187,16 @@ def _raw_version(graph: EnvironmentGraph, key: str) -> str:
     return package.version
 
 
-def _pipdeptree_sees(package: Package) -> bool:
+def _pipdeptree_sees(package: Package, folders: set[str]) -> bool:
+    """Found on the path itself (pipdeptree follows no .egg-link), in a folder whose name ends in
+    `.dist-info` or `.egg-info` as written (pip takes any case; not `.egg` folders), with METADATA."""
     path = package.metadata_path
-    return package.has_metadata and (path is None or path.name.endswith((".dist-info", ".egg-info")))
+    return (
+        package.has_metadata
+        and path is not None
+        and path.name.endswith((".dist-info", ".egg-info"))
+        and str(path.parent) in folders
+    )
 
 
 def pipdeptree_json(graph: EnvironmentGraph) -> list[dict[str, object]]:
@@ -197,7 +204,14 @@ def pipdeptree_json(graph: EnvironmentGraph) -> list[dict[str, object]]:
     # 24.2 lists it by its folder's name), and sees only folders ending in `.dist-info` or
     # `.egg-info` as written (pip takes any case; not `.egg` folders): it leaves the others out,
     # and what requires them is missing. It reads no requires.txt (graph.py).
-    unnamed = {key for key, node in graph.nodes.items() if not _pipdeptree_sees(node.package)}
+    listing = graph.listing
+    folders = {
+        str(p)
+        for p in listing_reader.search_path(
+            listing.interpreter, listing.environment.include_system_site_packages
+        )
+    }
+    unnamed = {key for key, node in graph.nodes.items() if not _pipdeptree_sees(node.package, folders)}
     versions = {key: _raw_version(graph, key) for key in graph.nodes}
     out: list[dict[str, object]] = []
     for key in sorted(graph.nodes.keys() - unnamed):

@@ -94,7 +94,7 @@ def _url_to_path(url: str) -> Path:
     path = unquote(parts.path)
     if parts.netloc and parts.netloc != "localhost":
         path = f"//{parts.netloc}{path}"
-    return Path(os.path.normpath(path))
+    return Path(path)  # as pip's url_to_path gives it: `..` kept (a trailing / Path drops)
 
 
 def search_path(info: InterpreterInfo, include_system_site_packages: bool) -> list[Path]:
@@ -111,6 +111,13 @@ def search_path(info: InterpreterInfo, include_system_site_packages: bool) -> li
         )
         paths.insert(index, user_site)
     return paths
+
+
+def _empty_folder(path: Path) -> bool:
+    try:
+        return path.is_dir() and not os.listdir(path)
+    except OSError:
+        return False
 
 
 def info_folder_parts(folder: str) -> tuple[str | None, str | None]:
@@ -142,8 +149,8 @@ def _named(dist: RawDistribution, rules: PipRules) -> _Named | None:
         folder_name = safe_name(dir_name) if dir_name else None
         name = folder_name if rules.names_from_folder and folder_name else metadata_name
         name = folder_name if name is None else name
-        if name is None:
-            return None
+        if name is None or (not dist.has_metadata and _empty_folder(dist.info_path)):
+            return None  # pkg_resources skips an empty metadata folder
         key = canonicalize_name(folder_name or name)
         shown = dir_version if rules.versions_from_folder and dir_version else version
         return _Named(name, display_version(shown or "0"), key, key)
@@ -233,6 +240,8 @@ def build_packages(dists: list[RawDistribution], paths: list[Path], rules: PipRu
     packages: list[Package] = []
     egg_links: set[str] | None = None
     for dist in in_pip_order(dists, rules.importlib_backend):
+        if dist.linked and not rules.importlib_backend:
+            continue  # pkg_resources finds an .egg-link's target only through a .pth line
         named = _named(dist, rules)
         if named is None:
             continue
