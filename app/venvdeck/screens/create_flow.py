@@ -13,10 +13,10 @@ from venvdeck.messages import EnvironmentCreated
 if TYPE_CHECKING:
     from venvdeck.dialogs.create import CreateRequest
     from venvdeck.models import Environment
-    from venvdeck.screens.changes import Changes
+    from venvdeck.screens.change_runner import ChangeRunner
 
 
-async def create(changes: Changes, selected: Environment | None, previous: CreateRequest | None) -> None:
+async def create(changes: ChangeRunner, selected: Environment | None, previous: CreateRequest | None) -> None:
     from venvdeck.dialogs.confirm import ConfirmScreen
     from venvdeck.dialogs.create import CreateScreen
 
@@ -28,21 +28,22 @@ async def create(changes: Changes, selected: Environment | None, previous: Creat
         return
     folder = selected.project.parent if selected and selected.project else Path("~")  # the dialog expands ~
     suggestion = folder / "new-project" / ".venv"
-    request = await changes.app.push_screen_wait(CreateScreen(bases, suggestion, previous))
-    if request is None:
-        return
-    try:
-        operation = await service.plan_create(
-            request.path,
-            request.base,
-            with_pip=request.with_pip,
-            system_site_packages=request.system_site_packages,
-            prompt=request.prompt,
-        )
-    except VenvDeckError as exc:
-        changes.notify(shown(exc), title="Not created", severity="error", timeout=8, markup=False)
-        changes.create(selected, request)  # ask again, with what was typed
-        return
+    while True:  # asked again, with what was typed, until planning takes it or the user gives up
+        request = await changes.app.push_screen_wait(CreateScreen(bases, suggestion, previous))
+        if request is None:
+            return
+        try:
+            operation = await service.plan_create(
+                request.path,
+                request.base,
+                with_pip=request.with_pip,
+                system_site_packages=request.system_site_packages,
+                prompt=request.prompt,
+            )
+            break
+        except VenvDeckError as exc:
+            changes.notify(shown(exc), title="Not created", severity="error", timeout=8, markup=False)
+            previous = request
     also = f"install {request.requirements}" if request.requirements else None
     if not await changes.app.push_screen_wait(ConfirmScreen.for_operation(operation, also=also)):
         return

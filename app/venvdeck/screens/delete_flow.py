@@ -15,10 +15,10 @@ from venvdeck.messages import EnvironmentDeleted
 
 if TYPE_CHECKING:
     from venvdeck.models import DeletePlan, Environment, Kernelspec
-    from venvdeck.screens.changes import Changes
+    from venvdeck.screens.change_runner import ChangeRunner
 
 
-async def delete_many(changes: Changes, envs: list[Environment]) -> None:
+async def delete_many(changes: ChangeRunner, envs: list[Environment]) -> None:
     """Reclaim in bulk: each is planned (every safety rule), the refused ones are named, and one
     confirmation shows the total before anything is deleted, one at a time."""
     from venvdeck.dialogs.confirm import ConfirmScreen, bulk_delete_body
@@ -72,7 +72,7 @@ async def delete_many(changes: Changes, envs: list[Environment]) -> None:
     )
 
 
-async def delete(changes: Changes, env: Environment) -> None:
+async def delete(changes: ChangeRunner, env: Environment) -> None:
     from venvdeck.dialogs.confirm import ConfirmScreen, delete_body
     from venvdeck.dialogs.kernels import DeleteWithKernelsScreen, kernels_section
 
@@ -103,7 +103,7 @@ async def delete(changes: Changes, env: Environment) -> None:
         )
 
 
-async def _kernels_of(changes: Changes, envs: list[Environment]) -> list[list[Kernelspec]]:
+async def _kernels_of(changes: ChangeRunner, envs: list[Environment]) -> list[list[Kernelspec]]:
     """For each env, the Jupyter kernels outside it that run it (none when they cannot be listed:
     deleting goes on). Those inside its own share/jupyter go with the folder: nothing to ask about."""
     try:
@@ -116,7 +116,9 @@ async def _kernels_of(changes: Changes, envs: list[Environment]) -> list[list[Ke
     ]
 
 
-async def _remove_kernels(changes: Changes, kernels: list[Kernelspec], write: Callable[[str], None]) -> int:
+async def _remove_kernels(
+    changes: ChangeRunner, kernels: list[Kernelspec], write: Callable[[str], None]
+) -> int:
     """Once their environment is gone: each kernelspec folder, one line each. How many went."""
     removed = 0
     for kernel in kernels:

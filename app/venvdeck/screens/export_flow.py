@@ -12,10 +12,10 @@ from venvdeck.formatting import shown
 if TYPE_CHECKING:
     from venvdeck.dialogs.export import ExportRequest
     from venvdeck.models import Environment
-    from venvdeck.screens.changes import Changes
+    from venvdeck.screens.change_runner import ChangeRunner
 
 
-async def export(changes: Changes, env: Environment, top_level: bool) -> None:
+async def export(changes: ChangeRunner, env: Environment, top_level: bool) -> None:
     from venvdeck.dialogs.confirm import ConfirmScreen
     from venvdeck.dialogs.export import ExportScreen
 

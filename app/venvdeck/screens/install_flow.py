@@ -1,5 +1,5 @@
 """Installing into an environment: the dialog that asks what (requirements typed, or a file), then the
-plan, confirmed and run by the Changes widget."""
+plan, confirmed and run by the change runner."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from venvdeck.models import Environment
-    from venvdeck.screens.changes import Changes
+    from venvdeck.screens.change_runner import ChangeRunner
 
 
-async def install(changes: Changes, env: Environment) -> None:
+async def install(changes: ChangeRunner, env: Environment) -> None:
     from venvdeck.dialogs.install import InstallScreen
 
     service = changes.service
@@ -21,7 +21,7 @@ async def install(changes: Changes, env: Environment) -> None:
         )
 
 
-async def install_file(changes: Changes, env: Environment) -> None:
+async def install_file(changes: ChangeRunner, env: Environment) -> None:
     from venvdeck.dialogs.install import InstallFileScreen
 
     suggestion = env.project / "requirements.txt" if env.project else None

@@ -16,10 +16,10 @@ from venvdeck.messages import EnvironmentChanged
 
 if TYPE_CHECKING:
     from venvdeck.models import Environment, RecreatePlan
-    from venvdeck.screens.changes import Changes
+    from venvdeck.screens.change_runner import ChangeRunner
 
 
-async def recreate(changes: Changes, env: Environment) -> None:
+async def recreate(changes: ChangeRunner, env: Environment) -> None:
     """Plan (asking for an interpreter when its own minor version is gone), show the plan, rebuild."""
     from venvdeck.dialogs.recreate import RecreateConfirmScreen, recreate_body
 
@@ -33,7 +33,7 @@ async def recreate(changes: Changes, env: Environment) -> None:
         await _rebuild(changes, plan)
 
 
-async def _plan_recreate(changes: Changes, env: Environment) -> RecreatePlan | None:
+async def _plan_recreate(changes: ChangeRunner, env: Environment) -> RecreatePlan | None:
     from venvdeck.dialogs.recreate import ChooseInterpreterScreen
 
     service = changes.service
@@ -54,7 +54,7 @@ async def _plan_recreate(changes: Changes, env: Environment) -> RecreatePlan | N
         return None
 
 
-async def recreate_many(changes: Changes, envs: list[Environment]) -> None:
+async def recreate_many(changes: ChangeRunner, envs: list[Environment]) -> None:
     """Repair in bulk: each planned (on its own minor version), one question for all, then one at
     a time, and a summary: rebuilt, failed and why, skipped and why."""
     from venvdeck.dialogs.recreate import RecreateConfirmScreen, bulk_recreate_body
@@ -101,7 +101,7 @@ async def recreate_many(changes: Changes, envs: list[Environment]) -> None:
 
 
 def _rebuilt_summary(
-    changes: Changes,
+    changes: ChangeRunner,
     planned: int,
     rebuilt: list[Path],
     failed: list[tuple[Path, str]],
@@ -122,7 +122,7 @@ def _rebuilt_summary(
     changes.notify(f"{summary} (the log has each: L)", severity=severity, timeout=10, markup=False)
 
 
-async def _rebuild(changes: Changes, plan: RecreatePlan, *, quiet: bool = False) -> tuple[bool, str]:
+async def _rebuild(changes: ChangeRunner, plan: RecreatePlan, *, quiet: bool = False) -> tuple[bool, str]:
     """Run a rebuild, tracked: its output in the log, escape cancels (the old one is put back).
     Then the tree shows the environment as it is now. (ok, the one-line outcome)"""
     env = plan.environment

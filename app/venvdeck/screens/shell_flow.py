@@ -13,10 +13,10 @@ from venvdeck.messages import EnvironmentChanged
 
 if TYPE_CHECKING:
     from venvdeck.models import Environment, ShellLaunch
-    from venvdeck.screens.changes import Changes
+    from venvdeck.screens.change_runner import ChangeRunner
 
 
-def _hand_over(changes: Changes, launch: ShellLaunch, to_what: str) -> bool:
+def _hand_over(changes: ChangeRunner, launch: ShellLaunch, to_what: str) -> bool:
     """Run launch in the terminal, the dashboard suspended meanwhile; False when it cannot be."""
     try:
         with changes.app.suspend():
@@ -27,7 +27,7 @@ def _hand_over(changes: Changes, launch: ShellLaunch, to_what: str) -> bool:
     return True
 
 
-async def activate(changes: Changes, env: Environment) -> None:
+async def activate(changes: ChangeRunner, env: Environment) -> None:
     from venvdeck.dialogs.activate import ActivateScreen
 
     try:
@@ -46,7 +46,7 @@ async def activate(changes: Changes, env: Environment) -> None:
         changes.post_message(EnvironmentChanged(env.path))  # whatever was installed in the shell shows now
 
 
-async def edit(changes: Changes, env: Environment) -> None:
+async def edit(changes: ChangeRunner, env: Environment) -> None:
     """$EDITOR on the project, the dashboard suspended meanwhile."""
     try:
         launch = await changes.service.editor_launch(env)
