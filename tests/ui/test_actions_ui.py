@@ -78,6 +78,15 @@ async def test_the_whole_round_from_the_keyboard(tmp_path: Path) -> None:
     first, second = home / "shop" / ".venv", home / "copy" / ".venv"
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        await pilot.press("c")  # a file where the environment would go: refused, and asked again
+        await until(pilot, lambda: isinstance(pilot.app.screen, CreateScreen), "the create dialog")
+        await _type(pilot, "#create-path", str(home / "shop" / "notes.md"))
+        await pilot.press("enter")
+        await until(pilot, lambda: any(n.title == "Not created" for n in app._notifications), "the refusal")
+        await until(pilot, lambda: isinstance(pilot.app.screen, CreateScreen), "the dialog again")
+        assert pilot.app.screen.query_one("#create-path", Input).value == str(home / "shop" / "notes.md")
+        await pilot.press("escape")
+        assert (home / "shop" / "notes.md").read_text() == "keep"
         await _create(pilot, first)
         assert (first / "pyvenv.cfg").is_file()
 
