@@ -19,7 +19,7 @@ import pytest
 from tests.cli.test_cli import venvdeck
 from tests.support.pythons import install, make_venv
 from venvdeck.errors import InterpreterError, InvalidRequirementError, UnreadableFile
-from venvdeck.models import Environment, PackageListing
+from venvdeck.models import CheckReport, Environment, PackageListing
 from venvdeck.services import fsio, process
 from venvdeck.services.change.requirements import read_requirements_file
 from venvdeck.services.find.discovery import DiscoveryOptions, discover
@@ -117,6 +117,33 @@ def test_dev_zero_as_metadata_is_skipped_and_the_rest_listed(installed_env: Path
     listing = _within(30, lambda: list_packages(resolve_environment(installed_env)))
     assert isinstance(listing, PackageListing)
     assert "demo-app" in {p.name for p in listing.packages}
+
+
+def test_a_hundred_thousand_requirements_are_cut_and_checked_in_bounded_time(bare_env: Path) -> None:
+    """Under the size cap, 100,000 Requires-Dist lines or requires.txt sections took seconds to
+    parse on every check: each distribution's are read up to MAX_REQUIREMENTS."""
+    from venvdeck.services.insight.check import check
+    from venvdeck.services.read.metadata import MAX_REQUIREMENTS
+
+    site = next((bare_env / "lib").glob("python*/site-packages"))
+    info = site / "crafted-1.0.dist-info"
+    info.mkdir()
+    lines = "".join(f"Requires-Dist: p{i}>=1\n" for i in range(100_000))
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: crafted\nVersion: 1.0\n{lines}")
+    egg = site / "sectioned-1.0.egg-info"
+    egg.mkdir()
+    (egg / "PKG-INFO").write_text("Metadata-Version: 1.1\nName: sectioned\nVersion: 1.0\n")
+    (egg / "requires.txt").write_text(
+        "".join(f"[e{i}:python_version>'{i % 9}']\nq{i}>=1\n" for i in range(100_000))
+    )
+    report = _within(60, lambda: check(resolve_environment(bare_env)))
+    assert isinstance(report, CheckReport)
+    assert "crafted 1.0 requires p0, which is not installed." in [p.message for p in report.problems]
+    listing = list_packages(resolve_environment(bare_env))
+    assert {p.name: len(p.requires) for p in listing.packages} == {
+        "crafted": MAX_REQUIREMENTS,
+        "sectioned": MAX_REQUIREMENTS,
+    }
 
 
 # Starts a program and reports its own peak memory. A child of the test process would not do:

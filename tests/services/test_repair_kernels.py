@@ -248,6 +248,13 @@ def test_kernels_started_through_conda_run_uv_run_or_nb_conda_kernels_belong_to_
     (prefix / "conda-meta").mkdir()
     project = tmp_path / "proj"
     uv_env = make_venv(Path(sys.executable), project / ".venv")
+    (project / "pyproject.toml").write_text("[project]\nname = 'proj'\n")
+    (project / "notebooks").mkdir()
+    odd = make_venv(Path(sys.executable), tmp_path / "envs" / "python3.11")  # a prefix named like a program
+    (odd / "conda-meta").mkdir()
+    micromamba = tmp_path / ".local" / "bin" / "micromamba"  # its environments live elsewhere
+    micromamba.parent.mkdir(parents=True)
+    micromamba.write_text("#!/bin/sh\n")
     data = tmp_path / "data"
     tail = ["python", "-m", "ipykernel_launcher", "-f", "{connection_file}"]
     _spec(
@@ -255,6 +262,10 @@ def test_kernels_started_through_conda_run_uv_run_or_nb_conda_kernels_belong_to_
     )
     _spec(data, "by-prefix", ["conda", "run", "--prefix", str(prefix), *tail])
     _spec(data, "uv-project", ["uv", "run", f"--project={project}", "--with", "ipykernel", *tail])
+    _spec(data, "uv-below", ["/usr/bin/uv", "run", "--directory", str(project / "notebooks"), *tail])
+    _spec(data, "odd-prefix", [str(conda / "bin" / "conda"), "run", "-p", str(odd), *tail])
+    _spec(data, "mamba-elsewhere", [str(micromamba), "run", "-n", "work", *tail])  # not known: never dead
+    _spec(data, "nul-name", [str(conda / "bin" / "conda"), "run", "-n", "x\u0000y", *tail])
     _spec(
         data,
         "nb-conda",
@@ -272,12 +283,13 @@ def test_kernels_started_through_conda_run_uv_run_or_nb_conda_kernels_belong_to_
 
     assert for_env(named) == ["by-name"]
     assert for_env(prefix) == ["by-prefix", "nb-conda"]
-    assert for_env(uv_env) == ["uv-project"]
+    assert for_env(uv_env) == ["uv-below", "uv-project"]  # uv finds the project from the folder up
+    assert for_env(odd) == ["odd-prefix"]
     states = {k.name: k.state for k in kernels}
-    assert states["gone"] is KernelState.DEAD  # the environment it runs in is not there
-    assert states["unknown"] is KernelState.OK  # nothing known to be gone: never removed as dead
+    assert states["gone"] is KernelState.DEAD  # the prefix it names is not there
+    for unknown in ("unknown", "mamba-elsewhere", "nul-name"):  # never removed as dead on a guess
+        assert states[unknown] is KernelState.OK
     assert {k.name: k.environment for k in kernels}["by-name"] == named
-    shutil.rmtree(named)  # deleted: its kernel is dead now, and may be removed
-    assert {k.name: k.state for k in list_kernelspecs(environ, system=NO_SYSTEM)}[
-        "by-name"
-    ] is KernelState.DEAD
+    shutil.rmtree(named)  # gone: a guess no more, so the kernel is not called dead (nor removed)
+    after = {k.name: k.state for k in list_kernelspecs(environ, system=NO_SYSTEM)}
+    assert after["by-name"] is KernelState.OK

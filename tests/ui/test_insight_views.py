@@ -401,6 +401,10 @@ async def test_w_shows_every_path_up_to_what_was_asked_for(insight_home: Insight
         cursor = view.deps_tree.cursor_node
         assert cursor is not None
         assert str(cursor.label).startswith("ghost")
+        await _expand(pilot, app, "web-lib")  # closed by the user, then its parent closed and opened:
+        await _expand(pilot, app, "web-app")  # what was put back is not put back again
+        await _expand(pilot, app, "web-app")
+        assert not any(line.startswith("    web-core") for line in _deps_lines(app))
 
 
 # ---- find everywhere -------------------------------------------------------------------------------------

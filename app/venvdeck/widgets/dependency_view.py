@@ -254,14 +254,20 @@ class DependencyView(Vertical):
         wanted = self._restoring
         if not wanted.expanded and wanted.cursor is None:
             return
+        expanded, cursor = set(wanted.expanded), wanted.cursor
         for child in node.children:
             path = self._key_path(child)
-            if path in wanted.expanded and child.allow_expand and not child.is_expanded:
-                child.expand()
-            if path == wanted.cursor:
+            if path in expanded:  # each once: what the user closes afterwards stays closed
+                expanded.discard(path)
+                if child.allow_expand and not child.is_expanded:
+                    child.expand()
+            if path == cursor:
                 # Once the lines are laid out again (a node has no line number until then).
                 self.call_after_refresh(self.deps_tree.move_cursor, child)
-                self._restoring = _Folds(wanted.expanded, None)
+                cursor = None
+        if not wanted.expanded:
+            cursor = None  # nothing more to open: a cursor not found by now is on a row gone
+        self._restoring = _Folds(frozenset(expanded), cursor)
 
     def _open_reverse(self) -> None:
         """Every path up, breadth first, until the rows would fill several screens."""

@@ -17,6 +17,9 @@ from venvdeck.services import fsio
 
 _WANTED = frozenset({"name", "version", "summary", "requires-dist"})
 _LINES = re.compile(r"\r\n|\r|\n")
+# Requirements read of one distribution: real ones have a few hundred at most (apache-airflow's
+# extras ~1,000); a crafted file of 100,000 under the size cap took seconds to parse each time.
+MAX_REQUIREMENTS = 5_000
 _HEADER = re.compile(r"^(From |[\041-\071\073-\176]*:)")  # email.feedparser's headerRE
 # pkg_resources' EGG_NAME: the project name and version as a folder name spells them.
 _EGG_NAME = re.compile(
@@ -145,7 +148,9 @@ def read_headers(path: Path, wanted: frozenset[str] = _WANTED) -> dict[str, list
         key, _, value = line.partition(":")
         last = key.strip().lower()
         if last in wanted:
-            headers.setdefault(last, []).append(value.strip())
+            values = headers.setdefault(last, [])
+            if len(values) < MAX_REQUIREMENTS:
+                values.append(value.strip())
         else:
             last = None
     return headers
@@ -184,6 +189,8 @@ def _egg_requires(info_dir: Path) -> tuple[str, ...]:
             requires.append(f"{line} ; {marker}")
         else:
             requires.append(line)
+        if len(requires) >= MAX_REQUIREMENTS:
+            break
     return tuple(requires)
 
 

@@ -7,7 +7,9 @@
   and micromamba too), `uv run --project DIR` / `--directory DIR` (the project's `.venv`), and
   nb_conda_kernels' runner (`python -m nb_conda_kernels.runner CONDA_ROOT ENV_PREFIX ...`). The
   kernel lives and dies with that environment: its Python is the environment's `bin/python`.
-Anything else (a bare `conda run` with no environment named, a relative path): not known.
+Anything else (a bare `conda run` with no environment named, a relative path): not known. A named
+conda environment or a uv project is taken only where it is there now: unknown, a kernel is never
+called dead (and removed); only an explicit prefix or path that is gone makes it dead.
 """
 
 from __future__ import annotations
@@ -34,9 +36,11 @@ def _absolute(text: str) -> Path | None:
 
 
 def _options(argv: Sequence[str]) -> list[str]:
-    """The launcher's own arguments: those before the Python it starts."""
+    """The launcher's own arguments: those before the Python it starts (a `python…` that follows
+    an option may be its value, `-p ~/envs/python3.11`: read on, the kernel's own are harmless)."""
     for index, arg in enumerate(argv):
-        if _BARE_PYTHON.match(PurePath(arg).name):
+        follows_option = index > 0 and argv[index - 1].startswith("-") and "=" not in argv[index - 1]
+        if _BARE_PYTHON.match(PurePath(arg).name) and not follows_option:
             return list(argv[:index])
     return list(argv)
 
@@ -57,21 +61,32 @@ def _python_of(prefix: Path) -> Path:
 
 
 def _conda_run(program: Path | None, options: Sequence[str]) -> Path | None:
-    prefix = _option(options, "-p", "--prefix")
-    if prefix is not None:
-        path = _absolute(prefix)
+    given = _option(options, "-p", "--prefix")
+    if given is not None:
+        path = _absolute(given)
         return _python_of(path) if path is not None else None
     name = _option(options, "-n", "--name")
-    if name is None or program is None or not name or os.sep in name or name in {".", ".."}:
+    if name is None or program is None or not name or "\0" in name or os.sep in name or name in {".", ".."}:
         return None
+    # A guess (conda's envs_dirs, micromamba's root prefix may put it elsewhere): taken only where
+    # that environment is there, so a kernel is never called dead on a guess (and then removed).
     root = program.parent.parent  # <root>/bin/conda, <root>/condabin/conda
-    return _python_of(root if name == "base" else root / "envs" / name)
+    named = root if name == "base" else root / "envs" / name
+    return _python_of(named) if os.path.isdir(named / "conda-meta") else None
 
 
 def _uv_run(options: Sequence[str]) -> Path | None:
+    """The project's .venv: uv looks for the project from DIR upwards (the first pyproject.toml);
+    taken only where that .venv is there (UV_PROJECT_ENVIRONMENT may have put it elsewhere)."""
     folder = _option(options, "--project", "--directory")
-    path = _absolute(folder) if folder is not None else None
-    return _python_of(path / ".venv") if path is not None else None
+    start = _absolute(folder) if folder is not None else None
+    if start is None:
+        return None
+    for candidate in (start, *start.parents):
+        if os.path.isfile(candidate / "pyproject.toml"):
+            venv = candidate / ".venv"
+            return _python_of(venv) if os.path.isfile(venv / "pyvenv.cfg") else None
+    return None
 
 
 def kernel_interpreter(argv: Sequence[str], owner: Environment | None) -> Path | None:

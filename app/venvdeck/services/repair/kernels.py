@@ -164,7 +164,7 @@ def _state(interpreter: Path | None, environment: Environment | None) -> KernelS
             os.stat(interpreter)
         except (FileNotFoundError, NotADirectoryError):
             return KernelState.DEAD
-        except OSError:  # no permission, a drive or share not answering: not known to be gone
+        except (OSError, ValueError):  # no permission, a share not answering, a NUL: not known gone
             return KernelState.OK
     return KernelState.OK
 
