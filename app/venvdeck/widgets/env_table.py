@@ -138,6 +138,7 @@ class EnvTable(DataTable[Text]):
         env = self._envs.get(path)
         if env is not None and str(path) in self.rows:
             cells = self._cells(env)
+            self._rows[self.get_row_index(str(path))] = cells  # the name's width counts its ⚠
             for column in (EnvColumn.NAME, EnvColumn.STATUS):
                 cell = cells[list(EnvColumn).index(column)]
                 self.update_cell(str(path), column.value, cell, update_width=True)
