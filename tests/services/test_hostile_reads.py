@@ -146,6 +146,20 @@ def test_a_hundred_thousand_requirements_are_cut_and_checked_in_bounded_time(bar
     }
 
 
+def test_a_nul_where_a_program_runs_is_one_error_not_a_crash(bare_env: Path) -> None:
+    """An editable's direct_url.json may name a folder with %00 in it: git is started there to
+    read its commit. Every process start turns the NUL into one clear error."""
+    with pytest.raises(InterpreterError, match="cannot run git: embedded null byte"):
+        process.run(["git", "status"], cwd=Path("/tmp/a\0b"), timeout=5)
+    site = next((bare_env / "lib").glob("python*/site-packages"))
+    info = site / "ed-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: ed\nVersion: 1.0\n")
+    (info / "direct_url.json").write_text('{"url": "file:///tmp/src%00x", "dir_info": {"editable": true}}')
+    lines = freeze(resolve_environment(bare_env)).lines
+    assert lines[0] == "# Editable install with no version control (ed==1.0)"
+
+
 # Starts a program and reports its own peak memory. A child of the test process would not do:
 # Linux carries the parent's peak (a test worker's 250 MB) into the peak of what it execs.
 _PEAK = (

@@ -82,9 +82,12 @@ def child_environment(
     return env
 
 
-def _cannot_start(argv: Sequence[str], exc: OSError) -> InterpreterError:
-    """One clear line for a program that could not be started at all."""
-    if isinstance(exc, FileNotFoundError):
+def _cannot_start(argv: Sequence[str], exc: OSError | ValueError) -> InterpreterError:
+    """One clear line for a program that could not be started at all (ValueError: a NUL in a
+    path or an argument, which metadata on disk can put there)."""
+    if isinstance(exc, ValueError):
+        reason = str(exc)
+    elif isinstance(exc, FileNotFoundError):
         reason = "no such file"
     elif isinstance(exc, PermissionError):
         reason = "permission denied"
@@ -116,7 +119,7 @@ def _start(
             start_new_session=_POSIX,
             pass_fds=tuple(keep_fds),
         )
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         raise _cannot_start(argv, exc) from exc
     with _live_lock:
         _live[proc.pid] = proc
@@ -310,5 +313,5 @@ def run_interactive(argv: Sequence[str], env: Mapping[str, str], cwd: Path | Non
     """
     try:
         return subprocess.call(list(argv), env=dict(env), cwd=str(cwd) if cwd else None)
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         raise _cannot_start(argv, exc) from exc
