@@ -33,7 +33,7 @@ from venvdeck.services import fsio
 from venvdeck.services.insight import markers
 from venvdeck.services.insight.graph import EnvironmentGraph, version_matches
 from venvdeck.services.read import packages as listing_reader
-from venvdeck.services.read.packages import info_folder_parts
+from venvdeck.services.read.packages import PipRules, info_folder_parts
 from venvdeck.services.read.pip_order import folder_ranks
 
 if TYPE_CHECKING:
@@ -53,9 +53,9 @@ def _pip_tuple(version: str | None) -> tuple[int, ...] | None:
         return None
 
 
-def uses_importlib(listing: PackageListing) -> bool:
-    pip = _pip_tuple(listing.pip_version)
-    return listing.interpreter.version_info >= (3, 11, 0) and (pip is None or pip >= (22, 3))
+def _rules(listing: PackageListing) -> PipRules:
+    """The environment's pip's rules, as the listing read them (services/read/packages.py)."""
+    return PipRules.for_environment(listing.interpreter.version_info, listing.pip_version)
 
 
 # ---- pip's order -------------------------------------------------------------------------------
@@ -63,7 +63,7 @@ def uses_importlib(listing: PackageListing) -> bool:
 
 def pip_order(listing: PackageListing) -> list[Package]:
     """The listing's packages in the order the environment's pip iterates them."""
-    importlib_order = uses_importlib(listing)
+    importlib_order = _rules(listing).importlib_backend
     paths = listing_reader.search_path(listing.interpreter, listing.environment.include_system_site_packages)
     position = {str(p): i for i, p in enumerate(paths)}
     ranks: dict[Path, dict[str, int]] = {}
@@ -257,18 +257,18 @@ def _left_out(
     so that what requires them is "not installed", and for which it exits 1: on its pkg_resources
     backend one without METADATA; from pip 24.1 (no more LegacyVersion) one whose version does
     not parse, the info folder's version first from 24.2, as pip reads it."""
-    folder_first = uses_importlib(listing) and (pip is None or pip >= (24, 2))
+    rules = _rules(listing)
     strict_versions = pip is None or pip >= (24, 1)
     left: dict[int, MetadataProblem] = {}  # by id(package)
     for package in ordered:
         path = package.metadata_path or Path()
-        if not package.has_metadata and not uses_importlib(listing):
+        if not package.has_metadata and not rules.importlib_backend:
             left[id(package)] = MetadataProblem(path, package.name, "no METADATA file", fails_check=True)
             continue
         if not strict_versions:
             continue
         version = package.version
-        if folder_first and package.metadata_path is not None:
+        if rules.folder_first and package.metadata_path is not None:
             version = info_folder_parts(package.metadata_path.name)[1] or version
         if _version_class(version) != "Version":
             left[id(package)] = MetadataProblem(
