@@ -7,6 +7,7 @@ their output, and access times set 30 days back.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -117,6 +118,29 @@ def test_dev_zero_as_metadata_is_skipped_and_the_rest_listed(installed_env: Path
     listing = _within(30, lambda: list_packages(resolve_environment(installed_env)))
     assert isinstance(listing, PackageListing)
     assert "demo-app" in {p.name for p in listing.packages}
+
+
+@pytest.mark.parametrize("trap", ["FIFO", "device"])
+def test_a_pth_file_that_would_hang_python_is_named_at_once(bare_env: Path, trap: str) -> None:
+    """site opens every .pth file as Python starts: a FIFO blocks it, /dev/zero feeds it without
+    end, so the environment's own Python hangs. venvdeck names the file at once, for the listing
+    (the interpreter probe) and for check (the marker probe), instead of waiting out a timeout."""
+    pth = next((bare_env / "lib").glob("python*/site-packages")) / "easy-install.pth"
+    if trap == "FIFO":
+        os.mkfifo(pth)
+    else:
+        pth.symlink_to("/dev/zero")
+    hang = rf"would hang as it starts: .*easy-install\.pth is a {trap}, not a file"
+    env = resolve_environment(bare_env)
+    with pytest.raises(InterpreterError, match=hang):
+        _within(10, lambda: list_packages(env))
+    started = time.monotonic()
+    result = venvdeck("check", str(bare_env))
+    assert time.monotonic() - started < 10
+    assert result.returncode == 1
+    assert re.fullmatch(rf"venvdeck: error: .*{hang}\n", result.stderr), result.stderr
+    pth.unlink()  # the trap gone, the same environment is read again (nothing was remembered)
+    assert _within(30, lambda: list_packages(env)).packages == ()  # type: ignore[attr-defined]
 
 
 def test_a_hundred_thousand_requirements_are_cut_and_checked_in_bounded_time(bare_env: Path) -> None:

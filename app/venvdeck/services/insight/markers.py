@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from venvdeck.errors import InterpreterError
 from venvdeck.services import fsio, policy, process
+from venvdeck.services.read import startup
 from venvdeck.services.read.interpreters import MARKERS_CODE
 
 if TYPE_CHECKING:
@@ -113,6 +114,7 @@ def probe(interpreter: Path, known: InterpreterInfo | None = None) -> dict[str, 
         else:
             _save(interpreter, stamps, answer)
     if data is None:
+        startup.refuse_hazards(interpreter)
         result = process.run(
             [str(interpreter), "-E", "-s", "-c", _PROBE],
             timeout=PROBE_TIMEOUT_S,

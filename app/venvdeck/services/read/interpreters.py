@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from venvdeck import models  # InterpreterInfo: its group loads with the first answer, not at start
 from venvdeck.errors import InterpreterError
 from venvdeck.services import fsio, policy, process
+from venvdeck.services.read import startup
 
 if TYPE_CHECKING:
     from venvdeck.models import InterpreterInfo
@@ -218,6 +219,7 @@ def probe(interpreter: Path, *, fresh: bool = False) -> InterpreterInfo:
     cached = None if fresh else _cached(interpreter)
     if cached is not None:
         return cached
+    startup.refuse_hazards(interpreter)
     result = process.run(
         _argv(interpreter), timeout=PROBE_TIMEOUT_S, cwd=Path(os.sep), max_output=_MAX_ANSWER
     )
