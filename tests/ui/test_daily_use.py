@@ -313,6 +313,37 @@ async def test_the_flat_view_sorts_the_whole_machine_by_size_and_filters_with_a_
         assert len(broken) == sum(e.is_broken for e in main_screen(app).env_tree.environments) > 0
 
 
+async def test_what_the_flat_view_selects_is_what_the_tree_shows_and_delete_offers() -> None:
+    """v, a move in the flat table, v again: the tree's cursor follows, so the highlighted row,
+    the details and the delete dialog are about one environment (the tree kept its old cursor
+    while the keys acted on the table's: d offered to delete an environment not highlighted)."""
+    app = _app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        before = screen.selected_path
+        await pilot.press("v")
+        await pilot.pause(0.2)
+        flat = screen.query_one(EnvTable)
+        assert flat.highlighted_path == before  # the table opens on the tree's environment
+        await pilot.press("j")
+        await pilot.pause(0.2)
+        moved = flat.highlighted_path
+        assert moved is not None
+        assert moved != before
+        assert screen.selected_path == moved
+        await pilot.press("v")
+        await pilot.pause(0.2)
+        assert tree(app).display
+        assert tree(app).highlighted_path == moved == screen.selected_path
+        name = next(e.name for e in tree(app).environments if e.path == moved)
+        await pilot.press("d")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert app.screen.title_text == f"Delete {name}?"
+        await pilot.press("n")
+
+
 async def test_the_tree_filter_highlights_matches_and_keeps_the_selection() -> None:
     app = _app()
     async with app.run_test(size=SIZE) as pilot:

@@ -14,6 +14,7 @@ from venvdeck.widgets.package_table import PackageTable
 
 if TYPE_CHECKING:
     from venvdeck.screens.main import MainScreen
+    from venvdeck.widgets.env_tree import EnvTree
 
 
 def focus_left(screen: MainScreen) -> None:
@@ -46,10 +47,16 @@ def close_env_filter(screen: MainScreen) -> bool:
 
 
 def toggle_view(screen: MainScreen) -> None:
+    """The grouped tree or the flat table, its cursor on the environment every key acts on: the
+    one selected in the other view (else the new view's cursor becomes the selection)."""
     table = screen.query_one(EnvTable)
     table.display = not table.display
     screen.env_tree.display = not table.display
     refresh_table(screen)
+    selected = screen.selected_path
+    shown: EnvTable | EnvTree = table if screen.flat else screen.env_tree
+    if selected is None or not shown.select_path(selected):
+        screen.selected_path = shown.highlighted_path
     update_summary(screen)  # it says how the view shown is sorted
     focus_left(screen)
 

@@ -160,6 +160,8 @@ class MainScreen(Screen[None]):
     def _environment_highlighted(
         self, event: EnvTree.EnvironmentHighlighted | EnvTable.EnvironmentHighlighted
     ) -> None:
+        if not event.control.display:
+            return  # the hidden view's cursor (moved by a refresh) is not what keys act on
         self.selected_path = event.env.path if event.env is not None else None
 
     def watch_selected_path(self, path: Path | None) -> None:

@@ -124,6 +124,14 @@ class EnvTable(DataTable[Text]):
             return None
         return Path(str(self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value))
 
+    @property
+    def highlighted_path(self) -> Path | None:
+        """The environment under the cursor (None with no rows)."""
+        if not self.row_count:
+            return None
+        key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        return Path(key) if key else None
+
     def select_path(self, path: Path) -> bool:
         if str(path) not in {str(k.value) for k in self.rows}:
             return False

@@ -330,6 +330,11 @@ class EnvTree(Tree[_Entry | None]):
         self.call_after_refresh(self._end_rebuild)
         return len(self._leaves)
 
+    @property
+    def highlighted_path(self) -> Path | None:
+        """The environment under the cursor (None on a group, or with nothing listed)."""
+        return self._cursor_path()
+
     def _cursor_path(self) -> Path | None:
         """The environment the cursor is on; while a rebuild waits for its refresh, the one it will
         be put back on (two quick rebuilds must not take the row that happens to be on its line)."""
