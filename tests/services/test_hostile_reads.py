@@ -143,6 +143,55 @@ def test_a_pth_file_that_would_hang_python_is_named_at_once(bare_env: Path, trap
     assert _within(30, lambda: list_packages(env)).packages == ()  # type: ignore[attr-defined]
 
 
+def test_reading_an_environment_runs_none_of_its_code(bare_env: Path, tmp_path: Path) -> None:
+    """A cloned repository's .venv is read, never run: the import lines of its .pth files and its
+    sitecustomize are code, and no read-only command runs them. The .pth path lines still count,
+    as at a normal start: a distribution in such a folder is listed (pip lists it too)."""
+    ran = tmp_path / "ran"
+    extra = tmp_path / "extra"
+    info = extra / "far_away-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: far-away\nVersion: 1.0\n")
+    site = next((bare_env / "lib").glob("python*/site-packages"))
+    (site / "evil.pth").write_text(f"import os; open({str(ran / 'pth')!r}, 'w')\n{extra}\n")
+    (site / "sitecustomize.py").write_text(f"open({str(ran / 'sitecustomize')!r}, 'w')\n")
+    ran.mkdir()
+    root = str(bare_env.parent)
+    for command in (
+        ["packages", str(bare_env), "--json"],
+        ["freeze", str(bare_env)],
+        ["check", str(bare_env)],
+        ["deps", str(bare_env), "--json"],
+        ["find", "far-away", root],
+        ["usage", root],
+    ):
+        result = venvdeck(*command)
+        assert result.returncode in (0, 1), result.stderr
+        assert "Traceback" not in result.stderr
+        assert list(ran.iterdir()) == [], f"venvdeck {command[0]} ran the environment's code"
+    assert "far-away" in {p.name for p in list_packages(resolve_environment(bare_env)).packages}
+    assert "far-away==1.0" in venvdeck("freeze", str(bare_env)).stdout
+    assert list(ran.iterdir()) == []
+
+
+def test_a_script_in_the_interpreters_place_is_never_run(bare_env: Path, tmp_path: Path) -> None:
+    ran = tmp_path / "ran"
+    python = bare_env / "bin" / "python"
+    target = python.resolve()
+    for link in bare_env.glob("bin/python*"):
+        link.unlink()
+    script = bare_env / "bin" / "python3"
+    script.write_text(f'#!/bin/sh\ntouch {ran}\nexec {target} "$@"\n')
+    script.chmod(0o755)
+    python.symlink_to("python3")
+    result = venvdeck("packages", str(bare_env))
+    assert result.returncode == 1
+    assert re.fullmatch(
+        r"venvdeck: error: .*/bin/python is a script, not a Python; venvdeck does not run it\n", result.stderr
+    ), result.stderr
+    assert not ran.exists()
+
+
 def test_a_hundred_thousand_requirements_are_cut_and_checked_in_bounded_time(bare_env: Path) -> None:
     """Under the size cap, 100,000 Requires-Dist lines or requires.txt sections took seconds to
     parse on every check: each distribution's are read up to MAX_REQUIREMENTS."""

@@ -179,6 +179,9 @@ def test_hung_interpreter_times_out(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     script.write_text("#!/bin/sh\nsleep 30\n")
     script.chmod(0o755)
     monkeypatch.setattr("venvdeck.services.read.interpreters.PROBE_TIMEOUT_S", 0.5)
+    # A script stands in for a Python that hangs as it starts; scripts are refused unrun
+    # (test_hostile_reads.py), so here it is let through.
+    monkeypatch.setattr("venvdeck.services.read.startup.is_script", lambda interpreter: False)
     started = time.monotonic()
     with pytest.raises(InterpreterError, match="did not answer"):
         list_packages(resolve_environment(fake))

@@ -3,7 +3,8 @@
 Requirements are evaluated against the environment they are installed in, not against venvdeck's
 own Python: `sys_platform`, `platform_machine`, `python_full_version` and the rest come from that
 interpreter. The probe prints what `packaging.markers.default_environment()` computes there (valid
-Python 2.7 to 3.14), plus what pip needs for wheel tags; it runs with `-E -s`, from `/`, with a
+Python 2.7 to 3.14), plus what pip needs for wheel tags; it runs with `-E -s -S` (no site: no
+`.pth` line of the environment runs), from `/`, with a
 timeout and a bound on its output. The same values are part of the answer a listing gets from the
 interpreter (read/interpreters.py), so a listed environment is not asked twice. The answer is
 revalidated by the mtimes of the interpreter and of the file it resolves to, so a replaced Python
@@ -116,7 +117,7 @@ def probe(interpreter: Path, known: InterpreterInfo | None = None) -> dict[str, 
     if data is None:
         startup.refuse_hazards(interpreter)
         result = process.run(
-            [str(interpreter), "-E", "-s", "-c", _PROBE],
+            [str(interpreter), "-E", "-s", "-S", "-c", _PROBE],
             timeout=PROBE_TIMEOUT_S,
             cwd=Path(os.sep),
             max_output=_MAX_ANSWER,

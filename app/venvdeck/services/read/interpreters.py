@@ -1,8 +1,10 @@
 """Asking an interpreter, once, where it looks for packages.
 
-The probe runs with `-E -s` (ignore PYTHON* variables and the user site) and drops the script
-folder from sys.path before importing anything, so a stray json.py cannot shadow the stdlib. It
-is valid Python 2.7 to 3.13+. Results are cached per interpreter, in memory and on disk (so a
+The probe runs with `-E -s -S` (ignore PYTHON* variables, the user site and site) and drops the
+script folder from sys.path before importing anything, so a stray json.py cannot shadow the
+stdlib. It then does site's work without running any code of the environment: no `.pth` import
+line, no sitecustomize (a cloned repository's .venv is read, never run). It is valid Python 2.7
+to 3.13+. Results are cached per interpreter, in memory and on disk (so a
 one-shot `venvdeck packages` skips the probe too), and revalidated by the mtimes of the
 interpreter, its pyvenv.cfg and the folders on its path: a new .pth file, a site-packages change
 or a re-pointed environment is noticed.
@@ -68,18 +70,113 @@ def _markers():
     }
 """
 
+# site, run without a line of the environment's code. The interpreter starts with -S (no site):
+# then the standard library's site is imported (under -S that runs nothing), its exec of `.pth`
+# import lines and its sitecustomize/usercustomize imports are disabled, and its main() puts the
+# site folders and the `.pth` path lines on sys.path as at a normal start. Where site itself is
+# the environment's (Python 2, legacy virtualenv: importing it would run its main()), the site
+# folders are found here instead, their `.pth` path lines read the same way.
+_SITE_CODE = r"""
+def _skip(*args, **kwargs):
+    return None
+
+def _pth_paths(sitedir, known):
+    try:
+        names = sorted(os.listdir(sitedir))
+    except (IOError, OSError):
+        return
+    for name in names:
+        if not name.endswith(".pth") or name.startswith("."):
+            continue
+        try:
+            f = open(os.path.join(sitedir, name), "rb")
+            try:
+                data = f.read(1024 * 1024)
+            finally:
+                f.close()
+        except (IOError, OSError):
+            continue
+        for line in data.decode("utf-8", "replace").splitlines():
+            if not line.strip() or line.startswith("#") or line.startswith(("import ", "import\t")):
+                continue
+            path = os.path.abspath(os.path.join(sitedir, line.rstrip()))
+            if os.path.normcase(path) not in known and os.path.exists(path):
+                sys.path.append(path)
+                known.add(os.path.normcase(path))
+
+def _legacy_site():
+    short = "python%d.%d" % sys.version_info[:2]
+    lib = os.path.join(sys.prefix, "lib", short)
+    prefixes = [sys.prefix]
+    real = None
+    try:
+        f = open(os.path.join(lib, "orig-prefix.txt"))
+        try:
+            real = f.read().strip()
+        finally:
+            f.close()
+    except (IOError, OSError):
+        pass
+    if real and not os.path.exists(os.path.join(lib, "no-global-site-packages.txt")):
+        prefixes.append(real)
+    known = set(os.path.normcase(os.path.abspath(p)) for p in sys.path if p)
+    for prefix in prefixes:
+        for sitedir in (os.path.join(prefix, "lib", short, "site-packages"),
+                        os.path.join(prefix, "lib64", short, "site-packages"),
+                        os.path.join(prefix, "lib", short, "dist-packages"),
+                        os.path.join(prefix, "local", "lib", short, "dist-packages"),
+                        os.path.join(prefix, "lib", "site-python")):
+            if os.path.isdir(sitedir) and os.path.normcase(sitedir) not in known:
+                sys.path.append(sitedir)
+                known.add(os.path.normcase(sitedir))
+                _pth_paths(sitedir, known)
+    if real:
+        sys.real_prefix = real
+
+def _site_origin():
+    try:
+        import importlib.util
+        spec = importlib.util.find_spec("site")
+        return spec.origin if spec is not None else None
+    except ImportError:
+        import imp
+        found = imp.find_module("site")
+        if found[0] is not None:
+            found[0].close()
+        return found[1]
+
+def _run_site():
+    origin = _site_origin() or ""
+    if sys.version_info[0] < 3 or os.path.exists(os.path.join(os.path.dirname(origin), "orig-prefix.txt")):
+        _legacy_site()
+        return None
+    import site
+    setattr(site, "exec", _skip)
+    site.execsitecustomize = _skip
+    site.execusercustomize = _skip
+    site.main()
+    return site
+"""
+
 _PROBE = (
     r"""
 import sys
 del sys.path[0]
-import json, os, site
+import json, os
+"""
+    + _SITE_CODE
+    + r"""
+site = _run_site()
 try:
     import sysconfig
     stdlib = sysconfig.get_path("stdlib")
 except Exception:
     stdlib = None
 try:
-    user_site = site.getusersitepackages()
+    if site is not None:
+        user_site = site.getusersitepackages()
+    else:
+        user_site = os.path.expanduser("~/.local/lib/python%d.%d/site-packages" % sys.version_info[:2])
 except Exception:
     user_site = None
 """
@@ -208,7 +305,7 @@ def _save(interpreter: Path, stamps: tuple[tuple[str, int], ...], answer: str) -
 
 
 def _argv(interpreter: Path) -> list[str]:
-    return [str(interpreter), "-E", "-s", "-c", _PROBE]
+    return [str(interpreter), "-E", "-s", "-S", "-c", _PROBE]
 
 
 def probe(interpreter: Path, *, fresh: bool = False) -> InterpreterInfo:

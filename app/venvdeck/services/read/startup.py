@@ -1,4 +1,6 @@
-"""What an interpreter reads as it starts, looked at before venvdeck starts it.
+"""What an interpreter is and reads as it starts, looked at before venvdeck starts it.
+
+A `#!` script in an interpreter's place would run whatever it names: it is refused.
 
 Python opens its pyvenv.cfg and every `.pth` file in its site folders before running a line of
 anyone's code. A FIFO there blocks it (nothing ever writes), and a device such as /dev/zero feeds
@@ -15,6 +17,7 @@ import stat
 from pathlib import Path
 
 from venvdeck.errors import InterpreterError
+from venvdeck.services import fsio
 from venvdeck.services.find.pyvenv_cfg import read_pyvenv_cfg
 
 # Where site looks for .pth files, relative to a prefix (POSIX venvs and installs, Debian's
@@ -101,8 +104,20 @@ def startup_hazard(interpreter: Path) -> str | None:
     return None
 
 
+def is_script(interpreter: Path) -> bool:
+    """Whether interpreter is a `#!` script (a file that names the program to run it), not a
+    Python: starting it runs whatever it says, so venvdeck never does."""
+    try:
+        return fsio.read_bytes(Path(os.path.realpath(interpreter)), 2, truncate=True) == b"#!"
+    except OSError:
+        return False  # unreadable: starting it fails with the real reason
+
+
 def refuse_hazards(interpreter: Path) -> None:
-    """InterpreterError, at once, where starting interpreter would hang on one of its own files."""
+    """InterpreterError, at once, where starting interpreter would run a script in its place or
+    hang on one of its own files."""
+    if is_script(interpreter):
+        raise InterpreterError(f"{interpreter} is a script, not a Python; venvdeck does not run it")
     found = startup_hazard(interpreter)
     if found is not None:
         raise InterpreterError(f"{interpreter} would hang as it starts: {found}, not a file")
