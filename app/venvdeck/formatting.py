@@ -74,6 +74,13 @@ def shown(text: object) -> str:
     return "".join(out)
 
 
+def field(text: object) -> str:
+    """A value for a tab-separated line that scripts read back: shown(), with each backslash
+    doubled first, so the escapes can be undone and two names never print alike (a folder named
+    with a newline and one named with a backslash and an n)."""
+    return shown(str(text).replace("\\", "\\\\"))
+
+
 def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
     """'3.9' sorts before '3.10', 'py3' before 'py10'."""
     parts = re.split(r"(\d+)", text.casefold())

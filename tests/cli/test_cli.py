@@ -185,3 +185,29 @@ def test_an_unknown_theme_or_keymap_is_a_one_line_error(tmp_path: Path) -> None:
     result = venvdeck("list", str(tmp_path), env={"VENVDECK_CONFIG": str(config)})
     assert result.returncode != 0
     assert "keymap entry 'refresh'" in result.stderr
+
+
+def _unescape(value: str) -> str:
+    """How a script reads a tab-separated field back (the escapes `venvdeck list --help` names)."""
+    return value.encode("latin-1", "backslashreplace").decode("unicode_escape")
+
+
+def test_tab_separated_names_read_back_exactly_and_a_script_deletes_only_what_it_chose(
+    tmp_path: Path,
+) -> None:
+    """A folder named with a newline and one named with a backslash and an n printed alike, so a
+    script deleting the broken one deleted the healthy one."""
+    newline = make_venv(Path(sys.executable), tmp_path / "a\nb" / ".venv")
+    backslash = make_venv(Path(sys.executable), tmp_path / "a\\nb" / ".venv")
+    for python in newline.glob("bin/python*"):
+        python.unlink()  # broken: its interpreter is gone
+    result = venvdeck("list", "--broken", "--format", "tsv", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    (line,) = result.stdout.splitlines()
+    path = _unescape(line.split("\t")[0])
+    assert path == str(newline)
+    listed = venvdeck("list", "--format", "tsv", str(tmp_path)).stdout.splitlines()
+    assert sorted(_unescape(row.split("\t")[0]) for row in listed) == sorted([str(newline), str(backslash)])
+    assert venvdeck("delete", "--yes", path).returncode == 0
+    assert not newline.exists()
+    assert (backslash / "pyvenv.cfg").is_file()

@@ -326,7 +326,7 @@ def show(args: argparse.Namespace) -> int:
 
 def find(args: argparse.Namespace) -> int:
     from venvdeck.cli.read import discovery_options
-    from venvdeck.formatting import shown
+    from venvdeck.formatting import field, shown
     from venvdeck.services.insight.search import find_everywhere, requirement_from
 
     requirement = requirement_from(args.spec)
@@ -336,7 +336,7 @@ def find(args: argparse.Namespace) -> int:
     def emit(match: FoundDistribution) -> None:
         found.append(match)
         if not args.json:
-            print(f"{shown(match.environment.path)}\t{shown(match.name)} {shown(match.version)}", flush=True)
+            print(f"{field(match.environment.path)}\t{shown(match.name)} {shown(match.version)}", flush=True)
 
     report = find_everywhere(requirement, options, emit)
     if args.json:

@@ -26,7 +26,8 @@ def add_parsers(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentP
         help="list environments",
         description="Every environment, as a table on a terminal; in a pipe one per line, tab-separated: "
         + ", ".join(ENVIRONMENT_COLUMNS)
-        + ".",
+        + " (a backslash, a tab, a newline or another control character in a value is written as"
+        + " a backslash escape: \\\\, \\t, \\n, \\xNN).",
     )
     listing.add_argument("roots", nargs="*", type=Path, metavar="ROOT", help="look only below these folders")
     listing.add_argument(
@@ -201,10 +202,10 @@ def packages(args: argparse.Namespace) -> int:
         json.dump([render.package_data(p) for p in listing.packages], sys.stdout)
         sys.stdout.write("\n")
     elif fmt == "tsv":
-        from venvdeck.formatting import shown
+        from venvdeck.formatting import field
 
         for p in listing.packages:
-            sys.stdout.write(f"{shown(p.name)}\t{shown(p.version)}\n")
+            sys.stdout.write(f"{field(p.name)}\t{field(p.version)}\n")
     else:
         render.print_packages(
             listing.packages, f"{len(listing.packages)} packages in {listing.environment.path}"

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from venvdeck.formatting import human_size, shown
+from venvdeck.formatting import field, human_size, shown
 
 if TYPE_CHECKING:
     from venvdeck.models import Environment, EnvironmentSize, Package
@@ -85,7 +85,7 @@ def environment_line(env: Environment, size: EnvironmentSize | None) -> str:
         str(size.freed_bytes) if size else "",
         iso_time(size.last_used) or "" if size else "",
     ]
-    return "\t".join(shown(f) for f in fields)
+    return "\t".join(field(f) for f in fields)
 
 
 def package_data(package: Package) -> dict[str, Any]:
