@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -373,6 +374,33 @@ def test_as_an_ordinary_user_a_root_owned_file_deep_inside_stops_the_delete_befo
         assert "root-owned is a folder this user may not change" in result.stderr
         assert result.stderr.count("\n") == 1  # refused while planning: one line
         assert _snapshot(env) == before
+
+
+def test_as_an_ordinary_user_a_folder_of_ones_own_that_cannot_be_read_is_one_line() -> None:
+    """A folder mode 000 (or 300) deep inside cannot be listed, so the tree cannot be emptied:
+    one line naming it, nothing deleted (it was a traceback)."""
+    python = require_other_user()
+    with shared_folder() as shared:
+        home = shared / "home"
+        home.mkdir()
+        env = make_venv(PYTHON, shared / "proj" / ".venv")
+        locked = env / "lib" / "pkg" / "locked"
+        locked.mkdir(parents=True)
+        (locked / "data.txt").write_text("kept")
+        chown_tree(shared / "proj")
+        chown_tree(home)
+        locked.chmod(0o000)
+        try:
+            for command in (["delete", "--yes", str(env)], ["delete", "--yes", "--json", str(env)]):
+                result = venvdeck_as_other_user(python, *command, home=home)
+                assert result.returncode == 1, result.stderr
+                assert "Traceback" not in result.stderr
+                assert re.search(r"pkg/locked cannot be read \(Permission denied\)", result.stderr)
+                assert result.stderr.count("\n") == 1
+                assert (env / "pyvenv.cfg").is_file()
+        finally:
+            locked.chmod(0o755)
+        assert (locked / "data.txt").read_text() == "kept"
 
 
 def test_as_an_ordinary_user_someone_elses_environment_cannot_be_taken_by_the_lock_or_deleted() -> None:

@@ -125,7 +125,7 @@ class Walk:
         except OSError as exc:
             if exc.errno in (errno.ELOOP, errno.ENOTDIR):
                 return  # replaced by a link or a file since it was listed: not entered
-            raise
+            raise OSError(exc.errno, exc.strerror, self.relative(name)) from None  # named in full
         st = os.fstat(fd)
         if st.st_dev != self.device:
             os.close(fd)
@@ -217,7 +217,13 @@ def preflight(root_fd: int, shown_root: str, parent: os.stat_result) -> int:
             finally:
                 os.close(fd)
 
-    walk.run(on_folder, on_entry)
+    try:
+        walk.run(on_folder, on_entry)
+    except RefusedError:
+        raise
+    except OSError as exc:  # a folder that cannot be opened or listed: it could not be emptied
+        where = exc.filename if isinstance(exc.filename, str) else walk.relative()
+        raise obstacle(where, f"cannot be read ({exc.strerror or exc}); chmod -R u+rwx it first") from None
     return count
 
 
