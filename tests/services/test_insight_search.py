@@ -78,3 +78,23 @@ async def test_the_facade_streams_finds_and_evaluates_in_threads(home: Path) -> 
     details = await service.package_details(env, "beta")
     assert [b.name for b in details.required_by] == ["alpha", "needs-missing"]
     assert [u.name for u in await service.usage()][:2] == ["pip", "setuptools"]
+
+
+def test_usage_never_counts_what_a_linked_folder_points_to_outside(bare_env: Path, tmp_path: Path) -> None:
+    """A package folder that is a link out of the environment, with RECORD naming a big file (or
+    a link to / with RECORD naming /etc files): none of it is the environment's disk."""
+    outside = tmp_path / "data"
+    outside.mkdir()
+    (outside / "big.bin").write_bytes(b"\0" * 5_000_000)
+    site = next((bare_env / "lib").glob("python*/site-packages"))
+    info = site / "bigpkg-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: bigpkg\nVersion: 1.0\n")
+    (site / "bigpkg").symlink_to(outside)
+    (site / "root").symlink_to("/")
+    (info / "RECORD").write_text(
+        "bigpkg/big.bin,,\nroot/etc/hostname,,\nroot/usr/bin/env,,\nbigpkg-1.0.dist-info/METADATA,,\n"
+    )
+    rows, _ = usage(DiscoveryOptions(roots=[bare_env.parent]))
+    bigpkg = next(u for u in rows if u.name == "bigpkg")
+    assert 0 < bigpkg.total_bytes < 1000  # its METADATA alone

@@ -62,10 +62,17 @@ def _files(package: Package, env_root: str) -> Iterable[str]:
     except (OSError, ValueError):
         return
     base = str(package.location)
+    real_folders: dict[str, str] = {}  # a RECORD names a few folders many times
     for row in csv.reader(text.splitlines()):
         if not row or not row[0]:
             continue
-        path = os.path.normpath(os.path.join(base, row[0]))
+        folder, name = os.path.split(os.path.normpath(os.path.join(base, row[0])))
+        real = real_folders.get(folder)
+        if real is None:
+            real = real_folders[folder] = os.path.realpath(folder)
+        # Resolved: a folder that is a link out of the environment (to /, to a data folder) does
+        # not bring what it points to into the environment's count.
+        path = os.path.join(real, name)
         if _inside(path, env_root):
             yield path
 
