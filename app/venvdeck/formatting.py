@@ -74,6 +74,11 @@ def shown(text: object) -> str:
     return "".join(out)
 
 
+def counted(count: int, word: str, plural: str | None = None) -> str:
+    """'1 folder', '2 folders'."""
+    return f"{count} {word if count == 1 else plural or word + 's'}"
+
+
 def field(text: object) -> str:
     """A value for a tab-separated line that scripts read back: shown(), with each backslash
     doubled first, so the escapes can be undone and two names never print alike (a folder named

@@ -191,3 +191,30 @@ def test_a_remembered_answer_is_forgotten_when_the_code_that_read_it_changes(
     code = {*(services / "read").glob("*.py"), *(services / "insight").glob("*.py")}
     assert code <= stamped
     assert memo.load("check", "key") == {"answer": 1}
+
+
+def test_find_and_usage_say_what_they_could_not_read() -> None:
+    """Run as an ordinary user over a home with a folder mode 000: like list, find and usage say
+    so (usage printed nothing and exited 0; find said no environment has it)."""
+    import os
+
+    from tests.support.users import NOBODY, chown_tree, require_other_user, shared_folder
+
+    require_other_user()
+    with shared_folder() as home:
+        (home / "locked" / "proj").mkdir(parents=True)
+        (home / "open").mkdir()
+        chown_tree(home)
+        (home / "locked").chmod(0o000)
+        code = "import sys; from venvdeck.cli.main import main; sys.exit(main(sys.argv[1:]))"
+        environ = {"HOME": str(home), "XDG_CACHE_HOME": str(home / ".cache"), "PATH": "/usr/bin:/bin"}
+        as_nobody = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+        if subprocess.run([*as_nobody, sys.executable, "-c", "import venvdeck.cli.main"]).returncode:
+            pytest.skip("this interpreter cannot be run by an ordinary user")
+        for args in (["usage", str(home)], ["find", "pip", str(home)], ["list", str(home)]):
+            result = subprocess.run(
+                [*as_nobody, sys.executable, "-c", code, *args], capture_output=True, text=True, env=environ
+            )
+            assert "Traceback" not in result.stderr
+            assert "venvdeck: 1 folder could not be read (skipped)\n" in result.stderr, (args, result.stderr)
+        assert os.stat(home / "locked").st_mode & 0o777 == 0

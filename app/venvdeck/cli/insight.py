@@ -342,8 +342,7 @@ def find(args: argparse.Namespace) -> int:
     if args.json:
         rows = [{"environment": str(m.environment.path), "name": m.name, "version": m.version} for m in found]
         sys.stdout.write(json.dumps(rows) + "\n")
-    if report.unreadable:
-        print(f"venvdeck: {len(report.unreadable)} environments could not be read", file=sys.stderr)
+    _skipped(len(report.discovery.unreadable), len(report.unreadable))
     if not found and not args.json:  # stdout stays empty for scripts; a person is told
         print(f"venvdeck: no environment has a distribution matching {shown(args.spec)}", file=sys.stderr)
     return 0 if found else 1
@@ -351,10 +350,12 @@ def find(args: argparse.Namespace) -> int:
 
 def usage(args: argparse.Namespace) -> int:
     from venvdeck.cli.read import discovery_options
-    from venvdeck.formatting import human_size, shown
+    from venvdeck.formatting import counted, human_size, shown
+    from venvdeck.models import DiscoveryReport
     from venvdeck.services.insight.usage import usage as measure_usage
 
-    rows, unreadable = measure_usage(discovery_options(args, args.roots))
+    report = DiscoveryReport()
+    rows, unreadable = measure_usage(discovery_options(args, args.roots), report=report)
     if args.top is not None:
         rows = rows[: args.top]
     if args.json:
@@ -373,9 +374,17 @@ def usage(args: argparse.Namespace) -> int:
     else:
         for u in rows:
             versions = ", ".join(u.versions)
-            print(
-                f"{human_size(u.total_bytes):>9}  {u.copies:>3} copies  {shown(u.name)} ({shown(versions)})"
-            )
-    if unreadable:
-        print(f"venvdeck: {len(unreadable)} environments could not be read", file=sys.stderr)
+            copies = counted(u.copies, "copy", "copies")
+            print(f"{human_size(u.total_bytes):>9}  {copies:>10}  {shown(u.name)} ({shown(versions)})")
+    _skipped(len(report.unreadable), len(unreadable))
     return 0
+
+
+def _skipped(folders: int, environments: int) -> None:
+    """What a search over many places could not read: said, never silently left out."""
+    from venvdeck.formatting import counted
+
+    if folders:
+        print(f"venvdeck: {counted(folders, 'folder')} could not be read (skipped)", file=sys.stderr)
+    if environments:
+        print(f"venvdeck: {counted(environments, 'environment')} could not be read", file=sys.stderr)

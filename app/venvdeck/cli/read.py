@@ -159,8 +159,11 @@ def list_environments(args: argparse.Namespace) -> int:
         discover(options, envs.append, report=report)
     _finish_pending(report.pending_deletions)
     if report.unreadable:
+        from venvdeck.formatting import counted
+
         print(
-            f"venvdeck: {len(report.unreadable)} folders could not be read and were skipped", file=sys.stderr
+            f"venvdeck: {counted(len(report.unreadable), 'folder')} could not be read (skipped)",
+            file=sys.stderr,
         )
     if args.json_stream:
         return 0

@@ -11,7 +11,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from venvdeck.errors import InvalidRequirementError, VenvDeckError
-from venvdeck.models import FoundDistribution
+from venvdeck.models import DiscoveryReport, FoundDistribution
 from venvdeck.services.find import discovery
 from venvdeck.services.insight import markers
 from venvdeck.services.insight.graph import parse_spec, version_matches
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 class SearchReport:
     environments: int = 0
     unreadable: list[tuple[Environment, str]] = field(default_factory=list)
+    discovery: DiscoveryReport = field(default_factory=DiscoveryReport)  # folders it could not read
 
 
 def requirement_from(text: str) -> Requirement:
@@ -78,5 +79,5 @@ def find_everywhere(
         for match in found:
             emit(match)
 
-    discovery.discover(options, visit, cancelled)
+    discovery.discover(options, visit, cancelled, report.discovery)
     return report

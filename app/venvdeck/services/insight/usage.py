@@ -27,7 +27,7 @@ from venvdeck.services.find import discovery
 from venvdeck.services.read import packages as listing_reader
 
 if TYPE_CHECKING:
-    from venvdeck.models import Environment, Package
+    from venvdeck.models import DiscoveryReport, Environment, Package
     from venvdeck.services.find.discovery import DiscoveryOptions
 
 
@@ -136,10 +136,13 @@ def usage_of(
 
 
 def usage(
-    options: DiscoveryOptions, cancelled: threading.Event | None = None
+    options: DiscoveryOptions,
+    cancelled: threading.Event | None = None,
+    report: DiscoveryReport | None = None,
 ) -> tuple[list[DistributionUsage], list[tuple[Environment, str]]]:
+    """report: filled in by discovery (the folders it could not read)."""
     found: list[Environment] = []
-    discovery.discover(options, found.append, cancelled)
+    discovery.discover(options, found.append, cancelled, report)
     seen: set[str] = set()
     unique = []
     for env in found:
