@@ -112,6 +112,10 @@ async def test_the_log_is_titled_and_keeps_every_character_of_long_and_wrapped_l
         screen_text = "".join("".join(s.text for s in line) for line in log.output.lines).replace(" ", "")
         for line in service.run_output:
             assert line.replace(" ", "") in screen_text
+        # Written while the log was hidden, the first lines were wrapped at width 0: a character a line.
+        drawn_lines = ["".join(s.text for s in line).strip() for line in log.output.lines]
+        assert len(drawn_lines) < 20, drawn_lines
+        assert any(line.startswith("$ ") and "python -m pip" in line for line in drawn_lines)
         await pilot.resize_terminal(120, 30)
         await pilot.pause(0.3)
         screen_text = "".join("".join(s.text for s in line) for line in log.output.lines).replace(" ", "")

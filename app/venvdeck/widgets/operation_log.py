@@ -49,6 +49,7 @@ class OperationLog(Vertical):
         self._timer: Timer | None = None
         self._frame = 0
         self._width = 0
+        self._stale = False  # lines were kept while the log could not show them
         self.last_status = ""
 
     def compose(self) -> ComposeResult:
@@ -82,15 +83,29 @@ class OperationLog(Vertical):
         if entry is not None:
             entry.lines.append(line)
             del entry.lines[:-KEPT_LINES]
+        if self._stale or self.output.scrollable_content_region.width <= 1:
+            # Hidden (or not laid out yet): wrapped now, each character would be a line of its
+            # own. Kept, and written at the width the log is shown at.
+            self._stale = True
+            self.call_after_refresh(self._rewrap)
+            return
         self.output.write(line)
 
-    def on_resize(self, event: events.Resize) -> None:
+    def _rewrap(self) -> None:
         width = self.output.scrollable_content_region.width
-        if width != self._width:
-            self._width = width
-            self.output.clear()
-            for line in self._stream:
-                self.output.write(line)
+        if width <= 1 or (width == self._width and not self._stale):
+            return
+        self._width = width
+        self._stale = False
+        self.output.clear()
+        for line in self._stream:
+            self.output.write(line)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._rewrap()
+
+    def on_show(self, event: events.Show) -> None:
+        self.call_after_refresh(self._rewrap)
 
     def begin(self, key: int, title: str, command: str | None) -> None:
         """An operation started; command None: it is not a command (a delete venvdeck does itself)."""
