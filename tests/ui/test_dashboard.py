@@ -105,6 +105,11 @@ async def test_broken_environment_says_why(ui_home: UiHome) -> None:
         await settle(pilot)
         await select(pilot, ui_home.broken)
         assert "gone is broken" in table_message(app)
+        for width in (100, 80):  # a resize lays the columns out again: the message stays
+            await pilot.resize_terminal(width, SIZE[1])
+            await pilot.pause(0.2)
+            assert "gone is broken" in table_message(app)
+        await pilot.resize_terminal(*SIZE)
         await pilot.press("3")
         text = details_text(app)
         assert "Broken" in text

@@ -164,6 +164,7 @@ class PackageTable(Vertical):
         self._columns: tuple[Column, ...] = tuple(Column)
         self._width_cache: dict[Column, int] | None = None
         self.environment_path: Path | None = None
+        self._message: str | None = None  # shown in place of the rows (an empty state, an error)
         self._had_rows = False  # the last rebuild listed a package (the keys below apply)
 
     def compose(self) -> ComposeResult:
@@ -212,6 +213,7 @@ class PackageTable(Vertical):
     def show_packages(self, environment_path: Path, packages: tuple[Package, ...]) -> None:
         if environment_path != self.environment_path:
             self._marked.clear()
+        self._message = None
         self.environment_path = environment_path
         self._packages = list(packages)
         present = {canonicalize_name(p.name) for p in packages}
@@ -227,7 +229,8 @@ class PackageTable(Vertical):
         self._packages = []
         self._sizes = {}
         self._width_cache = None
-        self._rebuild(message)
+        self._message = message
+        self._rebuild()
 
     def set_sizes(self, environment_path: Path, sizes: dict[str, int]) -> None:
         if environment_path != self.environment_path:
@@ -435,7 +438,10 @@ class PackageTable(Vertical):
             columns.remove(column)
         return tuple(columns)
 
-    def _rebuild(self, message: str | None = None) -> None:
+    def _rebuild(self) -> None:
+        """The rows again (sorted, filtered, at the columns that fit), or the message shown in
+        their place: kept across a resize or a sort, until packages are shown."""
+        message = self._message
         table = self.table
         highlighted = self.highlighted
         table.clear(columns=True)
