@@ -132,6 +132,13 @@ async def test_help_shows_the_users_keymap_and_the_binding_ids() -> None:
         refresh = next(k for k in app.screen.keys if k.binding_id == "venvdeck.refresh")
         delete = next(k for k in app.screen.keys if k.binding_id == "venvdeck.delete")
         assert (refresh.keys, delete.keys) == ("f5", "^d")
+        body = app.screen.query_one("#help-body")
+        await pilot.press("j", "j", "j")  # help says "j k too": it scrolls with them
+        assert body.scroll_y == 3
+        await pilot.press("G")
+        assert body.scroll_y == body.max_scroll_y > 3
+        await pilot.press("g")
+        assert body.scroll_y == 0
         await pilot.press("escape")
         await pilot.press("f5")
         await settle(pilot)

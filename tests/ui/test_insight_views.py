@@ -442,7 +442,13 @@ async def test_find_streams_then_filters_in_memory_and_enter_jumps(insight_home:
         await pilot.press("enter")  # to the rows
         rows = screen.query_one("#find-rows", DataTable)
         assert main.selected_path == insight_home.old  # the first in the tree
-        rows.move_cursor(row=[Path(e).parent.name for e, *_ in screen.shown_rows].index("web"))
+        await pilot.press("G")  # the keys of every list: j k g G
+        assert rows.cursor_row == len(screen.shown_rows) - 1
+        await pilot.press("g")
+        assert rows.cursor_row == 0
+        web = [Path(e).parent.name for e, *_ in screen.shown_rows].index("web")
+        await pilot.press(*"j" * web)
+        assert rows.cursor_row == web
         await pilot.press("enter")
         await settle(pilot)
         assert main_screen(app).selected_path == insight_home.web  # jumped, the screen closed
@@ -487,6 +493,12 @@ async def test_usage_lists_distributions_by_size_and_enter_goes_to_a_holder(
         assert {"web-lib", "web-core", "pinned"} <= set(names)
         sizes = [u.total_bytes for u in screen.usage]
         assert sizes == sorted(sizes, reverse=True)
+        await pilot.press("j", "j")  # the keys of every list (they did nothing here)
+        assert rows.cursor_row == 2
+        await pilot.press("G")
+        assert rows.cursor_row == rows.row_count - 1
+        await pilot.press("g")
+        assert rows.cursor_row == 0
 
         await pilot.press("enter")  # the environments holding it
         assert set(screen.holders) == {insight_home.shop, insight_home.old}

@@ -29,6 +29,7 @@ from textual.widgets import DataTable, Input, Static
 from venvdeck.errors import VenvDeckError
 from venvdeck.formatting import shown
 from venvdeck.widgets.keys_footer import KeysFooter
+from venvdeck.widgets.rows_table import RowsTable
 
 if TYPE_CHECKING:
     from venvdeck.models import FoundDistribution
@@ -102,7 +103,7 @@ class FindScreen(Screen[Path | None]):
         )
         yield Input(placeholder="requests, numpy<2, …", id="find-input")
         yield Static("", id="find-status")
-        yield DataTable(id="find-rows", cursor_type="row", zebra_stripes=True)
+        yield RowsTable(id="find-rows", cursor_type="row", zebra_stripes=True)
         yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:

@@ -11,9 +11,10 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from venvdeck.widgets.rows_table import TextScroll
 
 if TYPE_CHECKING:
     from venvdeck.keys import KeyInfo
@@ -91,7 +92,7 @@ class HelpScreen(ModalScreen[None]):
         self.keys = list(keys)
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help-body") as body:
+        with TextScroll(id="help-body") as body:
             body.border_title = "venvdeck help"
             body.border_subtitle = "escape to close"
             yield Static(help_renderable(self.keys))

@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Static
 from venvdeck.errors import VenvDeckError
 from venvdeck.formatting import human_size, shown
 from venvdeck.widgets.keys_footer import KeysFooter
+from venvdeck.widgets.rows_table import RowsTable
 
 if TYPE_CHECKING:
     from venvdeck.models import DistributionUsage, Environment
@@ -43,9 +44,9 @@ class UsageScreen(Screen[Path | None]):
     def compose(self) -> ComposeResult:
         yield Static(Text("Disk by package", style="bold"), id="usage-title")
         yield Static(Text("Reading every environment…", style="dim"), id="usage-summary")
-        yield DataTable(id="usage-rows", cursor_type="row", zebra_stripes=True)
+        yield RowsTable(id="usage-rows", cursor_type="row", zebra_stripes=True)
         yield Static("", id="usage-holders-title")
-        yield DataTable(id="usage-holders", cursor_type="row")
+        yield RowsTable(id="usage-holders", cursor_type="row")
         yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
