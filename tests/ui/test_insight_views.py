@@ -417,6 +417,7 @@ async def test_find_streams_then_filters_in_memory_and_enter_jumps(insight_home:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         main = main_screen(app)
+        await pilot.press("2")  # on the requirements tab: the jump shows the packages anyway
         await pilot.press("F")
         screen = app.screen
         assert isinstance(screen, FindScreen)
@@ -452,6 +453,11 @@ async def test_find_streams_then_filters_in_memory_and_enter_jumps(insight_home:
         await pilot.press("enter")
         await settle(pilot)
         assert main_screen(app).selected_path == insight_home.web  # jumped, the screen closed
+        assert main_screen(app).panes.active_tab == "packages"
+        await until(pilot, lambda: table(app).environment_path == insight_home.web, "the listing")
+        highlighted = table(app).highlighted
+        assert highlighted is not None
+        assert highlighted.name == "web-lib"  # the package found, under the cursor
 
 
 async def test_find_says_when_nothing_has_it_and_escape_closes(insight_home: InsightHome) -> None:
@@ -508,6 +514,24 @@ async def test_usage_lists_distributions_by_size_and_enter_goes_to_a_holder(
         await pilot.press("enter")
         await settle(pilot)
         assert main_screen(app).selected_path == insight_home.shop
+        await until(pilot, lambda: table(app).environment_path == insight_home.shop, "the listing")
+        highlighted = table(app).highlighted
+        assert highlighted is not None
+        assert highlighted.name == "big-data"  # the distribution, under the cursor
+
+        await pilot.press("D")  # again, for one that is not the first row of shop's packages
+        screen = app.screen
+        assert isinstance(screen, UsageScreen)
+        await settle(pilot)
+        web_lib = [str(screen.rows_table.get_row_at(i)[0]) for i in range(screen.rows_table.row_count)].index(
+            "web-lib"
+        )
+        await pilot.press(*"j" * web_lib, "enter")
+        screen.holders_table.move_cursor(row=screen.holders.index(insight_home.shop))
+        await pilot.press("enter")
+        await settle(pilot)
+        await until(pilot, lambda: table(app).highlighted is not None, "the listing")
+        assert table(app).highlighted.name == "web-lib"  # type: ignore[union-attr]
 
 
 # ---- keys ---------------------------------------------------------------------------------------------------

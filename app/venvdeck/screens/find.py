@@ -76,8 +76,8 @@ class _Read:
     done: bool = False
 
 
-class FindScreen(Screen[Path | None]):
-    """Dismissed with the environment to jump to (None: closed)."""
+class FindScreen(Screen[tuple[Path, str] | None]):
+    """Dismissed with the environment to jump to and the package found there (None: closed)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close", id="venvdeck.find_close"),
@@ -171,8 +171,8 @@ class FindScreen(Screen[Path | None]):
     @on(DataTable.RowSelected, "#find-rows")
     def _chosen(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        index = int(str(event.row_key.value))
-        self.dismiss(self._shown[index].environment.path)
+        found = self._shown[int(str(event.row_key.value))]
+        self.dismiss((found.environment.path, found.name))
 
     # ---- reading (once per name) ---------------------------------------------------------------------
     @work(exclusive=True, group="find", exit_on_error=False)

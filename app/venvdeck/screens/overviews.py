@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from venvdeck.formatting import shown
+from venvdeck.widgets.package_table import PackageTable
 
 if TYPE_CHECKING:
     from venvdeck.screens.interpreters import InterpretersChoice
@@ -40,22 +41,26 @@ def repair_broken(screen: MainScreen) -> None:
 def open_find(screen: MainScreen) -> None:
     from venvdeck.screens.find import FindScreen
 
-    screen.app.push_screen(FindScreen(screen.service), lambda path: _jump_to(screen, path))
+    screen.app.push_screen(FindScreen(screen.service), lambda found: _jump_to(screen, found))
 
 
 def open_usage(screen: MainScreen) -> None:
     from venvdeck.screens.usage import UsageScreen
 
     screen.app.push_screen(
-        UsageScreen(screen.service, screen.environments), lambda path: _jump_to(screen, path)
+        UsageScreen(screen.service, screen.environments), lambda found: _jump_to(screen, found)
     )
 
 
-def _jump_to(screen: MainScreen, path: Path | None) -> None:
-    """Where a find or usage screen closed: that environment, selected in the tree."""
-    if path is None:
+def _jump_to(screen: MainScreen, found: tuple[Path, str] | None) -> None:
+    """Where a find or usage screen closed: that environment, selected in the tree, its packages
+    shown with the one found under the cursor."""
+    if found is None:
         return
+    path, package = found
     if screen.env_tree.environment(path) is None:
         screen.notify(f"{shown(path)} is not in the tree (r looks again).", severity="warning", markup=False)
         return
+    screen.query_one(PackageTable).highlight_when_shown(path, package)
     screen.action_open_environment(str(path))
+    screen.action_show_tab("packages")

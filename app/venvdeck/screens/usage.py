@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 _NAMES_WIDTH = 48
 
 
-class UsageScreen(Screen[Path | None]):
-    """Dismissed with the environment to jump to (None: closed)."""
+class UsageScreen(Screen[tuple[Path, str] | None]):
+    """Dismissed with the environment to jump to and the distribution (None: closed)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="venvdeck.usage_back"),
@@ -40,6 +40,7 @@ class UsageScreen(Screen[Path | None]):
         self.env_names = {e.path: e.name for e in environments}  # as the tree names them
         self.usage: list[DistributionUsage] = []
         self._holders: tuple[Path, ...] = ()
+        self._holding = ""  # the distribution whose holders are listed
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Disk by package", style="bold"), id="usage-title")
@@ -118,6 +119,7 @@ class UsageScreen(Screen[Path | None]):
     def _show_holders(self, index: int) -> None:
         row = self.usage[index]
         self._holders = row.environments
+        self._holding = row.name
         title = self.query_one("#usage-holders-title", Static)
         copies = f"{row.copies} cop{'ies' if row.copies != 1 else 'y'}"
         title.update(
@@ -147,7 +149,7 @@ class UsageScreen(Screen[Path | None]):
             return
         self._show_holders(int(event.row_key.value))
         if len(self._holders) == 1:
-            self.dismiss(self._holders[0])
+            self.dismiss((self._holders[0], self._holding))
             return
         self.holders_table.focus()
         self.holders_table.move_cursor(row=0)
@@ -156,7 +158,7 @@ class UsageScreen(Screen[Path | None]):
     def _open_holder(self, event: DataTable.RowSelected) -> None:
         event.stop()
         if event.row_key.value is not None:
-            self.dismiss(self._holders[int(event.row_key.value)])
+            self.dismiss((self._holders[int(event.row_key.value)], self._holding))
 
     def action_back(self) -> None:
         if self.focused is self.holders_table:

@@ -165,6 +165,7 @@ class PackageTable(Vertical):
         self._width_cache: dict[Column, int] | None = None
         self.environment_path: Path | None = None
         self._message: str | None = None  # shown in place of the rows (an empty state, an error)
+        self._wanted: tuple[Path, str] | None = None  # put the cursor there once that is listed
         self._had_rows = False  # the last rebuild listed a package (the keys below apply)
 
     def compose(self) -> ComposeResult:
@@ -221,6 +222,23 @@ class PackageTable(Vertical):
         self._sizes = {}
         self._width_cache = None
         self._rebuild()
+        if self._wanted is not None and self._wanted[0] == environment_path:
+            self._cursor_to(self._wanted[1])
+            self._wanted = None
+
+    def highlight_when_shown(self, environment_path: Path, name: str) -> None:
+        """The cursor on package name of that environment, now if it is listed, else when it is."""
+        self._wanted = None
+        if environment_path == self.environment_path and self._cursor_to(name):
+            return
+        self._wanted = (environment_path, name)
+
+    def _cursor_to(self, name: str) -> bool:
+        key = canonicalize_name(name)
+        if key not in self.table.rows:
+            return False
+        self.table.move_cursor(row=self.table.get_row_index(key))
+        return True
 
     def show_message(self, environment_path: Path | None, message: str) -> None:
         """An empty state or an error in place of the rows."""
