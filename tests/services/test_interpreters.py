@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -52,3 +53,56 @@ def test_a_damaged_cache_file_is_ignored(bare_env: Path) -> None:
     (interpreters._cache_dir() / interpreters._cache_name(python)).write_text("{not json")
     _forget_memory()
     assert interpreters.probe(python).prefix == bare_env
+
+
+def test_a_pth_file_edited_in_place_is_read_again(bare_env: Path, tmp_path: Path) -> None:
+    """Appending a folder to an existing .pth leaves its folder's time as it was: the probe's
+    cache still noticed nothing, and the new folder's packages were missing."""
+    site = next(bare_env.glob("lib/python*/site-packages"))
+    pth = site / "zz.pth"
+    pth.write_text("# placeholder\n")
+    python = bare_env / "bin" / "python"
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    assert extra not in interpreters.probe(python).sys_path
+    folder_time = site.stat().st_mtime_ns
+    with pth.open("a") as f:
+        f.write(f"{extra}\n")
+    later = time.time() + 5
+    os.utime(pth, (later, later))
+    os.utime(site, ns=(folder_time, folder_time))
+    _forget_memory()
+    assert extra in interpreters.probe(python).sys_path
+
+
+def test_a_python_2_virtualenv_is_read_without_its_site(tmp_path: Path) -> None:
+    """virtualenv 20's layout for Python 2.7: a few links to the base's standard library, the
+    rest put on the path by the environment's own site.py, which venvdeck does not run. The probe
+    finds the base's standard library from pyvenv.cfg's base-prefix, and the environment's
+    site-packages and .pth folders as site would (it failed: No module named json)."""
+    from tests.support.pythons import require_python
+
+    base_python = require_python("2.7")
+    base = Path(os.path.realpath(base_python)).parent.parent
+    env = tmp_path / "py2" / ".venv"
+    lib = env / "lib" / "python2.7"
+    site = lib / "site-packages"
+    site.mkdir(parents=True)
+    for name in ("os.py", "lib-dynload"):
+        (lib / name).symlink_to(base / "lib" / "python2.7" / name)
+    (env / "bin").mkdir()
+    shutil.copy2(os.path.realpath(base_python), env / "bin" / "python")  # a link: its base's prefix
+    (env / "pyvenv.cfg").write_text(
+        f"home = {base / 'bin'}\nversion_info = 2.7.18.final.0\nvirtualenv = 20.21.1\n"
+        f"include-system-site-packages = false\nbase-prefix = {base}\nbase-exec-prefix = {base}\n"
+    )
+    extra = tmp_path / "src"
+    extra.mkdir()
+    (site / "legacy.pth").write_text(f"{extra}\nimport sys; sys.path.append('/ran')\n")
+    info = interpreters.probe(env / "bin" / "python")
+    assert info.version_info[:2] == (2, 7)
+    assert base / "lib" / "python2.7" in info.sys_path  # the base's standard library
+    assert site in info.sys_path
+    assert extra in info.sys_path
+    assert Path("/ran") not in info.sys_path  # an import line is code: never run
+    assert info.base_prefix == base

@@ -96,7 +96,8 @@ def _pth_paths(sitedir, known):
                 f.close()
         except (IOError, OSError):
             continue
-        for line in data.decode("utf-8", "replace").splitlines():
+        text = data if sys.version_info[0] < 3 else data.decode("utf-8", "replace")
+        for line in text.splitlines():
             if not line.strip() or line.startswith("#") or line.startswith(("import ", "import\t")):
                 continue
             path = os.path.abspath(os.path.join(sitedir, line.rstrip()))
@@ -104,34 +105,63 @@ def _pth_paths(sitedir, known):
                 sys.path.append(path)
                 known.add(os.path.normcase(path))
 
-def _legacy_site():
-    short = "python%d.%d" % sys.version_info[:2]
-    lib = os.path.join(sys.prefix, "lib", short)
-    prefixes = [sys.prefix]
-    real = None
+def _settings():
+    # virtualenv 20 writes pyvenv.cfg (base-prefix); legacy virtualenv, orig-prefix.txt
+    lib = os.path.join(sys.prefix, "lib", "python%d.%d" % sys.version_info[:2])
+    base, system_site = None, False
     try:
-        f = open(os.path.join(lib, "orig-prefix.txt"))
+        f = open(os.path.join(sys.prefix, "pyvenv.cfg"))
         try:
-            real = f.read().strip()
+            for line in f.read(65536).splitlines():
+                key, _, value = line.partition("=")
+                key, value = key.strip().lower(), value.strip()
+                if key == "base-prefix":
+                    base = value
+                elif key == "include-system-site-packages":
+                    system_site = value.lower() == "true"
         finally:
             f.close()
     except (IOError, OSError):
         pass
-    if real and not os.path.exists(os.path.join(lib, "no-global-site-packages.txt")):
-        prefixes.append(real)
+    if base is None:
+        try:
+            f = open(os.path.join(lib, "orig-prefix.txt"))
+            try:
+                base = f.read(65536).strip() or None
+            finally:
+                f.close()
+        except (IOError, OSError):
+            pass
+        system_site = not os.path.exists(os.path.join(lib, "no-global-site-packages.txt"))
+    return base, system_site
+
+def _legacy_site():
+    short = "python%d.%d" % sys.version_info[:2]
+    prefix = sys.prefix
+    base, system_site = _settings()
+    if base and os.path.normcase(base) != os.path.normcase(prefix):
+        # the standard library is the base's: its folders, where the environment's stand in
+        here = os.path.normcase(prefix.rstrip(os.sep) + os.sep)
+        for i, entry in enumerate(sys.path):
+            if entry and os.path.normcase(entry).startswith(here) and "site-packages" not in entry:
+                moved = os.path.join(base, entry[len(here):])
+                if os.path.exists(moved):
+                    sys.path[i] = moved
+        sys.real_prefix = base
+    prefixes = [prefix]
+    if base and system_site:
+        prefixes.append(base)
     known = set(os.path.normcase(os.path.abspath(p)) for p in sys.path if p)
-    for prefix in prefixes:
-        for sitedir in (os.path.join(prefix, "lib", short, "site-packages"),
-                        os.path.join(prefix, "lib64", short, "site-packages"),
-                        os.path.join(prefix, "lib", short, "dist-packages"),
-                        os.path.join(prefix, "local", "lib", short, "dist-packages"),
-                        os.path.join(prefix, "lib", "site-python")):
+    for root in prefixes:
+        for sitedir in (os.path.join(root, "lib", short, "site-packages"),
+                        os.path.join(root, "lib64", short, "site-packages"),
+                        os.path.join(root, "lib", short, "dist-packages"),
+                        os.path.join(root, "local", "lib", short, "dist-packages"),
+                        os.path.join(root, "lib", "site-python")):
             if os.path.isdir(sitedir) and os.path.normcase(sitedir) not in known:
                 sys.path.append(sitedir)
                 known.add(os.path.normcase(sitedir))
                 _pth_paths(sitedir, known)
-    if real:
-        sys.real_prefix = real
 
 def _site_origin():
     try:
@@ -147,7 +177,8 @@ def _site_origin():
 
 def _run_site():
     origin = _site_origin() or ""
-    if sys.version_info[0] < 3 or os.path.exists(os.path.join(os.path.dirname(origin), "orig-prefix.txt")):
+    legacy = os.path.exists(os.path.join(os.path.dirname(origin), "orig-prefix.txt"))
+    if sys.version_info[0] < 3 or legacy:
         _legacy_site()
         return None
     import site
@@ -162,11 +193,48 @@ _PROBE = (
     r"""
 import sys
 del sys.path[0]
-import json, os
+
+def _base_stdlib():
+    # Python 2 virtualenv under -S: its lib/python2.7 holds a few links; the rest of the standard
+    # library is the base's, which its site.py would put on the path. Before os can be imported,
+    # with nothing but str: pyvenv.cfg's base-prefix (virtualenv 20) or orig-prefix.txt (older).
+    base = None
+    try:
+        f = open(sys.prefix + "/pyvenv.cfg")
+        try:
+            for line in f.read(65536).splitlines():
+                key, _, value = line.partition("=")
+                if key.strip().lower() == "base-prefix":
+                    base = value.strip()
+        finally:
+            f.close()
+    except (IOError, OSError):
+        pass
+    if not base:
+        try:
+            f = open(sys.prefix + "/lib/python%d.%d/orig-prefix.txt" % sys.version_info[:2])
+            try:
+                base = f.read(65536).strip()
+            finally:
+                f.close()
+        except (IOError, OSError):
+            pass
+    if base:
+        here = sys.prefix.rstrip("/") + "/"
+        sys.path[:] = [base.rstrip("/") + "/" + p[len(here):] if p.startswith(here) and "site-packages" not in p else p
+                       for p in sys.path]
+
+try:
+    import os
+except ImportError:
+    _base_stdlib()
+    import os
+    import encodings  # not found at start-up either: no codec could be looked up
 """
     + _SITE_CODE
     + r"""
 site = _run_site()
+import json  # after site: a Python 2 virtualenv finds its standard library only then
 try:
     import sysconfig
     stdlib = sysconfig.get_path("stdlib")
@@ -280,6 +348,22 @@ def _cached(interpreter: Path) -> InterpreterInfo | None:
     return info
 
 
+def _pth_files(folders: tuple[Path, ...], limit: int = 50_000) -> list[str]:
+    """The .pth files in the folders on a path: the lines that put other folders on it."""
+    found: list[str] = []
+    for folder in folders:
+        try:
+            with os.scandir(folder) as entries:
+                for count, entry in enumerate(entries):
+                    if count >= limit:
+                        break
+                    if entry.name.endswith(".pth"):
+                        found.append(entry.path)
+        except OSError:
+            continue
+    return found
+
+
 def _remember(interpreter: Path, result: process.ProcessResult) -> InterpreterInfo:
     if not result.ok:
         detail = result.stderr_tail(1) or f"exit status {result.returncode}"
@@ -291,6 +375,7 @@ def _remember(interpreter: Path, result: process.ProcessResult) -> InterpreterIn
         str(prefix / "pyvenv.cfg"),
         str(interpreter.parent / "pyvenv.cfg"),
         *(str(p) for p in info.sys_path),
+        *_pth_files(info.sys_path),  # one edited in place leaves its folder's time as it was
     ]
     stamps = _stamps(stamped)
     _cache[str(interpreter)] = _CacheEntry(info, stamps)
