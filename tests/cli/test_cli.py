@@ -211,3 +211,30 @@ def test_tab_separated_names_read_back_exactly_and_a_script_deletes_only_what_it
     assert venvdeck("delete", "--yes", path).returncode == 0
     assert not newline.exists()
     assert (backslash / "pyvenv.cfg").is_file()
+
+
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM", "SIGHUP"])
+def test_a_signal_ends_a_command_with_one_line_and_the_shells_status(signame: str) -> None:
+    """128 + the signal's number, as a shell reports it (SIGTERM ended with SIGINT's 130)."""
+    import signal
+    import time
+
+    code = (
+        "import sys, time\n"
+        "import venvdeck.cli.read as read\n"
+        "read.list_environments = lambda args: (print('ready', flush=True), time.sleep(30))\n"
+        "from venvdeck.cli.main import main\n"
+        "sys.exit(main(['list']))\n"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert child.stdout is not None
+    assert child.stdout.readline() == "ready\n"
+    signum = getattr(signal, signame)
+    started = time.monotonic()
+    child.send_signal(signum)
+    _out, err = child.communicate(timeout=10)
+    assert time.monotonic() - started < 5
+    assert child.returncode == 128 + signum
+    assert err == "venvdeck: stopped\n"

@@ -156,12 +156,20 @@ def _fold_extras(parser: argparse.ArgumentParser, args: argparse.Namespace, extr
         setattr(args, field, [*getattr(args, field), *words])
 
 
+class _Stopped(KeyboardInterrupt):
+    """A signal other than SIGINT, carried to the exit status (128 + its number, as shells say)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__()
+        self.signum = signum
+
+
 def _stop_on_signal(signum: int, _frame: object) -> None:
     """SIGTERM / SIGHUP: stop every process an operation started, as Ctrl-C does, then exit."""
     from venvdeck.services import process
 
     process.stop_all()
-    raise KeyboardInterrupt
+    raise _Stopped(signum)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -197,9 +205,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except VenvDeckError as exc:
         print(f"venvdeck: error: {shown(exc)}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print("venvdeck: stopped", file=sys.stderr)
-        return 130
+        return 128 + (exc.signum if isinstance(exc, _Stopped) else signal.SIGINT)
     except BrokenPipeError:
         # The reader went away (e.g. `| head`); point stdout at devnull so the exit flush is quiet.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

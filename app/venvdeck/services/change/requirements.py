@@ -228,7 +228,7 @@ def _read(path: Path) -> str:
     except IsADirectoryError:
         raise InvalidRequirementError(f"{path} is a folder, not a requirements file") from None
     except UnreadableFile as exc:
-        raise InvalidRequirementError(f"cannot read {exc}") from None
+        raise InvalidRequirementError(f"{exc}, not a requirements file") from None
     except OSError as exc:
         raise InvalidRequirementError(f"cannot read {path}: {exc.strerror or exc}") from None
     return _decode(data, path)
