@@ -238,3 +238,12 @@ def test_a_signal_ends_a_command_with_one_line_and_the_shells_status(signame: st
     assert time.monotonic() - started < 5
     assert child.returncode == 128 + signum
     assert err == "venvdeck: stopped\n"
+
+
+def test_a_cache_home_in_a_system_folder_is_never_written(small_env: Path, tmp_path: Path) -> None:
+    """XDG_CACHE_HOME=/etc wrote /etc/venvdeck/...: the caches go to the home folder instead."""
+    assert not Path("/etc/venvdeck").exists()
+    result = venvdeck("check", str(small_env), env={"XDG_CACHE_HOME": "/etc", "HOME": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert not Path("/etc/venvdeck").exists()
+    assert (tmp_path / ".cache" / "venvdeck").is_dir()

@@ -135,9 +135,12 @@ def cache_folder(environ: Mapping[str, str] | None = None) -> Path:
     """venvdeck's own cache (XDG_CACHE_HOME/venvdeck, ~/.cache/venvdeck)."""
     environ = os.environ if environ is None else environ
     base = environ.get("XDG_CACHE_HOME", "").strip()
+    home_cache = Path(home_folder(environ)) / ".cache" / "venvdeck"
     if not base or not os.path.isabs(base):
-        base = os.path.join(str(home_folder(environ)), ".cache")
-    return Path(base) / "venvdeck"
+        return home_cache
+    folder = Path(base) / "venvdeck"
+    # XDG_CACHE_HOME=/etc (or /usr/lib): system folders are never written, whatever the settings.
+    return home_cache if write_refusal(os.path.dirname(_real(folder)), environ) else folder
 
 
 # What venvdeck needs to run: never removed, replaced or changed in the environment it runs from.
