@@ -425,3 +425,49 @@ def test_the_runner_keeps_output_and_exit_status_and_enforces_its_timeout(bare_e
     assert not result.ok
     assert "did not finish within 1 s" in result.message
     assert _gone(int(result.output[0])), "the timed-out operation's children outlived it"
+
+
+@pytest.mark.parametrize("ending", ["fails", "cancelled"])
+def test_a_create_that_does_not_finish_leaves_no_half_made_environment(tmp_path: Path, ending: str) -> None:
+    """A create that fails or is cancelled mid-way (after venv made bin/ and pyvenv.cfg) removed
+    nothing: the half-made environment was listed as working, and creating it again was refused."""
+    from venvdeck.errors import OperationCancelled
+
+    target = tmp_path / "new" / ".venv"
+    made = (
+        "import os, sys, time\n"
+        f"root = {str(target)!r}\n"
+        "os.makedirs(os.path.join(root, 'bin')); os.makedirs(os.path.join(root, 'lib', 'x'))\n"
+        "open(os.path.join(root, 'pyvenv.cfg'), 'w').write('home = /usr/bin\\n')\n"
+        "print('made', flush=True)\n" + ("sys.exit(1)\n" if ending == "fails" else "time.sleep(60)\n")
+    )
+    operation = Operation(OperationKind.CREATE, target, (sys.executable, "-c", made), "Create .venv")
+    cancel = threading.Event()
+    lines: list[str] = []
+
+    def on_line(line: str) -> None:
+        lines.append(line)
+        if ending == "cancelled":
+            cancel.set()
+
+    if ending == "fails":
+        result = OperationRunner().run(operation, on_line, cancel)
+        assert not result.ok
+    else:
+        with pytest.raises(OperationCancelled):
+            OperationRunner().run(operation, on_line, cancel)
+    assert lines == ["made"]
+    assert not target.exists()  # the folder the create made, gone with what was made in it
+    assert (tmp_path / "new").is_dir()  # its parent, which existed before, stays
+
+
+def test_a_create_into_an_empty_folder_that_fails_leaves_the_folder_empty(tmp_path: Path) -> None:
+    target = tmp_path / "given"
+    target.mkdir()
+    script = f"import os, sys; open(os.path.join({str(target)!r}, 'pyvenv.cfg'), 'w'); sys.exit(1)"
+    result = OperationRunner().run(
+        Operation(OperationKind.CREATE, target, (sys.executable, "-c", script), "c")
+    )
+    assert not result.ok
+    assert target.is_dir()
+    assert list(target.iterdir()) == []

@@ -7,6 +7,7 @@ environment: a venv that lost its pyvenv.cfg runs as its base, and pip would cha
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from venvdeck import models  # OperationResult: its group loads when a change first ends
-from venvdeck.errors import InterpreterError, OperationFailed, RefusedError
+from venvdeck.errors import InterpreterError, OperationFailed, RefusedError, VenvDeckError
 from venvdeck.models import OperationKind
 from venvdeck.services import policy, process
 from venvdeck.services.change.locks import EnvironmentLocks
@@ -40,6 +41,18 @@ def check_runs_as(interpreter: Path, environment: Path, *, fresh: bool) -> None:
         raise RefusedError(
             f"venvdeck runs from {environment}: it changes nothing there (use another environment)"
         )
+
+
+def _undo_create(folder_fd: int, path: Path, made: bool) -> None:
+    """A create that did not finish leaves nothing behind: what it made in the folder (empty when
+    it began, under the lock since) is removed, and the folder itself if the create made it. A
+    half-made environment was listed as a working one, and creating it again was refused."""
+    from venvdeck.services.change.removal import remove_contents
+
+    with contextlib.suppress(OSError, VenvDeckError):
+        remove_contents(folder_fd, str(path))
+        if made:
+            os.rmdir(path)
 
 
 def seconds(elapsed: float) -> str:
@@ -74,6 +87,7 @@ class OperationRunner:
                 on_line(text)
 
         creating = operation.kind is OperationKind.CREATE
+        made = creating and not os.path.lexists(operation.environment)
         with self.locks.hold(operation.environment, create=creating) as lock_fd:
             if creating and os.listdir(lock_fd):
                 raise RefusedError(f"{operation.environment} is no longer empty; choose a new folder")
@@ -90,9 +104,17 @@ class OperationRunner:
                     keep_fds=(lock_fd,),
                 )
             except OperationFailed as exc:
+                if creating:
+                    _undo_create(lock_fd, operation.environment, made)
                 return self._failed(operation, output, started, str(exc), exc.returncode)
             except InterpreterError as exc:  # it could not even start
+                if creating:
+                    _undo_create(lock_fd, operation.environment, made)
                 return self._failed(operation, output, started, str(exc), None)
+            except BaseException:  # cancelled, Ctrl-C, SIGTERM: no half-made environment stays
+                if creating:
+                    _undo_create(lock_fd, operation.environment, made)
+                raise
         elapsed = time.monotonic() - started
         return models.OperationResult(
             operation,
