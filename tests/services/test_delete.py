@@ -517,3 +517,25 @@ def test_a_folder_that_cannot_be_moved_aside_is_left_whole(tmp_path: Path) -> No
         subprocess.run(["chattr", "-i", str(tmp_path / "parent")], capture_output=True)
         (tmp_path / "parent").chmod(0o755)
     assert _snapshot(env) == before
+
+
+def test_a_link_near_the_top_of_the_filesystem_is_offered_unlink_not_said_to_belong_to_slash(
+    bare_env: Path,
+) -> None:
+    """With /usr/bin/python3, / looks like a Python install: a link two levels down was refused
+    as belonging to "the environment /" instead of being offered --unlink."""
+    import tempfile
+
+    top = Path(tempfile.mkdtemp(dir="/tmp", prefix="vd-link-"))
+    try:
+        link = top / "myenv"
+        link.symlink_to(bare_env)
+        with pytest.raises(
+            RefusedError, match=r"is a symbolic link to .*; remove just the link with --unlink"
+        ):
+            plan_delete(link, NOBODY_KNOWN, environ=_environ(top))
+        plan = plan_delete(link, NOBODY_KNOWN, environ=_environ(top), unlink_only=True)
+        assert (plan.real_path, plan.unlink_only) == (bare_env.resolve(), True)
+    finally:
+        shutil.rmtree(top)
+    assert (bare_env / "pyvenv.cfg").is_file()

@@ -55,7 +55,12 @@ def _identity(st: os.stat_result) -> tuple[int, int]:
 
 
 def _containing_environment(path: Path, loc: KnownLocations) -> Environment | None:
+    """The environment path lies inside (a link or a file in it), a few levels up. Never / or a
+    system tree: with /usr/bin/python3 there, they look like a Python install, and a link near
+    the top of a home was said to "belong to the environment /"."""
     for parent in list(path.parents)[:4]:
+        if policy.is_system_folder(parent):
+            break
         env = classify_path(parent, loc) if os.path.isdir(parent) else None
         if env is not None:
             return env
