@@ -92,6 +92,7 @@ class FakeEnvironmentService:
     discover_gate: asyncio.Event | None = None
     externally_managed: set[Path] = field(default_factory=set)
     run_gates: dict[Path, asyncio.Event] = field(default_factory=dict)  # an operation runs until set
+    plan_gates: dict[Path, asyncio.Event] = field(default_factory=dict)  # an install plans until set
     ran: list[Operation] = field(default_factory=list)
     run_output: tuple[str, ...] = (
         "Collecting rich",
@@ -180,6 +181,8 @@ class FakeEnvironmentService:
         self, env: Environment, specifiers: Sequence[str], *, override: bool = False
     ) -> Operation:
         requirements = parse_requirements(list(specifiers))
+        if env.path in self.plan_gates:
+            await self.plan_gates[env.path].wait()
         if env.path in self.externally_managed and not override:
             raise ExternallyManaged(f"{env.name} is externally managed (PEP 668)")
         shown = " ".join(str(r) for r in requirements)

@@ -159,6 +159,33 @@ async def test_the_install_dialog_refuses_what_is_not_a_requirement(bare_env: Pa
     assert _site(bare_env) == set()
 
 
+async def test_a_slow_plan_says_it_is_being_worked_out_and_a_fast_one_does_not() -> None:
+    """Between Enter in the install dialog and the confirmation, planning may take seconds: the
+    screen looked as if Enter had been ignored."""
+    service = demo_service()
+    shop = HOME / "code/shop/.venv"
+    gate = service.plan_gates[shop] = asyncio.Event()
+    app = VenvDeckApp(service, now=lambda: FROZEN_NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await select(pilot, shop)
+        await pilot.press("i", *"rich", "enter")
+        await pilot.pause(0.6)
+        assert not isinstance(app.screen, ConfirmScreen)
+        said = [n.message for n in app._notifications]
+        assert "Working out what this will do in shop…" in said
+        gate.set()
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        await pilot.press("n")
+        app.clear_notifications()
+        del service.plan_gates[shop]
+        await pilot.press("i", *"rich", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        await pilot.pause(0.6)
+        assert [n.message for n in app._notifications] == []
+        await pilot.press("n")
+
+
 async def test_escape_cancels_a_running_operation_and_the_table_is_read_again(bare_env: Path) -> None:
     service = demo_service()
     shop = HOME / "code/shop/.venv"

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     Planner = Callable[[bool], Awaitable[Operation]]
 
 _ids = count(1)
+PLANNING_SAYS_S = 0.4  # a plan that takes longer says it is being worked out
 # Changes to an environment's packages: the outcome says whether pip check sees new problems after.
 _CHECKED = {OperationKind.INSTALL, OperationKind.UPGRADE, OperationKind.UNINSTALL, OperationKind.ENSUREPIP}
 
@@ -126,10 +127,19 @@ class ChangeRunner(Widget):
     async def confirm_and_run(self, env: Environment, plan: Planner, *, confirm: bool = True) -> bool:
         from venvdeck.dialogs.confirm import ConfirmScreen, pep668_body
 
+        # Planning reads the environment and asks its Python: on a slow disk it takes seconds, and
+        # with the dialog closed and nothing else on screen, Enter looked ignored.
+        slow = self.set_timer(
+            PLANNING_SAYS_S,
+            lambda: self.notify(
+                f"Working out what this will do in {shown(env.name)}…", timeout=4, markup=False
+            ),
+        )
         try:
             try:
                 operation = await plan(False)
             except ExternallyManaged as exc:
+                slow.stop()  # a question is on screen now
                 question = ConfirmScreen(
                     "Externally managed Python", pep668_body(str(exc)), "Override", danger=True
                 )
@@ -139,6 +149,8 @@ class ChangeRunner(Widget):
         except VenvDeckError as exc:
             self.notify(shown(exc), title="Not done", severity="error", timeout=8, markup=False)
             return False
+        finally:
+            slow.stop()
         if confirm and not await self.app.push_screen_wait(ConfirmScreen.for_operation(operation)):
             return False
         return await self.run_operation(operation, env.name, env)
