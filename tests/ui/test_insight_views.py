@@ -431,6 +431,8 @@ async def test_find_streams_then_filters_in_memory_and_enter_jumps(insight_home:
         await pilot.press(*">=1.5")
         matching = {Path(env).parent.name: ok for env, _n, _v, ok in screen.shown_rows}
         assert matching == {"web": True, "shop": True, "old": False}
+        # what matches first, then by environment name
+        assert [Path(env).parent.name for env, *_ in screen.shown_rows] == ["shop", "web", "old"]
         assert "2 match >=1.5" in screen.status_text
         await pilot.press("backspace", "backspace", "backspace", "2")  # Web_Lib>=2
         assert sum(ok for *_rest, ok in screen.shown_rows) == 1

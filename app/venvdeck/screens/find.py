@@ -27,7 +27,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
 from venvdeck.errors import VenvDeckError
-from venvdeck.formatting import shown
+from venvdeck.formatting import natural_key, shown
 from venvdeck.widgets.keys_footer import KeysFooter
 from venvdeck.widgets.rows_table import RowsTable
 
@@ -119,10 +119,16 @@ class FindScreen(Screen[tuple[Path, str] | None]):
 
     @property
     def shown_rows(self) -> list[tuple[str, str, str, bool]]:
-        """(environment path, name, version, matches) for each row, in order."""
+        """(environment path, name, version, matches) for each row, in the order shown."""
+        order = [int(str(row.key.value)) for row in self.table.ordered_rows]
         return [
-            (str(f.environment.path), f.name, f.version, ok)
-            for f, ok in zip(self._shown, self._matching, strict=True)
+            (
+                str(self._shown[i].environment.path),
+                self._shown[i].name,
+                self._shown[i].version,
+                self._matching[i],
+            )
+            for i in order
         ]
 
     @property
@@ -187,6 +193,8 @@ class FindScreen(Screen[tuple[Path, str] | None]):
                     self._add_row(found)
                     self._status()
             read.done = True
+            if self.query_now is not None and self.query_now.key == query.key:
+                self._sort_rows()
         except VenvDeckError as exc:
             self._status(Text(shown(exc), style="bold red"))
         finally:
@@ -219,16 +227,32 @@ class FindScreen(Screen[tuple[Path, str] | None]):
         read = self.reads.get(query.key) if query is not None else None
         for found in read.found if read is not None else ():
             self._add_row(found)
+        if read is not None and read.done:
+            self._sort_rows()
+
+    def _sort_rows(self) -> None:
+        """What matches first, then by environment name (rows arrive in the order environments are
+        found; they are kept so while they stream, and sorted once all are in)."""
+        self.table.sort(
+            "matches",
+            "environment",
+            key=lambda cells: (not cells[0].plain.startswith("✓"), natural_key(cells[1].plain)),
+        )
 
     def _refilter(self) -> None:
         """The same rows; only whether each matches may change."""
         assert self.query_now is not None
         specifier = self.query_now.specifier
+        changed = False
         for index, found in enumerate(self._shown):
             ok = matches(specifier, found.version)
             if ok != self._matching[index]:
+                changed = True
                 self._matching[index] = ok
                 self.table.update_cell(str(index), "matches", self._cells(found, ok)[3])
+        read = self.reads.get(self.query_now.key)
+        if changed and read is not None and read.done:
+            self._sort_rows()
 
     def _status(self, message: Text | None = None) -> None:
         status = self.query_one("#find-status", Static)
