@@ -132,6 +132,10 @@ class FakeEnvironmentService:
         )
         return PackageListing(env, self.packages.get(env.path, ()), info, "24.3.1")
 
+    async def packages_on_disk(self, env: Environment) -> tuple[Package, ...]:
+        self.calls.append(("packages_on_disk", env.path))
+        return self.packages.get(env.path, ())
+
     async def freeze(self, env: Environment, *, top_level: bool = False) -> FreezeResult:
         self.calls.append(("freeze", env.path))
         listing = await self.list_packages(env)

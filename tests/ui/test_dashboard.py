@@ -188,3 +188,34 @@ async def test_nothing_found_says_where_it_looked(tmp_path: Path) -> None:
         assert "No Python environments found" in message
         assert str(tmp_path) in message
         assert "0 environments" in summary(app)
+
+
+async def test_a_broken_environment_shows_what_its_folder_holds_read_only(tmp_path: Path) -> None:
+    """Its Python is gone, but before rebuilding or deleting it a person wants to know what is in
+    it: the packages are read from its folder, under a line that says it is broken; the keys that
+    would change or inspect them through its Python are dimmed."""
+    env = make_venv(Path(sys.executable), tmp_path / "proj" / ".venv")
+    site = next((env / "lib").glob("python*/site-packages"))
+    for name, version in (("alpha", "1.0"), ("beta", "2.5")):
+        info = site / f"{name}-{version}.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+        (info / "RECORD").write_text(f"{info.name}/METADATA,,\n")
+    for python in env.glob("bin/python*"):
+        python.unlink()
+    (env / "bin" / "python").symlink_to(tmp_path / "gone" / "python3")
+    app = real_app(tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await select(pilot, env)
+        await settle(pilot)
+        packages = table(app)
+        assert packages.shown_names == ["alpha", "beta"]
+        note = str(packages.query_one("#package-note").render())
+        assert "is broken" in note
+        assert "R rebuilds it" in note
+        assert packages.check_action("uninstall", ()) is None
+        assert packages.check_action("details", ()) is None
+        await pilot.press("u")
+        await pilot.pause(0.2)
+        assert main_screen(app) is app.screen  # nothing was asked: the key does nothing here

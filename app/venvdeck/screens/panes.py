@@ -158,10 +158,21 @@ class EnvironmentPanes(Vertical):
     async def load_packages(self, env: Environment) -> None:
         table = self.query_one(PackageTable)
         if env.is_broken:
-            table.show_message(
+            broken = f"{shown(env.name)} is broken: {shown(env.broken_reason)}"
+            try:
+                on_disk = await self.service.packages_on_disk(env)
+            except (VenvDeckError, OSError):
+                on_disk = ()
+            if not on_disk:
+                table.show_message(
+                    env.path,
+                    f"{broken}\n\nR rebuilds it at the same path with the same packages (the plan is shown first).",
+                )
+                return
+            table.show_packages(
                 env.path,
-                f"{shown(env.name)} is broken: {shown(env.broken_reason)}\n\n"
-                "R rebuilds it at the same path with the same packages (the plan is shown first).",
+                on_disk,
+                read_only=f"{broken}. What its folder holds, below; R rebuilds it with them, d deletes it.",
             )
             return
         # A spinner only for a slow listing: showing one for a fast one costs a layout pass each way.

@@ -172,6 +172,11 @@ class EnvironmentService(Protocol):
         interpreters broken environments lost (missing=True) last, grouped by the install they lost."""
         ...
 
+    async def packages_on_disk(self, env: Environment) -> tuple[Package, ...]:
+        """What a broken environment holds, read from its folder (its Python is not asked): what
+        a rebuild would bring back, and what deleting it would lose."""
+        ...
+
     async def plan_recreate(
         self, env: Environment, *, python: str | None = None, exact: bool = False
     ) -> RecreatePlan:

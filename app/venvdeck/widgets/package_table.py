@@ -165,11 +165,13 @@ class PackageTable(Vertical):
         self._width_cache: dict[Column, int] | None = None
         self.environment_path: Path | None = None
         self._message: str | None = None  # shown in place of the rows (an empty state, an error)
+        self._read_only: str | None = None  # why the rows shown cannot be changed (said above them)
         self._wanted: tuple[Path, str] | None = None  # put the cursor there once that is listed
         self._had_rows = False  # the last rebuild listed a package (the keys below apply)
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Filter packages (fuzzy)…", id="package-filter")
+        yield Static("", id="package-note")
         yield DataTable(id="package-rows", cursor_type="row", zebra_stripes=True)
         yield Static("", id="package-marks")
         yield Static("", id="package-message")
@@ -211,10 +213,19 @@ class PackageTable(Vertical):
         return next((p for p in self._packages if canonicalize_name(p.name) == key), None)
 
     # ---- what the screen calls -------------------------------------------------------------------
-    def show_packages(self, environment_path: Path, packages: tuple[Package, ...]) -> None:
+    def show_packages(
+        self, environment_path: Path, packages: tuple[Package, ...], *, read_only: str | None = None
+    ) -> None:
+        """read_only: why nothing can be done to them (a broken environment, read from its
+        folder), said above the rows; the keys that act on a package are dimmed."""
         if environment_path != self.environment_path:
             self._marked.clear()
         self._message = None
+        if read_only is not None:
+            self._marked.clear()
+        self._read_only = read_only
+        self.query_one("#package-note", Static).update(Text(read_only or ""))
+        self.set_class(read_only is not None, "-noted")
         self.environment_path = environment_path
         self._packages = list(packages)
         present = {canonicalize_name(p.name) for p in packages}
@@ -248,6 +259,8 @@ class PackageTable(Vertical):
         self._sizes = {}
         self._width_cache = None
         self._message = message
+        self._read_only = None
+        self.set_class(False, "-noted")
         self._rebuild()
 
     def set_sizes(self, environment_path: Path, sizes: dict[str, int]) -> None:
@@ -302,6 +315,8 @@ class PackageTable(Vertical):
         matches nothing): pressed, they did nothing and said nothing."""
         if action in _ON_A_PACKAGE and not self._had_rows:
             return None
+        if self._read_only is not None and action in _ON_A_PACKAGE - {"first", "last"}:
+            return None  # a broken environment's packages, read from its folder: look, not touch
         return True
 
     def action_uninstall(self) -> None:
