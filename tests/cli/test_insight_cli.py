@@ -218,3 +218,15 @@ def test_find_and_usage_say_what_they_could_not_read() -> None:
             assert "Traceback" not in result.stderr
             assert "venvdeck: 1 folder could not be read (skipped)\n" in result.stderr, (args, result.stderr)
         assert os.stat(home / "locked").st_mode & 0o777 == 0
+
+
+def test_find_says_how_many_broken_environments_it_could_not_search(tmp_path: Path) -> None:
+    from tests.support.pythons import make_venv
+
+    make_venv(Path(sys.executable), tmp_path / "ok" / ".venv")
+    broken = make_venv(Path(sys.executable), tmp_path / "broken" / ".venv")
+    for python in broken.glob("bin/python*"):
+        python.unlink()
+    result = venvdeck("find", "anything", str(tmp_path))
+    assert result.returncode == 1
+    assert "venvdeck: 1 broken environment not searched\n" in result.stderr

@@ -343,6 +343,10 @@ def find(args: argparse.Namespace) -> int:
         rows = [{"environment": str(m.environment.path), "name": m.name, "version": m.version} for m in found]
         sys.stdout.write(json.dumps(rows) + "\n")
     _skipped(len(report.discovery.unreadable), len(report.unreadable))
+    if report.broken:
+        from venvdeck.formatting import counted
+
+        print(f"venvdeck: {counted(report.broken, 'broken environment')} not searched", file=sys.stderr)
     if not found and not args.json:  # stdout stays empty for scripts; a person is told
         print(f"venvdeck: no environment has a distribution matching {shown(args.spec)}", file=sys.stderr)
     return 0 if found else 1

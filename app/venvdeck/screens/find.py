@@ -27,7 +27,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
 from venvdeck.errors import VenvDeckError
-from venvdeck.formatting import natural_key, shown
+from venvdeck.formatting import counted, natural_key, shown
 from venvdeck.widgets.keys_footer import KeysFooter
 from venvdeck.widgets.rows_table import RowsTable
 
@@ -84,9 +84,12 @@ class FindScreen(Screen[tuple[Path, str] | None]):
         Binding("down", "rows", "Results", show=False, id="venvdeck.find_rows"),
     ]
 
-    def __init__(self, service: EnvironmentService) -> None:
+    def __init__(self, service: EnvironmentService, broken: int = 0) -> None:
+        """broken: how many environments the dashboard knows are broken (their Python is gone:
+        not searched, and the status says so)."""
         super().__init__()
         self.service = service
+        self.broken = broken
         self.reads: dict[str, _Read] = {}  # what was read, by Query.key
         self.query_now: Query | None = None
         self._shown: list[FoundDistribution] = []  # the rows, in order
@@ -275,6 +278,8 @@ class FindScreen(Screen[tuple[Path, str] | None]):
             if str(query.specifier):
                 text.append(f" · {matching} match {shown(query.specifier)}")
         text.append(" · every working environment read" if read.done else " · reading…", style="dim")
+        if read.done and self.broken:
+            text.append(f" ({counted(self.broken, 'broken one')} not searched)", style="dim")
         if self._shown:
             text.append(" · enter: go to it", style="dim")
         self._set_status(status, text)

@@ -41,7 +41,8 @@ def repair_broken(screen: MainScreen) -> None:
 def open_find(screen: MainScreen) -> None:
     from venvdeck.screens.find import FindScreen
 
-    screen.app.push_screen(FindScreen(screen.service), lambda found: _jump_to(screen, found))
+    broken = sum(e.is_broken for e in screen.env_tree.environments)
+    screen.app.push_screen(FindScreen(screen.service, broken), lambda found: _jump_to(screen, found))
 
 
 def open_usage(screen: MainScreen) -> None:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 @dataclass(slots=True)
 class SearchReport:
     environments: int = 0
+    broken: int = 0  # environments whose Python is gone: not searched, and said so
     unreadable: list[tuple[Environment, str]] = field(default_factory=list)
     discovery: DiscoveryReport = field(default_factory=DiscoveryReport)  # folders it could not read
 
@@ -67,9 +68,12 @@ def find_everywhere(
     def visit(env: Environment) -> None:
         if cancelled is not None and cancelled.is_set():
             return
-        if env.is_broken or env.interpreter is None or str(env.path) in seen:
+        if str(env.path) in seen:
             return
         seen.add(str(env.path))
+        if env.is_broken or env.interpreter is None:
+            report.broken += env.is_broken
+            return
         report.environments += 1
         try:
             found = matches_in(env, requirement)
