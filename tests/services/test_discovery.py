@@ -64,7 +64,7 @@ def test_home_discovery_reads_registries_outside_home(fake_home: FakeHome) -> No
     _check(found, fake_home)
 
 
-def test_broken_environment_says_why(fake_home: FakeHome) -> None:
+def test_broken_environment_says_why(fake_home: FakeHome, tmp_path: Path) -> None:
     envs = discover_all(
         DiscoveryOptions(roots=[fake_home.home / "code" / "delta"], environ=_home_environ(fake_home))
     )
@@ -72,6 +72,17 @@ def test_broken_environment_says_why(fake_home: FakeHome) -> None:
     assert env.is_broken
     assert env.broken_reason
     assert "no longer exists" in env.broken_reason
+
+    # Through a chain of links (python -> python3 -> the base), the Python that is gone is named,
+    # not the next link ("python3").
+    chained = tmp_path / "chained" / ".venv"
+    (chained / "bin").mkdir(parents=True)
+    (chained / "pyvenv.cfg").write_text("home = /opt/gone/bin\nversion = 3.11.7\n")
+    (chained / "bin" / "python3").symlink_to("/opt/gone/bin/python3.11")
+    (chained / "bin" / "python").symlink_to("python3")
+    (found,) = discover_all(DiscoveryOptions(roots=[chained.parent], environ=_home_environ(fake_home)))
+    assert found.broken_reason is not None
+    assert found.broken_reason.endswith("no longer exists (/opt/gone/bin/python3.11)")
 
 
 def test_variables_move_managed_homes(tmp_path: Path) -> None:

@@ -112,10 +112,9 @@ def _broken_reason(path: Path, interpreter: Path | None, exists: bool, cfg: Pyve
     if interpreter is None:
         return "no Python interpreter in bin/ or Scripts/"
     if not exists:
-        try:
-            target = os.readlink(interpreter)
-        except OSError:
-            target = ""
+        # The end of the chain of links (python -> python3 -> /opt/gone/bin/python3.11): the
+        # Python that is gone, not the next link's name.
+        target = os.path.realpath(interpreter) if os.path.islink(interpreter) else ""
         target_text = f" ({target})" if target else ""
         return f"its interpreter {interpreter.name} points to a Python that no longer exists{target_text}"
     if cfg is not None and cfg.home:
