@@ -93,6 +93,7 @@ class FakeEnvironmentService:
     externally_managed: set[Path] = field(default_factory=set)
     run_gates: dict[Path, asyncio.Event] = field(default_factory=dict)  # an operation runs until set
     plan_gates: dict[Path, asyncio.Event] = field(default_factory=dict)  # an install plans until set
+    run_fails: set[Path] = field(default_factory=set)  # an operation there exits 1
     ran: list[Operation] = field(default_factory=list)
     run_output: tuple[str, ...] = (
         "Collecting rich",
@@ -271,6 +272,10 @@ class FakeEnvironmentService:
         finally:
             self.busy.discard(operation.environment)
         self.ran.append(operation)
+        if operation.environment in self.run_fails:
+            return OperationResult(
+                operation, 1, self.run_output, 1.25, f"{operation.title} failed: exit status 1"
+            )
         return OperationResult(operation, 0, self.run_output, 1.25, f"{operation.title}: done in 1.2 s")
 
     async def delete(self, plan: DeletePlan, on_line: Callable[[str], None]) -> DeleteResult:

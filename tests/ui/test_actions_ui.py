@@ -186,6 +186,32 @@ async def test_a_slow_plan_says_it_is_being_worked_out_and_a_fast_one_does_not()
         await pilot.press("n")
 
 
+async def test_a_failure_points_to_the_log_by_its_key_only_while_the_log_is_hidden() -> None:
+    """It said "the log keeps its output: l" (the key is L), also while the log was showing."""
+    service = demo_service()
+    shop = HOME / "code/shop/.venv"
+    service.run_fails.add(shop)
+    app = VenvDeckApp(service, now=lambda: FROZEN_NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await select(pilot, shop)
+        log = main_screen(app).query_one(OperationLog)
+        for hide_while_running in (False, True):
+            gate = service.run_gates[shop] = asyncio.Event()
+            await pilot.press("i", *"rich", "enter")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+            await pilot.press("y")
+            await until(pilot, lambda: shop in service.busy, "the operation running")
+            assert log.has_class("-shown")  # a change opens the log
+            if hide_while_running:
+                await pilot.press("L")
+            gate.set()
+            await settle(pilot)
+            (said,) = [n.message for n in app._notifications if "failed" in n.message]
+            assert said.endswith(" (the log keeps its output: L)") == hide_while_running, said
+            app.clear_notifications()
+
+
 async def test_escape_cancels_a_running_operation_and_the_table_is_read_again(bare_env: Path) -> None:
     service = demo_service()
     shop = HOME / "code/shop/.venv"

@@ -18,6 +18,7 @@ from textual.worker import Worker, get_current_worker
 
 from venvdeck.errors import ExternallyManaged, OperationCancelled, VenvDeckError
 from venvdeck.formatting import shown
+from venvdeck.keys import live_keys
 from venvdeck.messages import EnvironmentChanged, EnvironmentChecked, OperationsChanged
 from venvdeck.models import OperationKind
 from venvdeck.screens.failures import report_worker_failure
@@ -115,6 +116,14 @@ class ChangeRunner(Widget):
         """This widget's workers' messages do not bubble: an error they did not expect is told here."""
         report_worker_failure(self, event)
 
+    def log_hint(self) -> str:
+        """Where a failure's output is, said only while the log is hidden (the key then shows it;
+        said while it is shown, the key would hide it)."""
+        if self.operation_log.has_class("-shown"):
+            return ""
+        keys = [k.keys for k in live_keys(self.app, self.screen) if k.binding_id == "venvdeck.toggle_log"]
+        return f" (the log keeps its output: {keys[0]})" if keys else " (the log keeps its output)"
+
     def sink(self, running: Running) -> Callable[[str], None]:
         """Where its output goes: the log, tagged with the environment while several run at once."""
 
@@ -181,7 +190,7 @@ class ChangeRunner(Widget):
                     self.notify(shown(message), timeout=4, markup=False)
                 else:
                     self.notify(
-                        f"{shown(result.message)} (the log keeps its output: l)",
+                        f"{shown(result.message)}{self.log_hint()}",
                         severity="error",
                         timeout=10,
                         markup=False,

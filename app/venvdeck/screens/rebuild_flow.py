@@ -139,7 +139,7 @@ async def _rebuild(changes: ChangeRunner, plan: RecreatePlan, *, quiet: bool = F
             ok = result.ok
             if not ok:
                 changes.notify(
-                    f"{shown(result.message)} (the log keeps its output: L)",
+                    f"{shown(result.message)}{changes.log_hint()}",
                     severity="error",
                     timeout=10,
                     markup=False,
