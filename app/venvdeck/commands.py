@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
+from textual.widget import Widget
 
 from venvdeck.formatting import shown
 from venvdeck.keys import live_keys
@@ -16,10 +17,35 @@ from venvdeck.screens.main import MainScreen
 from venvdeck.widgets.package_table import Column
 
 if TYPE_CHECKING:
+    from collections.abc import Container
+
+    from textual.dom import DOMNode
+
     from venvdeck.keys import KeyInfo
 
 # Keys that are not commands: moving, closing, confirming.
 _NOT_COMMANDS = {"escape", "quit", "command_palette"}
+_MOVES = {
+    "cursor_down",
+    "cursor_up",
+    "down",
+    "up",
+    "first",
+    "last",
+    "scroll_top",
+    "scroll_bottom",
+    "scroll_down",
+    "scroll_up",
+    "scroll_home",
+    "scroll_end",
+}
+
+
+def _shown(node: DOMNode) -> bool:
+    """On screen: neither it nor a container of it is hidden (the flat table behind the tree)."""
+    return all(n.display for n in node.ancestors_with_self if isinstance(n, Widget))
+
+
 # Parametrised actions no key reaches directly: (title, help, action on the main screen).
 EXTRA: tuple[tuple[str, str, str], ...] = (
     ("Sort environments by name", "The tree (s cycles)", "sort_environments('name')"),
@@ -36,8 +62,20 @@ EXTRA: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def _title(key: KeyInfo) -> str:
-    return f"{key.description} ({key.keys})"
+def _title(key: KeyInfo, twins: Container[str] = frozenset()) -> str:
+    """What the palette lists; where two parts of the screen have the same key and name (space
+    marks an environment and a package), where each works is said too."""
+    title = f"{key.description} ({key.keys})"
+    return f"{title} · {key.section}" if title in twins else title
+
+
+def _twins(keys: list[KeyInfo]) -> set[str]:
+    seen: set[str] = set()
+    twins: set[str] = set()
+    for key in keys:
+        title = _title(key)
+        (twins if title in seen else seen).add(title)
+    return twins
 
 
 def _highlight(matcher: Matcher, candidate: str) -> Content:
@@ -57,16 +95,24 @@ class VenvDeckCommands(Provider):
         return screen if isinstance(screen, MainScreen) else None
 
     def _applicable(self, main: MainScreen) -> list[KeyInfo]:
-        keys = [k for k in live_keys(self.app, main) if k.description and k.action not in _NOT_COMMANDS]
+        keys = [
+            k
+            for k in live_keys(self.app, main)
+            if k.description and k.action not in _NOT_COMMANDS | _MOVES and _shown(k.node)
+        ]
         return [k for k in keys if k.enabled(self.app)]
 
     async def discover(self) -> Hits:
         main = self._main()
         if main is None:
             return
-        for key in self._applicable(main):
+        keys = self._applicable(main)
+        twins = _twins(keys)
+        for key in keys:
             yield DiscoveryHit(
-                _title(key), partial(self.app.run_action, key.action, key.node), help=key.help or key.section
+                _title(key, twins),
+                partial(self.app.run_action, key.action, key.node),
+                help=key.help or key.section,
             )
         for title, help_text, action in EXTRA:
             yield DiscoveryHit(title, partial(main.run_action, action), help=help_text)
@@ -76,8 +122,10 @@ class VenvDeckCommands(Provider):
         if main is None:
             return
         matcher = self.matcher(query)
-        for key in self._applicable(main):
-            title = _title(key)
+        keys = self._applicable(main)
+        twins = _twins(keys)
+        for key in keys:
+            title = _title(key, twins)
             score = matcher.match(f"{title} {key.help}")
             if score > 0:
                 yield Hit(

@@ -167,6 +167,26 @@ async def test_the_palette_puts_an_exact_name_first_and_searches_paths() -> None
         assert any(h.help == str(twin) for h in by_path)
 
 
+async def test_the_palette_names_each_command_once_and_says_what_each_tab_is() -> None:
+    """space marks an environment and a package: the palette listed "Mark (space)" twice; the
+    tabs were described as "Environments"."""
+    app = _app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await select(pilot, SHOP)
+        from textual.command import DiscoveryHit
+
+        from venvdeck.commands import VenvDeckCommands
+
+        provider = VenvDeckCommands(app.screen, None)
+        hits = [h async for h in provider.discover() if isinstance(h, DiscoveryHit)]
+        titles = [str(h.display) for h in hits]
+        assert len(titles) == len(set(titles)), sorted(t for t in titles if titles.count(t) > 1)
+        assert {"Mark (space) · Environments", "Mark (space) · Packages"} <= set(titles)
+        helps = {str(h.display): h.help for h in hits}
+        assert helps["Details (3)"] == "The tab of its details: Python, size, kernels, problems"
+
+
 async def test_q_while_an_install_runs_asks_and_stops_it_only_if_told() -> None:
     service = demo_service()
     service.run_gates[SHOP] = asyncio.Event()
