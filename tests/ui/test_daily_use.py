@@ -187,6 +187,28 @@ async def test_the_palette_names_each_command_once_and_says_what_each_tab_is() -
         assert helps["Details (3)"] == "The tab of its details: Python, size, kernels, problems"
 
 
+async def test_when_the_package_under_the_cursor_goes_the_cursor_stays_where_it_was() -> None:
+    """After uninstalling the highlighted package the listing is read again: the cursor jumped
+    back to the first row; it stays on the row where the package was (its neighbour)."""
+    app = _app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await select(pilot, SHOP)
+        packages = table(app)
+        listed = tuple(sorted(packages.packages, key=lambda p: p.name.casefold()))
+        assert len(listed) >= 4
+        for gone in (2, len(listed) - 1):  # one in the middle, then the last one
+            shown = [p for i, p in enumerate(listed) if i != gone]
+            packages.show_packages(SHOP, tuple(listed))
+            packages.table.move_cursor(row=gone)
+            await pilot.pause()
+            packages.show_packages(SHOP, tuple(shown))
+            await pilot.pause()
+            highlighted = packages.highlighted
+            assert highlighted is not None
+            assert highlighted.name == shown[min(gone, len(shown) - 1)].name
+
+
 async def test_q_while_an_install_runs_asks_and_stops_it_only_if_told() -> None:
     service = demo_service()
     service.run_gates[SHOP] = asyncio.Event()

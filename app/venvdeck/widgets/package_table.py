@@ -166,6 +166,7 @@ class PackageTable(Vertical):
         self.environment_path: Path | None = None
         self._message: str | None = None  # shown in place of the rows (an empty state, an error)
         self._read_only: str | None = None  # why the rows shown cannot be changed (said above them)
+        self._other_environment = False  # the rows being shown are another environment's
         self._wanted: tuple[Path, str] | None = None  # put the cursor there once that is listed
         self._had_rows = False  # the last rebuild listed a package (the keys below apply)
 
@@ -218,7 +219,8 @@ class PackageTable(Vertical):
     ) -> None:
         """read_only: why nothing can be done to them (a broken environment, read from its
         folder), said above the rows; the keys that act on a package are dimmed."""
-        if environment_path != self.environment_path:
+        self._other_environment = environment_path != self.environment_path
+        if self._other_environment:
             self._marked.clear()
         self._message = None
         if read_only is not None:
@@ -233,6 +235,7 @@ class PackageTable(Vertical):
         self._sizes = {}
         self._width_cache = None
         self._rebuild()
+        self._other_environment = False
         if self._wanted is not None and self._wanted[0] == environment_path:
             self._cursor_to(self._wanted[1])
             self._wanted = None
@@ -476,7 +479,11 @@ class PackageTable(Vertical):
         their place: kept across a resize or a sort, until packages are shown."""
         message = self._message
         table = self.table
-        highlighted = self.highlighted
+        # The row under the cursor, by its key: the package may be gone from the new listing.
+        highlighted = (
+            table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None
+        )
+        line = table.cursor_row
         table.clear(columns=True)
         widths = self._widths()
         self._columns = self._fitting_columns()
@@ -491,8 +498,11 @@ class PackageTable(Vertical):
         for package in rows:
             cells = self._cells(package)
             table.add_row(*(cells[c] for c in self._columns), key=canonicalize_name(package.name))
-        if highlighted is not None and canonicalize_name(highlighted.name) in table.rows:
-            table.move_cursor(row=table.get_row_index(canonicalize_name(highlighted.name)))
+        if highlighted is not None and highlighted in table.rows:
+            table.move_cursor(row=table.get_row_index(highlighted))
+        elif highlighted is not None and rows and not self._other_environment:
+            # It went (uninstalled): its neighbour, where it was, not back to the top.
+            table.move_cursor(row=min(line, len(rows) - 1))
         if message is None and not rows:
             message = f"No package matches “{self._query}”." if self._query else ""
         note = self.query_one("#package-message", Static)
