@@ -391,3 +391,26 @@ def test_running_code_from_an_environment_does_count_as_use(installed_env: Path)
     size = measure(resolve_environment(installed_env))
     assert size.last_used is not None
     assert time.time() - size.last_used < DAY
+
+
+def test_requirements_files_that_include_each_other_are_one_line_not_pips_endless_read(
+    tmp_path: Path,
+) -> None:
+    """pip follows -r without end (a RecursionError in its output); a loop was reported as "lists
+    no requirements". Included twice without a loop is fine."""
+    a, b, c = tmp_path / "a.txt", tmp_path / "b.txt", tmp_path / "c.txt"
+    a.write_text("-r b.txt\nrich\n")
+    b.write_text("-r a.txt\n")
+    with pytest.raises(InvalidRequirementError, match=r"b\.txt includes .*a\.txt, which includes it again"):
+        read_requirements_file(a)
+    c.write_text("-r c.txt\nrich\n")
+    with pytest.raises(InvalidRequirementError, match=r"c\.txt includes .*c\.txt, which includes it again"):
+        read_requirements_file(c)
+    a.write_text("-r b.txt\n-r c.txt\nrich\n")  # a diamond: b and c both include d
+    b.write_text("-r d.txt\n")
+    c.write_text("-r d.txt\n")
+    (tmp_path / "d.txt").write_text("attrs\n")
+    assert [str(line.requirement) for line in read_requirements_file(a).lines if line.requirement] == [
+        "rich",
+        "attrs",
+    ]

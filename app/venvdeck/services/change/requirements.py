@@ -21,6 +21,7 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 
 from venvdeck.errors import InvalidRequirementError, UnreadableFile
+from venvdeck.formatting import shown
 from venvdeck.services import fsio
 
 MAX_SPEC_LENGTH = 400
@@ -277,12 +278,18 @@ def read_requirements_file(path: Path) -> RequirementsFile:
     top = Path(os.path.expanduser(str(path))).absolute()
     lines: list[RequirementLine] = []
     files: list[Path] = []
-    pending = [(top, False)]  # (file, read as constraints)
+    # (file, read as constraints, the files that included it: pip follows a loop without end)
+    pending: list[tuple[Path, bool, tuple[Path, ...]]] = [(top, False, ())]
     while pending:
-        file, constraints = pending.pop(0)
+        file, constraints, chain = pending.pop(0)
         real = Path(os.path.realpath(file))
+        if real in chain:
+            raise InvalidRequirementError(
+                f"{shown(str(chain[-1]))} includes {shown(str(file))}, which includes it again: "
+                "pip would read them without end"
+            )
         if real in files:
-            continue  # pip would read it again; its lines are already here (a cycle, or read twice)
+            continue  # included twice, not in a loop: its lines are already here
         if len(files) >= MAX_NESTED_FILES:
             raise InvalidRequirementError(f"{top} pulls in more than {MAX_NESTED_FILES} files")
         files.append(real)
@@ -299,7 +306,7 @@ def read_requirements_file(path: Path) -> RequirementsFile:
                     nested = nested if nested.is_absolute() else file.parent / nested
                     if "://" in value:
                         raise InvalidRequirementError(f"{where}: a file from a URL is not read here")
-                    pending.append((nested, constraints or option in {"-c", "--constraint"}))
+                    pending.append((nested, constraints or option in {"-c", "--constraint"}, (*chain, real)))
                 editable = option in {"-e", "--editable"}
                 lines.append(RequirementLine(file, number, text, installs=editable and not constraints))
                 continue
