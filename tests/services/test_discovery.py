@@ -148,3 +148,27 @@ def test_path_interpreters_skip_pyenv_shims(fake_home: FakeHome, tmp_path: Path)
     assert bases[0].name == expected_name
     assert bases[0].python_version
     assert bases[0].python_version.startswith(f"{sys.version_info[0]}.{sys.version_info[1]}")
+
+
+def test_a_bind_mounted_environment_is_reported_once(tmp_path: Path) -> None:
+    """A bind mount shows one folder at two paths that no path comparison finds alike: list, find
+    and usage counted the environment twice (two copies, its disk twice)."""
+    import shutil
+    import subprocess
+
+    from tests.support.pythons import make_venv
+
+    env = make_venv(Path(sys.executable), tmp_path / "proj" / ".venv")
+    mounted = tmp_path / "mnt"
+    mounted.mkdir()
+    if shutil.which("mount") is None or os.geteuid() != 0:
+        pytest.skip("needs root and mount")
+    done = subprocess.run(["mount", "--bind", str(env.parent), str(mounted)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot bind-mount here: {done.stderr.decode().strip()}")
+    try:
+        found = discover_all(DiscoveryOptions(roots=[tmp_path], include_path_interpreters=False))
+        assert len(found) == 1
+        assert found[0].path in {env, mounted / ".venv"}
+    finally:
+        subprocess.run(["umount", str(mounted)], check=True)

@@ -99,19 +99,29 @@ class _Walker:
         self.max_depth = max_depth
         self.seen_envs: set[str] = set()
         self.seen_interpreters: set[str] = set()
+        self.seen_folders: set[object] = set()  # (device, inode) of each environment reported
         self.walked_roots: set[str] = set()
 
     def offer(self, env: Environment) -> None:
-        """Emit env unless it was already reported under another path."""
+        """Emit env unless it was already reported under another path: through a link, or a bind
+        mount (the same folder by device and inode, which no path comparison sees)."""
         real = os.path.realpath(env.path)
+        try:
+            st = os.stat(real)
+            folder: object = (st.st_dev, st.st_ino)
+        except OSError:
+            folder = real
         if env.kind is Kind.PYTHON and env.interpreter is not None:
             # Several interpreters may share a prefix (/usr/bin/python3.11, python3.12).
             key = os.path.join(real, os.path.basename(os.path.realpath(env.interpreter)))
-            if key in self.seen_interpreters:
+            same = (folder, os.path.basename(key))
+            if key in self.seen_interpreters or same in self.seen_folders:
                 return
             self.seen_interpreters.add(key)
-        elif real in self.seen_envs:
+            self.seen_folders.add(same)
+        elif real in self.seen_envs or folder in self.seen_folders:
             return
+        self.seen_folders.add(folder)
         self.seen_envs.add(real)
         self.emit(env)
 
