@@ -281,6 +281,11 @@ async def test_the_dependencies_tab_opens_lazily_and_marks_missing_conflicts_and
         await settle(pilot)
         view = main_screen(app).query_one(DependencyView)
         assert "2 top-level packages" in str(view.query_one("#deps-header").render())
+        # its keys are at its end: on screen, whole (a cut header lost "w: why is it here?")
+        region = view.query_one("#deps-header").region
+        strips = app.screen._compositor.render_strips()[region.y : region.bottom]
+        drawn = " ".join(s.crop(region.x, region.right).text.strip() for s in strips)
+        assert drawn.endswith("w: why is it here?"), drawn
         assert _deps_lines(app) == ["pinned 1.0", "web-app 1.0"]  # nothing else is top-level; closed
 
         await _expand(pilot, app, "web-app")

@@ -283,7 +283,8 @@ class DependencyView(Vertical):
             queue.extend(node.children)
 
     def _header(self, tree: DependencyTree) -> None:
-        header = Text(no_wrap=True, overflow="ellipsis")
+        # Wrapped, not cut: the keys it names are at its end (a cut header lost them at 120 columns).
+        header = Text()
         if tree.reverse:
             root = tree.roots[0] if tree.roots else None
             name = f"{shown(root.name)} {shown(root.version or '')}".strip() if root else "it"
