@@ -525,6 +525,9 @@ async def test_every_dialogs_buttons_can_be_reached_on_a_small_terminal() -> Non
             screen = app.screen
             buttons = list(screen.query("#dialog-buttons Button"))
             assert buttons, keys
+            title = screen.query_one("#dialog-title")  # it opened scrolled past its title
+            assert screen.region.contains_region(title.region), keys
+            assert title.region.y >= screen.query_one("#dialog").region.y
             for button in buttons:
                 region = button.region
                 assert region.height >= 1, (keys, button.id)

@@ -79,7 +79,9 @@ class CreateScreen(ModalScreen[CreateRequest | None]):
                 yield Button("Create", id="create", variant="primary")
 
     def on_mount(self) -> None:
-        self.query_one("#create-path", Input).focus()
+        self.query_one("#create-path", Input).focus(scroll_visible=False)
+        # Taller than a small terminal (80x24), it opened scrolled past its title.
+        self.call_after_refresh(self.query_one("#dialog").scroll_home, animate=False)
 
     @on(Button.Pressed, "#create")
     @on(Input.Submitted)

@@ -53,7 +53,7 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
                 yield Button("Write file", id="write", variant="primary")
 
     def on_mount(self) -> None:
-        self.query_one("#export-path", Input).focus()
+        self.query_one("#export-path", Input).focus(scroll_visible=False)
 
     def _top_level(self) -> bool:
         return self.query_one("#export-top-level", Checkbox).value
