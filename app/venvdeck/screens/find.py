@@ -277,11 +277,11 @@ class FindScreen(Screen[tuple[Path, str] | None]):
             )
             if str(query.specifier):
                 text.append(f" · {matching} match {shown(query.specifier)}")
+        if self._shown:  # before what was read: on a narrow screen the end of the line is cut
+            text.append(" · enter: go to it", style="dim")
         text.append(" · every working environment read" if read.done else " · reading…", style="dim")
         if read.done and self.broken:
             text.append(f" ({counted(self.broken, 'broken one')} not searched)", style="dim")
-        if self._shown:
-            text.append(" · enter: go to it", style="dim")
         self._set_status(status, text)
 
     @staticmethod
