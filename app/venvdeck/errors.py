@@ -49,7 +49,15 @@ class UnreadableFile(OSError):
 
 
 class TargetExists(RefusedError):
-    """The file to write exists and overwriting was not asked for (a dashboard asks, then forces)."""
+    """The file to write exists and overwriting was not asked for (a dashboard asks, then forces).
+    added / removed: the requirement lines writing it would add and drop (None: it was not read)."""
+
+    def __init__(
+        self, message: str, added: tuple[str, ...] | None = None, removed: tuple[str, ...] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.added = added
+        self.removed = removed
 
 
 class ExternallyManaged(RefusedError):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.pythons import install
-from venvdeck.errors import RefusedError
+from venvdeck.errors import RefusedError, TargetExists
 from venvdeck.services.change.export import export_requirements
 from venvdeck.services.find.resolve import resolve_environment
 
@@ -37,11 +37,13 @@ def test_top_level_only_lists_what_the_user_asked_for(project_env: Path, tmp_pat
 
 def test_an_existing_file_is_kept_unless_forced(project_env: Path, tmp_path: Path) -> None:
     target = tmp_path / "requirements.txt"
-    target.write_text("handwritten\n")
+    target.write_text("# pinned by hand\ndemo-dep==1.1\nhandwritten>=2\n")
     target.chmod(0o600)
-    with pytest.raises(RefusedError, match="already exists"):
+    with pytest.raises(TargetExists, match="already exists") as refused:
         export_requirements(resolve_environment(project_env), target)
-    assert target.read_text() == "handwritten\n"
+    # what replacing it would change, for the question asked before overwriting
+    assert (refused.value.added, refused.value.removed) == (("demo-app==0.1",), ("handwritten>=2",))
+    assert target.read_text() == "# pinned by hand\ndemo-dep==1.1\nhandwritten>=2\n"
     result = export_requirements(resolve_environment(project_env), target, force=True)
     assert result.replaced
     assert target.read_text().startswith("demo-app==0.1")

@@ -107,6 +107,18 @@ async def test_the_whole_round_from_the_keyboard(tmp_path: Path) -> None:
         await until(pilot, lambda: (home / "shop" / "requirements.txt").exists(), "requirements.txt")
         requirements = home / "shop" / "requirements.txt"
         assert "rich==13.3.1" in requirements.read_text().splitlines()
+        written = requirements.read_text()
+        requirements.write_text(written + "handwritten>=2\n")  # edited by hand since
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, ExportScreen), "the export dialog")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the overwrite question")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Replacing it:" in rendered(app.screen.body)
+        assert "- handwritten>=2" in rendered(app.screen.body)  # what would be lost, shown first
+        await pilot.press("y")
+        await until(pilot, lambda: requirements.read_text() == written, "the file replaced")
+        assert "Replaced" in _log(app)
 
         await _create(pilot, second, requirements, with_pip=False)  # then uv installs the file
         await until(pilot, lambda: "rich" in _site(second), "rich installed from the file")

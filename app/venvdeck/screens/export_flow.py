@@ -37,9 +37,9 @@ async def export(changes: ChangeRunner, env: Environment, top_level: bool) -> No
             return
         try:
             written = await service.export(env, request.path, top_level=request.top_level, force=False)
-        except TargetExists:
+        except TargetExists as exists:
             question = ConfirmScreen(
-                "Overwrite?", Text(f"{shown(request.path)} exists. Replace it?"), "Overwrite", danger=True
+                "Overwrite?", _replacing(str(request.path), exists), "Overwrite", danger=True
             )
             if not await app.push_screen_wait(question):
                 return
@@ -48,4 +48,27 @@ async def export(changes: ChangeRunner, env: Environment, top_level: bool) -> No
         changes.notify(shown(exc), title="Not exported", severity="error", timeout=8, markup=False)
         return
     verb = "Replaced" if written.replaced else "Wrote"
-    changes.notify(f"{verb} {shown(written.path)} ({written.lines} requirements).", markup=False)
+    message = f"{verb} {shown(written.path)} ({written.lines} requirements)."
+    changes.operation_log.note(f"{shown(env.name)}: {message}", style="green")  # kept with the rest
+    changes.notify(message, markup=False)
+
+
+SHOWN_CHANGES = 8  # lines of each side listed; the rest counted
+
+
+def _replacing(path: str, exists: TargetExists) -> Text:
+    """What overwriting changes in the file, so a hand-written file is not replaced unseen."""
+    text = Text(f"{shown(path)} exists.")
+    if exists.added is None or exists.removed is None:
+        text.append(" Replace it?")
+        return text
+    if not exists.added and not exists.removed:
+        text.append(" It already lists the same requirements; write it again?")
+        return text
+    text.append(" Replacing it:\n")
+    for mark, lines, style in (("+", exists.added, "green"), ("-", exists.removed, "red")):
+        for line in lines[:SHOWN_CHANGES]:
+            text.append(f"\n  {mark} {shown(line)}", style=style)
+        if len(lines) > SHOWN_CHANGES:
+            text.append(f"\n  {mark} … and {len(lines) - SHOWN_CHANGES} more", style=style)
+    return text

@@ -102,6 +102,21 @@ def check_export_target(target: Path, *, force: bool) -> Path:
     return opened.path
 
 
+def _requirement_set(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+def _changes(existing: Path, result: FreezeResult) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
+    """The lines replacing existing would add and drop, in order; (None, None) where it cannot be
+    read (a FIFO, too big, not text): the question then only says it exists."""
+    try:
+        old = _requirement_set(fsio.read_text(existing, fsio.TEXT_FILE))
+    except (OSError, ValueError):
+        return None, None
+    new = _requirement_set(result.text)
+    return tuple(x for x in new if x not in old), tuple(x for x in old if x not in new)
+
+
 def write_requirements(result: FreezeResult, target: Path, *, force: bool) -> ExportResult:
     count = requirement_lines(result)
     if count == 0:
@@ -111,7 +126,7 @@ def write_requirements(result: FreezeResult, target: Path, *, force: bool) -> Ex
         fsio.write_new_file(
             opened.dir_fd, opened.name, result.text.encode("utf-8", "surrogateescape"), replace=force
         )
-    except FileExistsError:
+    except FileExistsError:  # made meanwhile
         raise TargetExists(f"{opened.path} already exists; use --force to overwrite it") from None
     except OSError as exc:
         reason = "the file name is too long" if exc.errno == errno.ENAMETOOLONG else exc.strerror or str(exc)
@@ -124,5 +139,13 @@ def write_requirements(result: FreezeResult, target: Path, *, force: bool) -> Ex
 def export_requirements(
     env: Environment, target: Path | None, *, top_level: bool = False, force: bool = False
 ) -> ExportResult:
-    path = check_export_target(target or default_export_path(env), force=force)  # refuse before the work
+    wanted = target or default_export_path(env)
+    try:
+        path = check_export_target(wanted, force=force)  # refuse before the work
+    except TargetExists as exists:
+        # What replacing it would change, for the question the dashboard asks before overwriting.
+        added, removed = _changes(
+            Path(os.path.expanduser(str(wanted))).absolute(), freeze(env, top_level=top_level)
+        )
+        raise TargetExists(str(exists), added, removed) from None
     return write_requirements(freeze(env, top_level=top_level), path, force=force)
