@@ -136,6 +136,18 @@ HOSTILE = [
 ]
 
 
+def test_a_wheel_path_is_refused_with_the_requirement_to_type_instead(tmp_path: Path) -> None:
+    """Its name is in its file name: the refusal gives the whole direct reference to use."""
+    from venvdeck.services.change.requirements import parse_requirement
+
+    wheel = tmp_path / "dist" / "demo_dep-1.1-py3-none-any.whl"
+    with pytest.raises(InvalidRequirementError) as refused:
+        parse_requirement(str(wheel))
+    suggestion = str(refused.value).split("install a local file as ", 1)[1].strip("'")
+    assert suggestion == f"demo-dep @ {wheel.as_uri()}"
+    assert str(parse_requirement(suggestion)) == suggestion  # and it is accepted as it is
+
+
 @pytest.mark.parametrize("spec", HOSTILE)
 @pytest.mark.usefixtures("local_index")
 def test_hostile_input_is_refused_and_changes_nothing(pip_env: Path, spec: str) -> None:

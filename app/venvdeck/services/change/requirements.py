@@ -90,6 +90,22 @@ def looks_like_a_file(text: str) -> bool:
     )
 
 
+def _as_direct_reference(spec: str) -> str:
+    """How to ask for a local file: for a wheel, its own name and URL, ready to use (the name is in
+    its file name); for anything else, the pattern."""
+    from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+
+    path = Path(os.path.expanduser(spec.split(";", 1)[0].strip()))
+    if path.name.lower().endswith(".whl"):
+        try:
+            name = parse_wheel_filename(path.name)[0]
+        except InvalidWheelFilename:
+            pass
+        else:
+            return repr(f"{name} @ {path.absolute().as_uri()}")
+    return "'name @ file:///path/to/it'"
+
+
 def parse_requirement(text: str) -> Requirement:
     """One typed specifier, or InvalidRequirementError saying in one line what is wrong with it."""
     spec = text.strip()
@@ -109,7 +125,7 @@ def parse_requirement(text: str) -> Requirement:
     if " @ " not in spec and "@" not in spec.split(";", 1)[0] and looks_like_a_file(spec):
         raise InvalidRequirementError(
             f"{_shown(spec)} looks like a file or folder, which pip would install from disk; "
-            "install a local file as 'name @ file:///path/to/it'"
+            f"install a local file as {_as_direct_reference(spec)}"
         )
     try:
         requirement = Requirement(spec)
