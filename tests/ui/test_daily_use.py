@@ -375,10 +375,13 @@ async def test_what_the_flat_view_selects_is_what_the_tree_shows_and_delete_offe
         await settle(pilot)
         screen = main_screen(app)
         before = screen.selected_path
+        left = screen.query_one("#left")
+        tree_width = left.size.width
         await pilot.press("v")
         await pilot.pause(0.2)
         flat = screen.query_one(EnvTable)
         assert flat.highlighted_path == before  # the table opens on the tree's environment
+        assert left.size.width > tree_width * 1.4  # seven columns: the table gets room of its own
         await pilot.press("j")
         await pilot.pause(0.2)
         moved = flat.highlighted_path
@@ -388,6 +391,7 @@ async def test_what_the_flat_view_selects_is_what_the_tree_shows_and_delete_offe
         await pilot.press("v")
         await pilot.pause(0.2)
         assert tree(app).display
+        assert left.size.width == tree_width
         assert tree(app).highlighted_path == moved == screen.selected_path
         name = next(e.name for e in tree(app).environments if e.path == moved)
         await pilot.press("d")

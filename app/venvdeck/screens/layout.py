@@ -52,6 +52,7 @@ def toggle_view(screen: MainScreen) -> None:
     table = screen.query_one(EnvTable)
     table.display = not table.display
     screen.env_tree.display = not table.display
+    screen.fit_left()
     refresh_table(screen)
     selected = screen.selected_path
     shown: EnvTable | EnvTree = table if screen.flat else screen.env_tree

@@ -63,7 +63,8 @@ class MainScreen(Screen[None]):
         super().__init__()
         self.service = service
         self.now = now
-        self._width = 2
+        # The left pane's share of the screen, per view: the flat table has seven columns to show.
+        self._widths = {"tree": 2, "flat": 5}
 
     def compose(self) -> ComposeResult:
         yield Static(id="summary")
@@ -374,8 +375,13 @@ class MainScreen(Screen[None]):
             self.maximize(self.focused)
 
     def action_resize(self, step: int) -> None:
-        self._width = max(0, min(len(_LEFT_WIDTHS) - 1, self._width + step))
-        self.query_one("#left").styles.width = _LEFT_WIDTHS[self._width]
+        view = "flat" if self.flat else "tree"
+        self._widths[view] = max(0, min(len(_LEFT_WIDTHS) - 1, self._widths[view] + step))
+        self.fit_left()
+
+    def fit_left(self) -> None:
+        """The left pane at the share chosen for the view shown (its own for each: [ and ])."""
+        self.query_one("#left").styles.width = _LEFT_WIDTHS[self._widths["flat" if self.flat else "tree"]]
 
     def action_toggle_left(self) -> None:
         layout.toggle_left(self)
