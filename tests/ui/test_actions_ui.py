@@ -199,7 +199,8 @@ async def test_a_slow_plan_says_it_is_being_worked_out_and_a_fast_one_does_not()
 
 
 async def test_a_failure_points_to_the_log_by_its_key_only_while_the_log_is_hidden() -> None:
-    """It said "the log keeps its output: l" (the key is L), also while the log was showing."""
+    """It said "the log keeps its output: l" (the key is L), also while the log was showing; and a
+    success toasted over the log the line the log ends with."""
     service = demo_service()
     shop = HOME / "code/shop/.venv"
     service.run_fails.add(shop)
@@ -221,6 +222,22 @@ async def test_a_failure_points_to_the_log_by_its_key_only_while_the_log_is_hidd
             await settle(pilot)
             (said,) = [n.message for n in app._notifications if "failed" in n.message]
             assert said.endswith(" (the log keeps its output: L)") == hide_while_running, said
+            app.clear_notifications()
+        service.run_fails.clear()
+        for hide_while_running in (False, True):  # a success: its toast only where the log is hidden
+            gate = service.run_gates[shop] = asyncio.Event()
+            await pilot.press("i", *"rich", "enter")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+            await pilot.press("y")
+            await until(pilot, lambda: shop in service.busy, "the operation running")
+            if hide_while_running:
+                await pilot.press("L")
+            gate.set()
+            await settle(pilot)
+            done = [n.message for n in app._notifications if "done" in n.message]
+            assert len(done) == hide_while_running, done
+            assert "done in" in log.last_status
+            assert log.has_class("-shown") != hide_while_running
             app.clear_notifications()
 
 

@@ -187,7 +187,9 @@ class ChangeRunner(Widget):
                 if problems:
                     self.notify(shown(message), severity="warning", timeout=10, markup=False)
                 elif result.ok:
-                    self.notify(shown(message), timeout=4, markup=False)
+                    if not self.operation_log.has_class("-shown"):
+                        # With the log shown, its last line says it: a toast over it repeated it.
+                        self.notify(shown(message), timeout=4, markup=False)
                 else:
                     self.notify(
                         f"{shown(result.message)}{self.log_hint()}",
