@@ -484,3 +484,35 @@ def test_a_create_into_an_empty_folder_that_fails_leaves_the_folder_empty(tmp_pa
     assert not result.ok
     assert target.is_dir()
     assert list(target.iterdir()) == []
+
+
+def test_a_failed_create_never_removes_through_a_bind_mount_made_inside_it(tmp_path: Path) -> None:
+    """A bind mount of the same filesystem has the same device number, which is all the removal
+    walk compared: the clean-up of a failed create emptied the mounted folder."""
+    import shutil
+
+    if shutil.which("mount") is None or os.geteuid() != 0:
+        pytest.skip("needs root and mount")
+    precious = tmp_path / "data"
+    precious.mkdir()
+    (precious / "precious").write_text("kept")
+    target = tmp_path / "new" / ".venv"
+    inside = target / "lib" / "x"
+    script = (
+        "import os, subprocess, sys\n"
+        f"os.makedirs({str(inside)!r})\n"
+        f"done = subprocess.run(['mount', '--bind', {str(precious)!r}, {str(inside)!r}])\n"
+        "print('mounted' if done.returncode == 0 else 'not mounted', flush=True)\n"
+        "sys.exit(1)\n"
+    )
+    lines: list[str] = []
+    try:
+        result = OperationRunner().run(
+            Operation(OperationKind.CREATE, target, (sys.executable, "-c", script), "c"), lines.append
+        )
+        if lines != ["mounted"]:
+            pytest.skip("cannot bind-mount here")
+        assert not result.ok
+        assert (precious / "precious").read_text() == "kept"
+    finally:
+        subprocess.run(["umount", str(inside)], capture_output=True)

@@ -47,9 +47,11 @@ def _undo_create(folder_fd: int, path: Path, made: bool) -> None:
     """A create that did not finish leaves nothing behind: what it made in the folder (empty when
     it began, under the lock since) is removed, and the folder itself if the create made it. A
     half-made environment was listed as a working one, and creating it again was refused."""
-    from venvdeck.services.change.removal import remove_contents
+    from venvdeck.services.change.removal import mount_points_under, remove_contents
 
     with contextlib.suppress(OSError, VenvDeckError):
+        if mount_points_under(os.path.realpath(path)):
+            return  # something was mounted inside meanwhile (a bind mount shares the device): left as is
         remove_contents(folder_fd, str(path))
         if made:
             os.rmdir(path)
