@@ -414,3 +414,24 @@ def test_requirements_files_that_include_each_other_are_one_line_not_pips_endles
         "rich",
         "attrs",
     ]
+
+
+def test_a_home_inside_the_environment_is_refused_unrun(bare_env: Path, tmp_path: Path) -> None:
+    """pyvenv.cfg's home says where the standard library comes from, before any code can choose:
+    one inside the environment would run its own encodings as Python starts."""
+    ran = tmp_path / "ran"
+    lib = next((bare_env / "lib").glob("python*"))
+    (lib / "encodings").mkdir()
+    (lib / "encodings" / "__init__.py").write_text(f"open({str(ran)!r}, 'w').close()\n")
+    (lib / "os.py").write_text("")
+    config = bare_env / "pyvenv.cfg"
+    config.write_text(
+        "\n".join(
+            f"home = {bare_env / 'bin'}" if line.startswith("home") else line
+            for line in config.read_text().splitlines()
+        )
+        + "\n"
+    )
+    with pytest.raises(InterpreterError, match="would run the environment's own standard library"):
+        list_packages(resolve_environment(bare_env))
+    assert not ran.exists()

@@ -88,8 +88,11 @@ def test_a_python_2_virtualenv_is_read_without_its_site(tmp_path: Path) -> None:
     lib = env / "lib" / "python2.7"
     site = lib / "site-packages"
     site.mkdir(parents=True)
-    for name in ("os.py", "lib-dynload"):
-        (lib / name).symlink_to(base / "lib" / "python2.7" / name)
+    (lib / "lib-dynload").symlink_to(base / "lib" / "python2.7" / "lib-dynload")
+    ran = tmp_path / "ran"  # a planted os.py: imported from the environment, it would run
+    (lib / "os.py").write_text(
+        f"open({str(ran)!r}, 'w').close()\n" + (base / "lib" / "python2.7" / "os.py").read_text()
+    )
     (env / "bin").mkdir()
     shutil.copy2(os.path.realpath(base_python), env / "bin" / "python")  # a link: its base's prefix
     (env / "pyvenv.cfg").write_text(
@@ -106,3 +109,31 @@ def test_a_python_2_virtualenv_is_read_without_its_site(tmp_path: Path) -> None:
     assert extra in info.sys_path
     assert Path("/ran") not in info.sys_path  # an import line is code: never run
     assert info.base_prefix == base
+    assert not ran.exists()  # the standard library is the base's before anything is imported
+    assert not (lib / "os.pyc").exists()  # and a read writes nothing into the environment
+
+
+def test_easy_install_eggs_come_first_as_at_a_normal_start(bare_env: Path) -> None:
+    """setuptools' easy-install.pth moves its eggs to the front of the path with two import lines;
+    venvdeck runs no import line, but knows those two: the path is a normal start's."""
+    import subprocess
+
+    site = next(bare_env.glob("lib/python*/site-packages"))
+    for egg in ("a.egg", "b.egg"):
+        (site / egg).mkdir()
+    (site / "easy-install.pth").write_text(
+        "import sys; sys.__plen = len(sys.path)\n./a.egg\n./b.egg\n"
+        "import sys; new = sys.path[sys.__plen:]; del sys.path[sys.__plen:]; "
+        "p = getattr(sys, '__egginsert', 0); sys.path[p:p] = new; sys.__egginsert = p + len(new)\n"
+    )
+    python = bare_env / "bin" / "python"
+    normal = subprocess.run(
+        [str(python), "-E", "-s", "-c", "import sys; print('\\n'.join(p for p in sys.path[1:] if p))"],
+        capture_output=True,
+        text=True,
+        cwd="/",
+        check=True,
+    ).stdout.split()
+    probed = [str(p) for p in interpreters.probe(python).sys_path]
+    assert probed == normal
+    assert probed.index(str(site / "a.egg")) < probed.index(str(site))

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from venvdeck.errors import InterpreterError
 from venvdeck.services import fsio, policy, process
 from venvdeck.services.read import startup
-from venvdeck.services.read.interpreters import MARKERS_CODE
+from venvdeck.services.read.interpreters import MARKERS_CODE, START_CODE
 
 if TYPE_CHECKING:
     from venvdeck.models import InterpreterInfo
@@ -42,9 +42,7 @@ MARKER_KEYS = (
     "python_version",
     "sys_platform",
 )
-_PROBE = (
-    "import sys\ndel sys.path[0]\nimport json\n" + MARKERS_CODE + "sys.stdout.write(json.dumps(_markers()))\n"
-)
+_PROBE = START_CODE + "import json\n" + MARKERS_CODE + "sys.stdout.write(json.dumps(_markers()))\n"
 
 _cache: dict[str, tuple[tuple[tuple[str, int], ...], dict[str, object]]] = {}
 
@@ -117,7 +115,7 @@ def probe(interpreter: Path, known: InterpreterInfo | None = None) -> dict[str, 
     if data is None:
         startup.refuse_hazards(interpreter)
         result = process.run(
-            [str(interpreter), "-E", "-s", "-S", "-c", _PROBE],
+            [str(interpreter), "-B", "-E", "-s", "-S", "-c", _PROBE],
             timeout=PROBE_TIMEOUT_S,
             cwd=Path(os.sep),
             max_output=_MAX_ANSWER,

@@ -77,7 +77,22 @@ def _markers():
 # the environment's (Python 2, legacy virtualenv: importing it would run its main()), the site
 # folders are found here instead, their `.pth` path lines read the same way.
 _SITE_CODE = r"""
-def _skip(*args, **kwargs):
+# setuptools' easy-install.pth brackets its eggs with these two import lines, which move them to
+# the front of the path: known text, done here without running it. Any other import line is code.
+_PLEN = "import sys; sys.__plen = len(sys.path)"
+_EGGINSERT = ("import sys; new = sys.path[sys.__plen:]; del sys.path[sys.__plen:]; "
+              "p = getattr(sys, '__egginsert', 0); sys.path[p:p] = new; sys.__egginsert = p + len(new)")
+
+def _skip(line=None, *args, **kwargs):
+    text = line.strip() if isinstance(line, str) else ""
+    if text == _PLEN:
+        sys.__plen = len(sys.path)
+    elif text == _EGGINSERT and hasattr(sys, "__plen"):
+        new = sys.path[sys.__plen:]
+        del sys.path[sys.__plen:]
+        at = getattr(sys, "__egginsert", 0)
+        sys.path[at:at] = new
+        sys.__egginsert = at + len(new)
     return None
 
 def _pth_paths(sitedir, known):
@@ -86,7 +101,7 @@ def _pth_paths(sitedir, known):
     except (IOError, OSError):
         return
     for name in names:
-        if not name.endswith(".pth") or name.startswith("."):
+        if not name.endswith(".pth") or (name.startswith(".") and sys.version_info >= (3, 13)):
             continue
         try:
             f = open(os.path.join(sitedir, name), "rb")
@@ -98,12 +113,18 @@ def _pth_paths(sitedir, known):
             continue
         text = data if sys.version_info[0] < 3 else data.decode("utf-8", "replace")
         for line in text.splitlines():
-            if not line.strip() or line.startswith("#") or line.startswith(("import ", "import\t")):
+            if not line.strip() or line.startswith("#"):
                 continue
-            path = os.path.abspath(os.path.join(sitedir, line.rstrip()))
-            if os.path.normcase(path) not in known and os.path.exists(path):
-                sys.path.append(path)
-                known.add(os.path.normcase(path))
+            if line.startswith(("import ", "import\t")):
+                _skip(line)
+                continue
+            try:
+                path = os.path.abspath(os.path.join(sitedir, line.rstrip()))
+                if os.path.normcase(path) not in known and os.path.exists(path):
+                    sys.path.append(path)
+                    known.add(os.path.normcase(path))
+            except Exception:
+                break  # as site does: the rest of that file is ignored
 
 def _settings():
     # virtualenv 20 writes pyvenv.cfg (base-prefix); legacy virtualenv, orig-prefix.txt
@@ -189,8 +210,12 @@ def _run_site():
     return site
 """
 
-_PROBE = (
-    r"""
+# The first lines of every probe, before anything is imported. A Python 2 (or legacy virtualenv)
+# environment started with -S has only a few links to the standard library in its own
+# lib/pythonX.Y (os.py among them), and its own site.py, which venvdeck does not run, would put
+# the base's on the path. Imported from there, the environment's os.py would run: the path is
+# pointed at the base first, with nothing but str and open. -B: nothing is written back.
+START_CODE = r"""
 import sys
 del sys.path[0]
 
@@ -224,13 +249,16 @@ def _base_stdlib():
         sys.path[:] = [base.rstrip("/") + "/" + p[len(here):] if p.startswith(here) and "site-packages" not in p else p
                        for p in sys.path]
 
+_base_stdlib()
 try:
-    import os
+    import encodings  # not found at start-up either (Python 2): no codec could be looked up
 except ImportError:
-    _base_stdlib()
-    import os
-    import encodings  # not found at start-up either: no codec could be looked up
+    pass
+import os
 """
+
+_PROBE = (
+    START_CODE
     + _SITE_CODE
     + r"""
 site = _run_site()
@@ -390,7 +418,7 @@ def _save(interpreter: Path, stamps: tuple[tuple[str, int], ...], answer: str) -
 
 
 def _argv(interpreter: Path) -> list[str]:
-    return [str(interpreter), "-E", "-s", "-S", "-c", _PROBE]
+    return [str(interpreter), "-B", "-E", "-s", "-S", "-c", _PROBE]
 
 
 def probe(interpreter: Path, *, fresh: bool = False) -> InterpreterInfo:

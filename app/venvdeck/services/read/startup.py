@@ -82,8 +82,26 @@ def _hazard_in(folder: str) -> str | None:
     return None
 
 
+def _home_inside(config: Path) -> str | None:
+    """pyvenv.cfg's home names where the standard library is loaded from, before any code can
+    choose: a home inside the environment itself would run the environment's own encodings and
+    os as Python starts (a crafted one; a real venv's home is its base's bin)."""
+    settings = read_pyvenv_cfg(config)
+    home = settings.home if settings is not None else None
+    if not home:
+        return None
+    real_home = os.path.realpath(
+        os.path.join(os.sep, home)
+    )  # a relative one is read from / (the probe's cwd)
+    root = os.path.realpath(config.parent)
+    if real_home == root or real_home.startswith(root.rstrip(os.sep) + os.sep):
+        return f"would run the environment's own standard library: {config} names a home inside it"
+    return None
+
+
 def startup_hazard(interpreter: Path) -> str | None:
-    """A file interpreter would block on (or read without end) as it starts, described; or None."""
+    """What starting interpreter would do that a read must not (block on a file, read one without
+    end, run the environment's own code), said after its name; or None."""
     config: Path | None = None
     for home in (interpreter.parent, interpreter.parent.parent):  # where getpath looks for it
         candidate = home / "pyvenv.cfg"
@@ -93,14 +111,16 @@ def startup_hazard(interpreter: Path) -> str | None:
             continue
         kind = _kind(mode)
         if kind is not None:
-            return f"{candidate} is {kind}"
+            return f"would hang as it starts: {candidate} is {kind}, not a file"
         config = candidate
         break
+    if config is not None and (inside := _home_inside(config)) is not None:
+        return inside
     for prefix in _prefixes(interpreter, config):
         for site in _site_folders(prefix):
             found = _hazard_in(site)
             if found is not None:
-                return found
+                return f"would hang as it starts: {found}, not a file"
     return None
 
 
@@ -120,4 +140,4 @@ def refuse_hazards(interpreter: Path) -> None:
         raise InterpreterError(f"{interpreter} is a script, not a Python; venvdeck does not run it")
     found = startup_hazard(interpreter)
     if found is not None:
-        raise InterpreterError(f"{interpreter} would hang as it starts: {found}, not a file")
+        raise InterpreterError(f"{interpreter} {found}")
