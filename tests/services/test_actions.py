@@ -181,7 +181,7 @@ def test_a_requirements_file_is_read_as_pip_reads_it_and_checked_before_anything
         plan_install_file(env, bad, PIP)
     (tmp_path / "loop-a.txt").write_text("-r loop-b.txt\n")
     (tmp_path / "loop-b.txt").write_text("-r loop-a.txt\ndemo-dep==1.0\n")
-    with pytest.raises(InvalidRequirementError, match="which includes it again"):  # pip: RecursionError
+    with pytest.raises(InvalidRequirementError, match="include each other in a loop"):  # pip: RecursionError
         plan_install_file(env, tmp_path / "loop-a.txt", PIP)
     assert "demo-dep" not in _installed(pip_env)
 

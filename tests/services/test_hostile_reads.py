@@ -401,11 +401,17 @@ def test_requirements_files_that_include_each_other_are_one_line_not_pips_endles
     a, b, c = tmp_path / "a.txt", tmp_path / "b.txt", tmp_path / "c.txt"
     a.write_text("-r b.txt\nrich\n")
     b.write_text("-r a.txt\n")
-    with pytest.raises(InvalidRequirementError, match=r"b\.txt includes .*a\.txt, which includes it again"):
+    loop = r"include each other in a loop, which pip reads without end: "
+    with pytest.raises(InvalidRequirementError, match=loop + r"\S*/a\.txt → \S*/b\.txt → \S*/a\.txt$"):
         read_requirements_file(a)
     c.write_text("-r c.txt\nrich\n")
-    with pytest.raises(InvalidRequirementError, match=r"c\.txt includes .*c\.txt, which includes it again"):
+    with pytest.raises(InvalidRequirementError, match=loop + r"\S*/c\.txt → \S*/c\.txt$"):
         read_requirements_file(c)
+    a.write_text("-r b.txt\n-r c.txt\n")  # a loop between b and c, each first reached from a
+    b.write_text("-r c.txt\nidna\n")
+    c.write_text("-r b.txt\n")
+    with pytest.raises(InvalidRequirementError, match=loop + r"\S*/b\.txt → \S*/c\.txt → \S*/b\.txt$"):
+        read_requirements_file(a)
     a.write_text("-r b.txt\n-r c.txt\nrich\n")  # a diamond: b and c both include d
     b.write_text("-r d.txt\n")
     c.write_text("-r d.txt\n")

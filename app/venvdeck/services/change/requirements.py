@@ -286,6 +286,31 @@ def _split_option(line: str) -> tuple[str, str]:
     return parts[0], parts[1].strip() if len(parts) > 1 else ""
 
 
+def _include_loop(includes: dict[Path, list[Path]], top: Path) -> list[Path]:
+    """A loop of -r / -c includes reachable from top, as the files in it (the first again at the
+    end); empty when there is none. An iterative depth-first search: no recursion on crafted input."""
+    state: dict[Path, int] = {}  # 1: on the current path, 2: done
+    path: list[Path] = []
+    stack: list[tuple[Path, int]] = [(top, 0)]
+    while stack:
+        node, index = stack.pop()
+        if index == 0:
+            state[node] = 1
+            path.append(node)
+        children = includes.get(node, [])
+        if index < len(children):
+            stack.append((node, index + 1))
+            child = children[index]
+            if state.get(child) == 1:
+                return [*path[path.index(child) :], child]
+            if child not in state:
+                stack.append((child, 0))
+            continue
+        state[node] = 2
+        path.pop()
+    return []
+
+
 def read_requirements_file(path: Path) -> RequirementsFile:
     """A requirements file checked line by line as pip reads it; an error names file and line.
 
@@ -294,18 +319,17 @@ def read_requirements_file(path: Path) -> RequirementsFile:
     top = Path(os.path.expanduser(str(path))).absolute()
     lines: list[RequirementLine] = []
     files: list[Path] = []
-    # (file, read as constraints, the files that included it: pip follows a loop without end)
-    pending: list[tuple[Path, bool, tuple[Path, ...]]] = [(top, False, ())]
+    includes: dict[
+        Path, list[Path]
+    ] = {}  # what each file pulls in (real paths): pip follows a loop without end
+    pending: list[tuple[Path, bool, Path | None]] = [(top, False, None)]  # (file, constraints, includer)
     while pending:
-        file, constraints, chain = pending.pop(0)
+        file, constraints, includer = pending.pop(0)
         real = Path(os.path.realpath(file))
-        if real in chain:
-            raise InvalidRequirementError(
-                f"{shown(str(chain[-1]))} includes {shown(str(file))}, which includes it again: "
-                "pip would read them without end"
-            )
+        if includer is not None:
+            includes.setdefault(includer, []).append(real)
         if real in files:
-            continue  # included twice, not in a loop: its lines are already here
+            continue  # read already (included twice); a loop is found below
         if len(files) >= MAX_NESTED_FILES:
             raise InvalidRequirementError(f"{top} pulls in more than {MAX_NESTED_FILES} files")
         files.append(real)
@@ -322,7 +346,7 @@ def read_requirements_file(path: Path) -> RequirementsFile:
                     nested = nested if nested.is_absolute() else file.parent / nested
                     if "://" in value:
                         raise InvalidRequirementError(f"{where}: a file from a URL is not read here")
-                    pending.append((nested, constraints or option in {"-c", "--constraint"}, (*chain, real)))
+                    pending.append((nested, constraints or option in {"-c", "--constraint"}, real))
                 editable = option in {"-e", "--editable"}
                 lines.append(RequirementLine(file, number, text, installs=editable and not constraints))
                 continue
@@ -337,6 +361,12 @@ def read_requirements_file(path: Path) -> RequirementsFile:
                     f"{where}: {_shown(spec.strip())} is not a requirement specifier"
                 ) from None
             lines.append(RequirementLine(file, number, text, not constraints, requirement))
+    loop = _include_loop(includes, Path(os.path.realpath(top)))
+    if loop:
+        raise InvalidRequirementError(
+            f"these requirements files include each other in a loop, which pip reads without end: "
+            f"{' → '.join(shown(str(p)) for p in loop)}"
+        )
     if not any(line.installs for line in lines):
         raise InvalidRequirementError(f"{top} lists no requirements")
     return RequirementsFile(top, tuple(lines), tuple(files))
