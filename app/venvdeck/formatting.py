@@ -80,10 +80,24 @@ def counted(count: int, word: str, plural: str | None = None) -> str:
 
 
 def field(text: object) -> str:
-    """A value for a tab-separated line that scripts read back: shown(), with each backslash
-    doubled first, so the escapes can be undone and two names never print alike (a folder named
-    with a newline and one named with a backslash and an n)."""
-    return shown(str(text).replace("\\", "\\\\"))
+    """A value for a tab-separated line that scripts read back, escaped so that it can be undone
+    and two names never print alike: a backslash as \\\\, a byte that is not UTF-8 as \\xNN, a
+    control character as \\n \\r \\t or \\uNNNN (a folder named with a newline and one named with
+    a backslash and an n printed alike; so did the character U+0085 and the byte 0x85)."""
+    out: list[str] = []
+    for ch in str(text):
+        code = ord(ch)
+        if ch == "\\":
+            out.append("\\\\")
+        elif 0xDC80 <= code <= 0xDCFF:  # a byte os.fsdecode could not decode (surrogateescape)
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif ch in "\n\r\t":
+            out.append(_NAMED_ESCAPES[ch])
+        elif _is_control(ch) or 0xD800 <= code <= 0xDFFF:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:

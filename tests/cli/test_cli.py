@@ -188,8 +188,21 @@ def test_an_unknown_theme_or_keymap_is_a_one_line_error(tmp_path: Path) -> None:
 
 
 def _unescape(value: str) -> str:
-    """How a script reads a tab-separated field back (the escapes `venvdeck list --help` names)."""
-    return value.encode("latin-1", "backslashreplace").decode("unicode_escape")
+    """How a script reads a tab-separated field back (the escapes `venvdeck list --help` names): a
+    byte that is not UTF-8 comes back as os.fsdecode gives it."""
+    import re
+
+    named = {"\\": "\\", "n": "\n", "r": "\r", "t": "\t"}
+
+    def one(match: re.Match[str]) -> str:
+        escape = match.group(1)
+        if escape[0] == "u":
+            return chr(int(escape[1:], 16))
+        if escape[0] == "x":
+            return chr(0xDC00 + int(escape[1:], 16))
+        return named[escape]
+
+    return re.sub(r"\\(\\|n|r|t|u[0-9a-f]{4}|x[0-9a-f]{2})", one, value)
 
 
 def test_tab_separated_names_read_back_exactly_and_a_script_deletes_only_what_it_chose(
@@ -211,6 +224,15 @@ def test_tab_separated_names_read_back_exactly_and_a_script_deletes_only_what_it
     assert venvdeck("delete", "--yes", path).returncode == 0
     assert not newline.exists()
     assert (backslash / "pyvenv.cfg").is_file()
+    # the character U+0085 and the byte 0x85 (not UTF-8) printed alike as \x85
+    char = make_venv(Path(sys.executable), tmp_path / "c\u0085d" / ".venv")
+    made = make_venv(Path(sys.executable), tmp_path / "plain" / ".venv")
+    byte = Path(os.fsdecode(os.fsencode(tmp_path) + b"/c\x85d")) / ".venv"  # venv cannot make it there
+    os.rename(made.parent, byte.parent)
+    listed = venvdeck("list", "--format", "tsv", str(tmp_path)).stdout.splitlines()
+    paths = [_unescape(row.split("\t")[0]) for row in listed]
+    assert len({row.split("\t")[0] for row in listed}) == len(listed) == 3
+    assert sorted(paths) == sorted([str(backslash), str(char), str(byte)])
 
 
 @pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM", "SIGHUP"])

@@ -336,7 +336,7 @@ def find(args: argparse.Namespace) -> int:
     def emit(match: FoundDistribution) -> None:
         found.append(match)
         if not args.json:
-            print(f"{field(match.environment.path)}\t{shown(match.name)} {shown(match.version)}", flush=True)
+            print(f"{field(match.environment.path)}\t{field(match.name)} {field(match.version)}", flush=True)
 
     report = find_everywhere(requirement, options, emit)
     if args.json:

@@ -26,8 +26,8 @@ def add_parsers(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentP
         help="list environments",
         description="Every environment, as a table on a terminal; in a pipe one per line, tab-separated: "
         + ", ".join(ENVIRONMENT_COLUMNS)
-        + " (a backslash, a tab, a newline or another control character in a value is written as"
-        + " a backslash escape: \\\\, \\t, \\n, \\xNN).",
+        + " (in a value a backslash is written \\\\, a tab \\t, a newline \\n, another control"
+        + " character \\uNNNN and a byte that is not UTF-8 \\xNN).",
     )
     listing.add_argument("roots", nargs="*", type=Path, metavar="ROOT", help="look only below these folders")
     listing.add_argument(
