@@ -269,3 +269,13 @@ def test_a_cache_home_in_a_system_folder_is_never_written(small_env: Path, tmp_p
     assert result.returncode == 0, result.stderr
     assert not Path("/etc/venvdeck").exists()
     assert (tmp_path / ".cache" / "venvdeck").is_dir()
+
+
+def test_a_home_in_a_system_folder_gets_no_cache_there_either(small_env: Path) -> None:
+    """XDG_CACHE_HOME=/etc fell back to HOME/.cache, which was a system folder too (/var/lib/x)."""
+    home = Path("/var/lib/venvdeck-test-home")
+    assert not home.exists()
+    result = venvdeck("check", str(small_env), env={"XDG_CACHE_HOME": "/etc", "HOME": str(home)})
+    assert result.returncode == 0, result.stderr
+    assert not home.exists()
+    assert not Path("/etc/venvdeck").exists()

@@ -155,7 +155,12 @@ def read_toml(path: str | os.PathLike[str], limit: int = TEXT_FILE) -> dict[str,
 def save_private(folder: str | os.PathLike[str], name: str, data: bytes) -> None:
     """Best effort, for caches: folder made private (0700) if missing, the file written whole or
     not at all; an unwritable place costs the next run its computation, nothing else. Not synced
-    to disk: a power cut may tear it, and every reader of a cache takes a torn file for a miss."""
+    to disk: a power cut may tear it, and every reader of a cache takes a torn file for a miss.
+    Never in a system folder, whatever XDG_CACHE_HOME and HOME say: there it is not written."""
+    from venvdeck.services import policy
+
+    if policy.write_refusal(folder) is not None:
+        return
     try:
         os.makedirs(folder, mode=0o700, exist_ok=True)
         dir_fd = open_folder(folder)
