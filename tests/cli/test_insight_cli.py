@@ -230,3 +230,33 @@ def test_find_says_how_many_broken_environments_it_could_not_search(tmp_path: Pa
     result = venvdeck("find", "anything", str(tmp_path))
     assert result.returncode == 1
     assert "venvdeck: 1 broken environment not searched\n" in result.stderr
+
+
+def test_an_unreadable_metadata_is_named_by_its_own_path() -> None:
+    """Run as an ordinary user: check warned about '/proc/self/fd/3' instead of the METADATA."""
+    from tests.support.pythons import make_venv
+    from tests.support.users import NOBODY, chown_tree, require_other_user, shared_folder
+
+    base = Path(require_other_user())  # a Python an ordinary user can run: the environment's base
+    with shared_folder() as home:
+        env = make_venv(base, home / "proj" / ".venv")
+        site = next((env / "lib").glob("python*/site-packages"))
+        info = site / "locked-1.0.dist-info"
+        info.mkdir()
+        metadata = info / "METADATA"
+        metadata.write_text("Metadata-Version: 2.1\nName: locked\nVersion: 1.0\n")
+        chown_tree(home)
+        metadata.chmod(0o000)
+        as_nobody = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+        if subprocess.run([*as_nobody, sys.executable, "-c", "import venvdeck.cli.main"]).returncode:
+            pytest.skip("this interpreter cannot be run by an ordinary user")
+        code = "import sys; from venvdeck.cli.main import main; sys.exit(main(sys.argv[1:]))"
+        environ = {"HOME": str(home), "XDG_CACHE_HOME": str(home / ".cache"), "PATH": "/usr/bin:/bin"}
+        result = subprocess.run(
+            [*as_nobody, sys.executable, "-c", code, "check", str(env)],
+            capture_output=True,
+            text=True,
+            env=environ,
+        )
+        assert "/proc/self/fd" not in result.stderr
+        assert str(metadata) in result.stderr, result.stderr

@@ -73,11 +73,15 @@ def open_regular(path: str | os.PathLike[str], *, follow: bool = True, dir_fd: i
             if not stat.S_ISREG(st.st_mode):
                 raise UnreadableFile(f"{os.fsdecode(path)} is {_kind(st.st_mode)}")
             flags = os.O_RDONLY | _O_CLOEXEC | _O_NONBLOCK
+            reopen = f"/proc/self/fd/{handle}"
             try:
                 # Re-opening the checked handle opens that very inode, whatever the path holds now.
-                return os.open(f"/proc/self/fd/{handle}", flags | _noatime_flag(st.st_uid))
+                return os.open(reopen, flags | _noatime_flag(st.st_uid))
             except PermissionError:
-                return os.open(f"/proc/self/fd/{handle}", flags)
+                try:
+                    return os.open(reopen, flags)
+                except OSError as exc:  # named by the file, not by /proc/self/fd/N
+                    raise type(exc)(exc.errno, exc.strerror, os.fsdecode(path)) from None
             except FileNotFoundError:  # no /proc: fall through to the portable way
                 pass
         finally:
