@@ -108,8 +108,10 @@ def lazyvenv_command(given: str | None) -> list[str] | None:
         return [given]
     program = LAZYVENV_VENV / "bin" / "lazyvenv"
     if not program.exists():
-        python = shutil.which("python3.13") or next(
-            iter(sorted(Path.home().glob(".pyenv/versions/3.13*/bin/python3.13"))), None
+        # pyenv's own 3.13 first: a shim on PATH may name a version that is not selected here.
+        found = shutil.which("python3.13")
+        python = next(iter(sorted(Path.home().glob(".pyenv/versions/3.13*/bin/python3.13"))), None) or (
+            found if found and "/shims/" not in found else None
         )
         if python is None:
             print("  (lazyvenv needs Python 3.13, none found: skipped)")
