@@ -541,6 +541,23 @@ async def test_every_dialogs_buttons_can_be_reached_on_a_small_terminal() -> Non
             await pilot.press("escape")
 
 
+async def test_a_dialog_shows_its_own_keys_not_the_dashboards() -> None:
+    """Behind a dialog the dashboard's footer offered q Quit, c Create...: keys that do nothing
+    while the dialog is up. Each dialog shows its own."""
+    app = _app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await select(pilot, SHOP)
+        for keys, shown_keys in ((("d",), ("y Yes", "n No")), (("c",), ("esc Cancel",))):
+            await pilot.press(*keys)
+            await pilot.pause(0.3)
+            bottom = app.screen._compositor.render_strips()[-1].text
+            assert all(k in bottom for k in shown_keys), bottom
+            assert "Quit" not in bottom
+            await pilot.press("escape")
+            await pilot.pause(0.2)
+
+
 async def test_keys_for_a_package_are_dimmed_where_no_package_is_listed() -> None:
     """On a broken environment u, U and w did nothing and said nothing, shown as if they applied."""
     from textual.widgets._footer import FooterKey

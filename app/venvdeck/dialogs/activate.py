@@ -9,17 +9,17 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
+from venvdeck.dialogs.base import Dialog
 from venvdeck.formatting import shown
 
 if TYPE_CHECKING:
     from venvdeck.models import ActivationCommand
 
 
-class ActivateScreen(ModalScreen[bool]):
+class ActivateScreen(Dialog[bool]):
     """True: open a shell here. Choosing a command copies it to the clipboard."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

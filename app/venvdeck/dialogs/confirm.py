@@ -10,9 +10,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from venvdeck.dialogs.base import Dialog
 from venvdeck.formatting import human_size, shown
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ def operation_body(operation: Operation, *, also: str | None = None) -> Renderab
     return Group(*parts)
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(Dialog[bool]):
     """`y` confirms, `n` / escape cancels. For destructive questions the focus starts on Cancel."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -11,8 +11,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+
+from venvdeck.dialogs.base import Dialog
 
 if TYPE_CHECKING:
     from venvdeck.models import Environment
@@ -28,7 +29,7 @@ class CreateRequest:
     requirements: Path | None = None
 
 
-class CreateScreen(ModalScreen[CreateRequest | None]):
+class CreateScreen(Dialog[CreateRequest | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="venvdeck.create_cancel")
     ]

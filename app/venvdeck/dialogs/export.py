@@ -11,8 +11,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Static
+
+from venvdeck.dialogs.base import Dialog
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +22,7 @@ class ExportRequest:
     top_level: bool
 
 
-class ExportScreen(ModalScreen[ExportRequest | None]):
+class ExportScreen(Dialog[ExportRequest | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="venvdeck.export_cancel")
     ]

@@ -10,10 +10,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, RichLog, Static
 from textual.widgets.option_list import Option
 
+from venvdeck.dialogs.base import Dialog
 from venvdeck.formatting import shown
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ def _label(entry: LogEntry) -> Text:
     return Text.assemble((f"{mark} ", style), shown(entry.title), (took, "dim"))
 
 
-class HistoryScreen(ModalScreen[None]):
+class HistoryScreen(Dialog[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "dismiss", "Close", id="venvdeck.history_close"),
     ]

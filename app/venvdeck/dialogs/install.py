@@ -11,16 +11,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from venvdeck.dialogs.base import Dialog
 from venvdeck.formatting import shown
 
 # What the service says of the text typed so far: (the specifiers, None), or ([], what is wrong).
 SpecifierCheck = Callable[[str], tuple[list[str], str | None]]
 
 
-class InstallScreen(ModalScreen[list[str] | None]):
+class InstallScreen(Dialog[list[str] | None]):
     """Returns the checked specifiers (enter), or None (escape)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -72,7 +72,7 @@ class InstallScreen(ModalScreen[list[str] | None]):
         self.dismiss(None)
 
 
-class InstallFileScreen(ModalScreen[Path | None]):
+class InstallFileScreen(Dialog[Path | None]):
     """Returns the requirements file to install from; its lines are checked before anything runs."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -10,9 +10,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from venvdeck.dialogs.base import Dialog
 from venvdeck.formatting import human_size, shown
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ def details_renderable(details: PackageDetails) -> RenderableType:
     return Group(*parts)
 
 
-class PackageDetailsScreen(ModalScreen[None]):
+class PackageDetailsScreen(Dialog[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,enter", "dismiss", "Close", id="venvdeck.package_details_close"),
     ]

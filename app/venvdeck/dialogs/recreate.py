@@ -13,10 +13,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
+from venvdeck.dialogs.base import Dialog
 from venvdeck.dialogs.confirm import ConfirmScreen
 from venvdeck.formatting import shown
 from venvdeck.models import Environment
@@ -149,7 +149,7 @@ class RecreateConfirmScreen(ConfirmScreen):
                 )
 
 
-class ChooseInterpreterScreen(ModalScreen[Environment | None]):
+class ChooseInterpreterScreen(Dialog[Environment | None]):
     """No Python of the same minor version is left: rebuild on which one (enter), or not (escape)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
