@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from venvdeck.errors import InterpreterError
 from venvdeck.services import fsio, policy, process
 from venvdeck.services.read import startup
-from venvdeck.services.read.interpreters import MARKERS_CODE, START_CODE
+from venvdeck.services.read.probe_code import MARKERS_CODE, START_CODE
 
 if TYPE_CHECKING:
     from venvdeck.models import InterpreterInfo
