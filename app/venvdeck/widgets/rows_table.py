@@ -19,11 +19,20 @@ class RowsTable(DataTable[object]):
 
 
 class TextScroll(VerticalScroll):
-    """Scrolling text (the help) with the same keys."""
+    """Scrolling text (the help) with the same keys, at once (no glide to watch)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "scroll_down", "Down", show=False, id="venvdeck.text_down"),
-        Binding("k", "scroll_up", "Up", show=False, id="venvdeck.text_up"),
-        Binding("g", "scroll_home", "Top", show=False, id="venvdeck.text_top"),
-        Binding("G", "scroll_end", "Bottom", show=False, id="venvdeck.text_bottom"),
+        Binding("j", "line(1)", "Down", show=False, id="venvdeck.text_down"),
+        Binding("k", "line(-1)", "Up", show=False, id="venvdeck.text_up"),
+        Binding("g", "top", "Top", show=False, id="venvdeck.text_top"),
+        Binding("G", "bottom", "Bottom", show=False, id="venvdeck.text_bottom"),
     ]
+
+    def action_line(self, step: int) -> None:
+        self.scroll_relative(y=step, animate=False)
+
+    def action_top(self) -> None:
+        self.scroll_home(animate=False)
+
+    def action_bottom(self) -> None:
+        self.scroll_end(animate=False)
