@@ -288,12 +288,15 @@ class DependencyView(Vertical):
         if tree.reverse:
             root = tree.roots[0] if tree.roots else None
             name = f"{shown(root.name)} {shown(root.version or '')}".strip() if root else "it"
-            header.append(f"Why is {name} here? ", style="bold")
-            header.append("Every path up to what nothing requires · ★ asked for · ⌫ back", style="dim")
+            header.append(f"Why is {name} here?", style="bold")
+            header.append("\nEvery path up to what nothing requires · ★ asked for · ⌫ back", style="dim")
         else:
             count = len(tree.roots)
             header.append(f"{count} top-level package{'s' if count != 1 else ''}", style="bold")
-            header.append(" (nothing requires them) · enter opens · w: why is it here?", style="dim")
+            header.append(" (nothing requires them)", style="dim")
+            header.append(
+                "\nenter opens · w: why is it here?", style="dim"
+            )  # its own line: never cut mid-key
         failed = len(tree.metadata_problems)
         if failed:
             header.append(f"\n⚠ {failed} requirement lines could not be read (see details)", style="yellow")
