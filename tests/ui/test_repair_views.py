@@ -478,7 +478,8 @@ async def test_delete_lists_the_kernels_that_run_it_and_removes_them_with_it(
         await until(pilot, lambda: not env.exists(), "the environment deleted")
         await settle(pilot)
         assert _squashed(f"removed the kernel proj ({mine})") in _log(app)
-        assert any("Deleted proj and its Jupyter kernels (1)" in n.message for n in app._notifications)
+        log = main_screen(app).query_one(OperationLog)  # shown: it says so (no toast repeats it)
+        assert "Deleted proj and its Jupyter kernels (1)" in log.last_status
     assert not mine.exists()
     assert (other / "kernel.json").is_file()
 

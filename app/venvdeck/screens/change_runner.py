@@ -25,6 +25,8 @@ from venvdeck.screens.failures import report_worker_failure
 from venvdeck.widgets.operation_log import OperationLog
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     from venvdeck.models import CheckReport, Environment, Operation
     from venvdeck.services.protocol import EnvironmentService
 
@@ -116,13 +118,20 @@ class ChangeRunner(Widget):
         """This widget's workers' messages do not bubble: an error they did not expect is told here."""
         report_worker_failure(self, event)
 
-    def log_hint(self) -> str:
-        """Where a failure's output is, said only while the log is hidden (the key then shows it;
-        said while it is shown, the key would hide it)."""
+    def log_hint(self, what: str = "the log keeps its output") -> str:
+        """Where more is said, only while the log is hidden (the key then shows it; said while it
+        is shown, the key would hide it)."""
         if self.operation_log.has_class("-shown"):
             return ""
         keys = [k.keys for k in live_keys(self.app, self.screen) if k.binding_id == "venvdeck.toggle_log"]
-        return f" (the log keeps its output: {keys[0]})" if keys else " (the log keeps its output)"
+        return f" ({what}: {keys[0]})" if keys else f" ({what})"
+
+    def told(self, message: str, severity: SeverityLevel = "information", timeout: float = 6) -> None:
+        """How a change ended, as a toast: always when it went wrong; when it went well, only while
+        the log is hidden (shown, its last line says it, and a toast over it repeated it)."""
+        if severity == "information" and self.operation_log.has_class("-shown"):
+            return
+        self.notify(message, severity=severity, timeout=timeout, markup=False)
 
     def sink(self, running: Running) -> Callable[[str], None]:
         """Where its output goes: the log, tagged with the environment while several run at once."""
@@ -187,9 +196,7 @@ class ChangeRunner(Widget):
                 if problems:
                     self.notify(shown(message), severity="warning", timeout=10, markup=False)
                 elif result.ok:
-                    if not self.operation_log.has_class("-shown"):
-                        # With the log shown, its last line says it: a toast over it repeated it.
-                        self.notify(shown(message), timeout=4, markup=False)
+                    self.told(shown(message), timeout=4)
                 else:
                     self.notify(
                         f"{shown(result.message)}{self.log_hint()}",

@@ -65,11 +65,9 @@ async def delete_many(changes: ChangeRunner, envs: list[Environment]) -> None:
                 await _remove_kernels(changes, kernels[plan.path], changes.sink(running))
     failed = len(plans) - deleted
     summary = f"Deleted {deleted} of {len(envs)}: {human_size(freed)} freed"
-    summary += f"; {failed} failed (see the log: L)" if failed else ""
+    summary += f"; {failed} failed{changes.log_hint('the log says why')}" if failed else ""
     summary += f"; {len(refused)} refused" if refused else ""
-    changes.notify(
-        summary, severity="warning" if failed or refused else "information", timeout=10, markup=False
-    )
+    changes.told(summary, "warning" if failed or refused else "information", timeout=10)
 
 
 async def delete(changes: ChangeRunner, env: Environment) -> None:
@@ -97,10 +95,12 @@ async def delete(changes: ChangeRunner, env: Environment) -> None:
         removed = await _remove_kernels(changes, kernels, changes.sink(running))
         also = f" and its Jupyter kernels ({removed})" if kernels else ""
         if removed < len(kernels):
-            also = f" and {removed} of its {len(kernels)} Jupyter kernels (the log says why: L)"
-        changes.notify(
-            f"Deleted {shown(env.name)}{also}: {human_size(result.freed_bytes)} freed.", markup=False
-        )
+            also = (
+                f" and {removed} of its {len(kernels)} Jupyter kernels{changes.log_hint('the log says why')}"
+            )
+        message = f"Deleted {shown(env.name)}{also}: {human_size(result.freed_bytes)} freed."
+        running.outcome = (message, removed == len(kernels))  # the log's last line says it all
+        changes.told(message, "information" if removed == len(kernels) else "warning")
 
 
 async def _kernels_of(changes: ChangeRunner, envs: list[Environment]) -> list[list[Kernelspec]]:

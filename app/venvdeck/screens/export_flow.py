@@ -50,7 +50,7 @@ async def export(changes: ChangeRunner, env: Environment, top_level: bool) -> No
     verb = "Replaced" if written.replaced else "Wrote"
     message = f"{verb} {shown(written.path)} ({written.lines} requirements)."
     changes.operation_log.note(f"{shown(env.name)}: {message}", style="green")  # kept with the rest
-    changes.notify(message, markup=False)
+    changes.told(message)
 
 
 SHOWN_CHANGES = 8  # lines of each side listed; the rest counted

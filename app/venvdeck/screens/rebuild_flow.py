@@ -70,10 +70,10 @@ async def recreate_many(changes: ChangeRunner, envs: list[Environment]) -> None:
     if not plans:
         for env, why in skipped:
             log.note(f"not rebuilt: {env.path}: {why}")
-        changes.notify(
-            f"None of the {len(envs)} broken environments can be rebuilt (the log says why: L).",
-            severity="error",
-            markup=False,
+        changes.told(
+            f"None of the {len(envs)} broken environments can be rebuilt"
+            f"{changes.log_hint('the log says why')}.",
+            "error",
         )
         return
     title = f"Rebuild {len(plans)} of the {len(envs)} broken environments?"
@@ -119,7 +119,7 @@ def _rebuilt_summary(
     for env, why in skipped:
         log.note(f"  skipped  {env.path}: {why}")
     severity: SeverityLevel = "information" if not (failed or skipped or stopped) else "warning"
-    changes.notify(f"{summary} (the log has each: L)", severity=severity, timeout=10, markup=False)
+    changes.told(f"{summary}{changes.log_hint('the log has each')}", severity, timeout=10)
 
 
 async def _rebuild(changes: ChangeRunner, plan: RecreatePlan, *, quiet: bool = False) -> tuple[bool, str]:
@@ -145,7 +145,7 @@ async def _rebuild(changes: ChangeRunner, plan: RecreatePlan, *, quiet: bool = F
                     markup=False,
                 )
             elif not quiet:
-                changes.notify(shown(result.message), timeout=6, markup=False)
+                changes.told(shown(result.message))
     finally:
         if not ok:
             changes.post_message(EnvironmentChanged(env.path))
