@@ -287,6 +287,11 @@ async def test_the_dependencies_tab_opens_lazily_and_marks_missing_conflicts_and
         drawn = " ".join(s.crop(region.x, region.right).text.strip() for s in strips)
         assert drawn.endswith("w: why is it here?"), drawn
         assert _deps_lines(app) == ["pinned 1.0", "web-app 1.0"]  # nothing else is top-level; closed
+        tree = view.deps_tree
+        await pilot.press("G")  # the keys of every list (they did nothing here)
+        assert tree.cursor_line == tree.last_line
+        await pilot.press("g")
+        assert tree.cursor_line == 0
 
         await _expand(pilot, app, "web-app")
         lines = _deps_lines(app)

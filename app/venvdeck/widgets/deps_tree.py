@@ -107,6 +107,8 @@ class DepsTree(Tree[Row]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False, id="venvdeck.deps_down"),
         Binding("k", "cursor_up", "Up", show=False, id="venvdeck.deps_up"),
+        Binding("g", "first", "Top", show=False, id="venvdeck.deps_top"),
+        Binding("G", "last", "Bottom", show=False, id="venvdeck.deps_bottom"),
         Binding("right", "open_or_enter", "Open", show=False, id="venvdeck.deps_open"),
         Binding("left", "close_or_leave", "Close", show=False, id="venvdeck.deps_close"),
     ]
@@ -115,6 +117,12 @@ class DepsTree(Tree[Row]):
         super().__init__(label, id=id)
         self._adding = 0  # inside adding(): the lines are invalidated once, at its end
         self._stale = False
+
+    def action_first(self) -> None:
+        self.move_cursor_to_line(0)
+
+    def action_last(self) -> None:
+        self.move_cursor_to_line(self.last_line)
 
     @contextmanager
     def adding(self) -> Iterator[None]:

@@ -103,7 +103,8 @@ def check_export_target(target: Path, *, force: bool) -> Path:
 
 
 def _requirement_set(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    """Every line that says something, comments too: a hand-written comment is lost as well."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 def _changes(existing: Path, result: FreezeResult) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
