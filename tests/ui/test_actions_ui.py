@@ -402,16 +402,20 @@ async def test_installing_a_requirements_file_refuses_a_bad_line_and_installs_a_
         await until(pilot, lambda: type(app.screen).__name__ == "InstallFileScreen", "the file dialog")
         await _type(pilot, "#install-file", str(bad))
         await pilot.press("enter")
-        await settle(pilot)
-        assert any("bad.txt, line 2" in n.message for n in app._notifications)
+        await until(
+            pilot, lambda: any("bad.txt, line 2" in n.message for n in app._notifications), "the refusal"
+        )
         assert _site(bare_env) == set()
-        await pilot.press("I")
-        await until(pilot, lambda: type(app.screen).__name__ == "InstallFileScreen", "the file dialog")
+        # asked again, with the path typed (it closed, and the path was to type again)
+        await until(pilot, lambda: type(app.screen).__name__ == "InstallFileScreen", "the dialog again")
+        assert app.screen.query_one("#install-file", Input).value == str(bad)
         await _type(pilot, "#install-file", str(good))
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
         assert isinstance(app.screen, ConfirmScreen)
-        assert "good.txt:1: --no-index" in rendered(app.screen.body)  # option lines are shown first
+        body = rendered(app.screen.body)
+        assert "good.txt:1: --no-index" in body  # option lines are shown first
+        assert "It installs what the file asks for:\n  Foo.Bar_baz==2.0" in body  # and what it asks for
         await pilot.press("y")
         await until(pilot, lambda: "Foo.Bar_baz" in _site(bare_env), "the install (through uv: no pip here)")
 

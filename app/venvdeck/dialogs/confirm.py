@@ -19,12 +19,22 @@ if TYPE_CHECKING:
     from venvdeck.models import DeletePlan, Environment, Operation
 
 
+SHOWN_INSTALLS = 15  # lines of a requirements file listed before the command; the rest counted
+
+
 def operation_body(operation: Operation, *, also: str | None = None) -> RenderableType:
     parts: list[RenderableType] = []
     for warning in operation.warnings:
         parts.append(Text(f"⚠ {shown(warning)}", style="bold yellow"))
     if operation.warnings:
         parts.append(Text(""))
+    if operation.installs:
+        listed = Text("It installs what the file asks for:", style="dim")
+        for line in operation.installs[:SHOWN_INSTALLS]:
+            listed.append(f"\n  {shown(line)}", style="")
+        if len(operation.installs) > SHOWN_INSTALLS:
+            listed.append(f"\n  … and {len(operation.installs) - SHOWN_INSTALLS} more", style="dim")
+        parts += [listed, Text("")]
     parts.append(Text("It will run:", style="dim"))
     parts.append(Text(shown(operation.command_line), style="bold cyan", overflow="fold"))
     if also:

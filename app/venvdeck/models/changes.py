@@ -31,6 +31,7 @@ class Operation:
     interpreter: Path | None = None  # checked, just before running, to run as this environment
     cwd: Path | None = None  # where it runs (a requirements file's folder); None: the root folder
     id: int = field(default_factory=lambda: next(_operation_ids))
+    installs: tuple[str, ...] = ()  # what a requirements file asks for, line by line, shown first
 
     @property
     def command_line(self) -> str:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from venvdeck.errors import ExternallyManaged, VenvDeckError
+from venvdeck.formatting import shown
+
 if TYPE_CHECKING:
     from venvdeck.models import Environment
     from venvdeck.screens.change_runner import ChangeRunner
@@ -24,9 +27,21 @@ async def install(changes: ChangeRunner, env: Environment) -> None:
 async def install_file(changes: ChangeRunner, env: Environment) -> None:
     from venvdeck.dialogs.install import InstallFileScreen
 
+    service = changes.service
     suggestion = env.project / "requirements.txt" if env.project else None
-    file = await changes.app.push_screen_wait(InstallFileScreen(env.name, suggestion))
-    if file is not None:
-        await changes.confirm_and_run(
-            env, lambda override: changes.service.plan_install_file(env, file, override=override)
-        )
+    while True:  # asked again, with the path typed, until the file is one pip can read (or escape)
+        file = await changes.app.push_screen_wait(InstallFileScreen(env.name, suggestion))
+        if file is None:
+            return
+        try:
+            await service.plan_install_file(env, file, override=False)
+        except ExternallyManaged:
+            pass  # the file is fine: the confirmation asks about the override
+        except VenvDeckError as exc:
+            changes.notify(shown(exc), title="Not installed", severity="error", timeout=10, markup=False)
+            suggestion = file
+            continue
+        break
+    await changes.confirm_and_run(
+        env, lambda override: service.plan_install_file(env, file, override=override)
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -130,7 +131,7 @@ def plan_install_file(env: Environment, file: Path, settings: ActionSettings) ->
     count = parsed.requirement_count
     shown = f"{count} requirement{'s' if count != 1 else ''}"
     warnings = [f"the file says: {line}" for line in parsed.option_lines]
-    return _operation(
+    operation = _operation(
         OperationKind.INSTALL,
         env,
         argv,
@@ -138,6 +139,7 @@ def plan_install_file(env: Environment, file: Path, settings: ActionSettings) ->
         warnings,
         cwd=parsed.path.parent,
     )
+    return replace(operation, installs=tuple(line.text for line in parsed.lines if line.installs))
 
 
 def plan_upgrade(env: Environment, names: Sequence[str], settings: ActionSettings) -> Operation:
