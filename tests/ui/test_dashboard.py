@@ -219,3 +219,7 @@ async def test_a_broken_environment_shows_what_its_folder_holds_read_only(tmp_pa
         await pilot.press("u")
         await pilot.pause(0.2)
         assert main_screen(app) is app.screen  # nothing was asked: the key does nothing here
+        await pilot.press("2")  # its requirements, from its folder: what to save before deleting it
+        await settle(pilot)
+        assert freeze_text(app).splitlines() == ["alpha==1.0", "beta==2.5"]
+        assert main_screen(app).check_action("export", ()) is True

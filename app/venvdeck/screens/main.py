@@ -203,8 +203,8 @@ class MainScreen(Screen[None]):
             return None  # shown dimmed
         if action == "edit" and env.project is None:
             return None
-        if env.is_broken and action not in {"delete_environment", "yank"}:
-            return None
+        if env.is_broken and action not in {"delete_environment", "yank", "export"}:
+            return None  # its Python is gone; what its folder holds can still be saved (export)
         return True
 
     # ---- actions on the selected environment -----------------------------------------------------

@@ -195,14 +195,14 @@ class EnvironmentPanes(Vertical):
     @work(exclusive=True, group="freeze", exit_on_error=False)
     async def load_freeze(self, env: Environment, top_level: bool) -> None:
         pane = self.query_one(FreezePane)
-        if env.is_broken:
-            pane.show_message(f"{shown(env.name)} is broken: {shown(env.broken_reason)}")
-            return
         pane.show_message("Reading requirements…")
         try:
             result = await self.service.freeze(env, top_level=top_level)
         except VenvDeckError as exc:
             pane.show_message(f"Could not read the requirements of {shown(env.name)}:\n{shown(exc)}")
+            return
+        if env.is_broken and not result.lines:
+            pane.show_message(f"{shown(env.name)} is broken: {shown(env.broken_reason)}")
             return
         pane.show_text(result.text)
         self._freeze_for = (str(env.path), top_level)

@@ -53,6 +53,14 @@ class Reading(FacadeBase):
 
         return await in_thread(listed)
 
+    async def packages_on_disk(self, env: Environment) -> tuple[Package, ...]:
+        def read() -> tuple[Package, ...]:
+            from venvdeck.services.read.on_disk import installed_packages
+
+            return tuple(installed_packages(env)[0])
+
+        return await in_thread(read)
+
     async def freeze(self, env: Environment, *, top_level: bool = False) -> FreezeResult:
         def frozen() -> FreezeResult:
             from venvdeck.services.read import freeze

@@ -20,7 +20,6 @@ if TYPE_CHECKING:
         BaseInterpreter,
         Environment,
         Kernelspec,
-        Package,
         RecreatePlan,
         RecreateResult,
     )
@@ -59,14 +58,6 @@ class Repair(FacadeBase):
             if not e.is_broken and e.interpreter not in seen
         ]
         return bases + extra
-
-    async def packages_on_disk(self, env: Environment) -> tuple[Package, ...]:
-        def read() -> tuple[Package, ...]:
-            from venvdeck.services.repair.sources import installed_packages
-
-            return tuple(installed_packages(env)[0])
-
-        return await in_thread(read)
 
     async def plan_recreate(
         self, env: Environment, *, python: str | None = None, exact: bool = False

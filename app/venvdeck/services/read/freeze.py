@@ -16,6 +16,7 @@ from packaging.version import InvalidVersion, Version
 from venvdeck.errors import OperationFailed
 from venvdeck.models import FreezeResult
 from venvdeck.services import process
+from venvdeck.services.read import on_disk
 from venvdeck.services.read.packages import PipRules, list_packages, required_names
 from venvdeck.services.read.vcs import git_state
 
@@ -103,12 +104,19 @@ def _pip_freeze(env: Environment, listing: PackageListing) -> FreezeResult:
 
 
 def freeze(env: Environment, *, top_level: bool = False) -> FreezeResult:
-    """Exactly what `pip freeze` prints in env; with top_level, only what the user asked for."""
-    listing = list_packages(env)
-    if not top_level and not _emulated(listing):
-        return _pip_freeze(env, listing)
-    rules = PipRules.for_environment(listing.interpreter.version_info, listing.pip_version)
-    chosen = top_level_packages(listing.packages) if top_level else listing.packages
+    """Exactly what `pip freeze` prints in env; with top_level, only what the user asked for. A
+    broken environment (its Python is gone) is frozen from its folder, as its pip would have."""
+    if env.is_broken:
+        found, pip_version = on_disk.installed_packages(env)
+        packages = tuple(found)
+        rules = PipRules.for_environment(on_disk.version_tuple(env.python_version), pip_version)
+    else:
+        listing = list_packages(env)
+        if not top_level and not _emulated(listing):
+            return _pip_freeze(env, listing)
+        packages = listing.packages
+        rules = PipRules.for_environment(listing.interpreter.version_info, listing.pip_version)
+    chosen = top_level_packages(packages) if top_level else packages
     lines: list[str] = []
     for package in sorted(chosen, key=lambda p: p.name.lower()):
         if canonicalize_name(package.name) not in rules.freeze_hidden:

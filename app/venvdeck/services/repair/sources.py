@@ -31,14 +31,12 @@ from packaging.version import InvalidVersion, Version
 
 from venvdeck.models import CarriedRequirement, NotCarried
 from venvdeck.services import fsio
-from venvdeck.services.find import layout
 from venvdeck.services.read.freeze import top_level_packages
-from venvdeck.services.read.metadata import scan_linked, scan_location
-from venvdeck.services.read.packages import PipRules, build_packages, raw_pip_version
+from venvdeck.services.read.on_disk import installed_packages, version_tuple
+from venvdeck.services.read.packages import PipRules
 
 if TYPE_CHECKING:
     from venvdeck.models import Environment, Package
-    from venvdeck.services.read.metadata import RawDistribution
 
 PIPX_METADATA = "pipx_metadata.json"
 UV_RECEIPT = "uv-receipt.toml"
@@ -73,47 +71,6 @@ class Sources:
     @property
     def specifiers(self) -> list[CarriedRequirement]:
         return [r for r in self.requirements if not r.text.startswith("--editable=")]
-
-
-def site_packages_folders(prefix: Path) -> list[Path]:
-    """The site-packages folders of an environment, from its layout (no interpreter asked)."""
-    found: list[Path] = []
-    seen: set[str] = set()
-    candidates = [prefix / "lib" / f"python{v}" / "site-packages" for v in layout.lib_python_versions(prefix)]
-    candidates += [
-        prefix / "lib" / f"python{v}t" / "site-packages" for v in layout.lib_python_versions(prefix)
-    ]
-    candidates += [prefix / "Lib" / "site-packages"]
-    for folder in candidates:
-        real = os.path.realpath(folder)
-        if real not in seen and os.path.isdir(folder):
-            seen.add(real)
-            found.append(folder)
-    return found
-
-
-def _version_tuple(version: str | None) -> tuple[int, int, int]:
-    parts: list[int] = []
-    for piece in (version or "3").split(".")[:3]:
-        digits = "".join(ch for ch in piece if ch.isdigit())
-        parts.append(int(digits) if digits else 0)
-    while len(parts) < 3:
-        parts.append(0)
-    return (parts[0], parts[1], parts[2])
-
-
-def installed_packages(env: Environment, prefix: Path | None = None) -> tuple[list[Package], str | None]:
-    """Every distribution installed in the environment, as its pip would list it, from disk."""
-    folders = site_packages_folders(prefix or env.path)
-    dists: list[RawDistribution] = []
-    for folder in folders:
-        found, links = scan_location(folder)
-        dists += found
-        for target in links:
-            dists += scan_linked(target)
-    pip_version = raw_pip_version(dists)
-    rules = PipRules.for_environment(_version_tuple(env.python_version), pip_version)
-    return build_packages(dists, folders, rules), pip_version
 
 
 def _checked(text: str) -> bool:
@@ -294,7 +251,7 @@ def read_sources(env: Environment, prefix: Path, *, exact: bool) -> Sources:
     packages, pip_version = installed_packages(env, prefix)
     by_name = _by_name(packages)
     sources = Sources(packages, pip_version, had_pip="pip" in by_name)
-    rules = PipRules.for_environment(_version_tuple(env.python_version), pip_version)
+    rules = PipRules.for_environment(version_tuple(env.python_version), pip_version)
     record = read_pipx_metadata(prefix) or read_uv_receipt(prefix)
     sources.record = record
     chosen: list[tuple[Package, str, str, str]] = []  # package, why, extras, marker

@@ -1,0 +1,59 @@
+"""What an environment holds, read from its folder alone: its interpreter may be gone (a broken
+environment), so nothing is asked of it. site-packages is found from the folder layout
+(`lib/pythonX.Y/site-packages`, `Lib/site-packages`) and read as that environment's pip would list
+it (read/packages.py's rules, for its Python version and the pip found there)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from venvdeck.services.find import layout
+from venvdeck.services.read.metadata import scan_linked, scan_location
+from venvdeck.services.read.packages import PipRules, build_packages, raw_pip_version
+
+if TYPE_CHECKING:
+    from venvdeck.models import Environment, Package
+    from venvdeck.services.read.metadata import RawDistribution
+
+
+def site_packages_folders(prefix: Path) -> list[Path]:
+    """The site-packages folders of an environment, from its layout (no interpreter asked)."""
+    found: list[Path] = []
+    seen: set[str] = set()
+    candidates = [prefix / "lib" / f"python{v}" / "site-packages" for v in layout.lib_python_versions(prefix)]
+    candidates += [
+        prefix / "lib" / f"python{v}t" / "site-packages" for v in layout.lib_python_versions(prefix)
+    ]
+    candidates += [prefix / "Lib" / "site-packages"]
+    for folder in candidates:
+        real = os.path.realpath(folder)
+        if real not in seen and os.path.isdir(folder):
+            seen.add(real)
+            found.append(folder)
+    return found
+
+
+def version_tuple(version: str | None) -> tuple[int, int, int]:
+    parts: list[int] = []
+    for piece in (version or "3").split(".")[:3]:
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        parts.append(int(digits) if digits else 0)
+    while len(parts) < 3:
+        parts.append(0)
+    return (parts[0], parts[1], parts[2])
+
+
+def installed_packages(env: Environment, prefix: Path | None = None) -> tuple[list[Package], str | None]:
+    """Every distribution installed in the environment, as its pip would list it, from disk."""
+    folders = site_packages_folders(prefix or env.path)
+    dists: list[RawDistribution] = []
+    for folder in folders:
+        found, links = scan_location(folder)
+        dists += found
+        for target in links:
+            dists += scan_linked(target)
+    pip_version = raw_pip_version(dists)
+    rules = PipRules.for_environment(version_tuple(env.python_version), pip_version)
+    return build_packages(dists, folders, rules), pip_version
