@@ -301,9 +301,13 @@ def test_a_child_that_forks_and_holds_stdout_is_reaped(tmp_path: Path) -> None:
         "import os, sys, time\n"
         "pid = os.fork()\n"
         "if pid == 0:\n"
-        f"    open({str(marker)!r}, 'w').write(str(os.getpid()))\n"
+        f"    open({str(marker)!r} + '.new', 'w').write(str(os.getpid()))\n"
+        f"    os.rename({str(marker)!r} + '.new', {str(marker)!r})\n"
         "    time.sleep(60)\n"
         "    sys.exit(0)\n"
+        # the parent ends once its child is known (a loaded machine ran the child late: no pid)
+        f"while not os.path.exists({str(marker)!r}):\n"
+        "    time.sleep(0.01)\n"
         "print('parent done', flush=True)\n"
     )
     script.chmod(0o755)
