@@ -315,6 +315,12 @@ async def test_ctrl_l_clears_the_log_from_anywhere_and_bang_shows_the_history() 
         await pilot.pause(0.2)
         assert isinstance(app.screen, HistoryScreen)
         assert "Install rich" in str(app.screen.entries[0].title)
+        # its output on screen whole: wrapped at the pane's width (at 78 the line ends were cut)
+        output = app.screen.query_one("#history-output")
+        region = output.region
+        strips = app.screen._compositor.render_strips()[region.y : region.bottom]
+        drawn = "".join(s.crop(region.x, region.right).text.strip() for s in strips).replace(" ", "")
+        assert "-mpipinstall--no-user--rich" in drawn, drawn
 
 
 async def test_enter_on_a_package_shows_its_details() -> None:

@@ -48,12 +48,13 @@ class HistoryScreen(Dialog[None]):
                 yield OptionList(
                     *(Option(_label(e), id=str(i)) for i, e in enumerate(self.entries)), id="history-list"
                 )
-                yield RichLog(id="history-output", wrap=True, markup=False, highlight=False)
+                # min_width=1: wrapped at the width shown (RichLog's default of 78 cut narrower lines).
+                yield RichLog(id="history-output", wrap=True, markup=False, highlight=False, min_width=1)
             yield Static(Text("↑ ↓ choose · escape closes", style="dim"))
 
     def on_mount(self) -> None:
         if self.entries:
-            self._show(0)
+            self.call_after_refresh(self._show, 0)  # once laid out: wrapped at its real width
 
     @on(OptionList.OptionHighlighted, "#history-list")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
