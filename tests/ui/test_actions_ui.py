@@ -119,6 +119,7 @@ async def test_the_whole_round_from_the_keyboard(tmp_path: Path) -> None:
         await pilot.press("y")
         await until(pilot, lambda: requirements.read_text() == written, "the file replaced")
         assert "Replaced" in _log(app)
+        assert "Replaced" in main_screen(app).query_one(OperationLog).last_status  # not the last install
 
         await _create(pilot, second, requirements, with_pip=False)  # then uv installs the file
         await until(pilot, lambda: "rich" in _site(second), "rich installed from the file")

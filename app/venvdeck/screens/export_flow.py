@@ -49,7 +49,7 @@ async def export(changes: ChangeRunner, env: Environment, top_level: bool) -> No
         return
     verb = "Replaced" if written.replaced else "Wrote"
     message = f"{verb} {shown(written.path)} ({written.lines} requirements)."
-    changes.operation_log.note(f"{shown(env.name)}: {message}", style="green")  # kept with the rest
+    changes.operation_log.done(f"{shown(env.name)}: {message}")  # kept with the rest, and said on top
     changes.told(message)
 
 

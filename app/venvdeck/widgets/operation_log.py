@@ -126,6 +126,13 @@ class OperationLog(Vertical):
         self.add_class("-shown")
         self._write(Text(shown(text), style=style))
 
+    def done(self, text: str) -> None:
+        """Something venvdeck did itself, at once (an export): a line, and the status says it."""
+        line = Text(f"✓ {shown(text)}", style="bold green")
+        self.add_class("-shown")
+        self._write(line)
+        self._set_status(line)
+
     def write_line(self, line: str, tag: str | None = None, key: int | None = None) -> None:
         """One line of output; tag names its environment while several operations run at once."""
         text = Text(shown(line)) if tag is None else Text.assemble((f"[{shown(tag)}] ", "dim"), shown(line))
