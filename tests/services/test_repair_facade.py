@@ -87,3 +87,25 @@ async def test_the_fake_answers_the_same_calls() -> None:
     assert [await service.remove_kernel(k) for k in dead] == [
         f"removed the kernel py39-scratch ({HOME}/.local/share/jupyter/kernels/py39-scratch)"
     ]
+
+
+async def test_an_environment_created_through_the_facade_is_known_at_once(tmp_path: Path) -> None:
+    """The interpreters view (and delete, rebuild) read the facade's last discovery: a new
+    environment was missing there until the next refresh."""
+    from venvdeck.services.change.plans import plan_create
+    from venvdeck.services.change.settings import ActionSettings, Backend
+    from venvdeck.services.find.discovery import base_interpreters
+
+    root = tmp_path / "root"
+    make_venv(Path(sys.executable), root / "old" / ".venv")
+    service = _service(root, tmp_path / "data")
+    before = {d.path for g in await service.interpreters() for d in g.dependents}
+    base = next(
+        b for b in base_interpreters() if b.interpreter and b.python_version == sys.version.split()[0]
+    )
+    target = root / "new" / ".venv"
+    operation = plan_create(target, base, ActionSettings(Backend.PIP, None), with_pip=False)
+    result = await service.run(operation, lambda line: None)
+    assert result.ok, result.output
+    after = {d.path for g in await service.interpreters() for d in g.dependents}
+    assert target in after - before

@@ -8,11 +8,13 @@ import contextlib
 import threading
 from typing import TYPE_CHECKING
 
-from venvdeck.errors import RefusedError
+from venvdeck.errors import RefusedError, VenvDeckError
+from venvdeck.models import OperationKind
 from venvdeck.services import process
 from venvdeck.services.change.settings import ActionSettings
 from venvdeck.services.facade.base import FacadeBase
 from venvdeck.services.facade.threads import in_thread, to_loop
+from venvdeck.services.find.resolve import resolve_environment
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -128,12 +130,19 @@ class Changing(FacadeBase):
         sink = to_loop(asyncio.get_running_loop(), on_line)
         task = asyncio.ensure_future(in_thread(self.runner.run, operation, sink, cancel))
         try:
-            return await asyncio.shield(task)
+            result = await asyncio.shield(task)
         except asyncio.CancelledError:
             cancel.set()  # the process group is killed; wait until the core has cleaned up
             with contextlib.suppress(Exception):
                 await task
             raise
+        if result.ok and operation.kind is OperationKind.CREATE and self._known is not None:
+            # Known from now on (interpreters, deletes and rebuilds read this list): it was missing
+            # until the next discovery.
+            with contextlib.suppress(VenvDeckError, OSError):
+                created = await in_thread(resolve_environment, operation.environment)
+                self._known = [*(e for e in self._known if e.path != created.path), created]
+        return result
 
     async def delete(self, plan: DeletePlan, on_line: LineSink) -> DeleteResult:
         sink = to_loop(asyncio.get_running_loop(), on_line)
