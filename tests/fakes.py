@@ -362,6 +362,7 @@ class FakeEnvironmentService:
                 copies=len(paths),
                 environments=tuple(paths),
                 versions=tuple(dict.fromkeys(versions[name])),
+                held_versions=tuple(versions[name]),
             )
             for name, paths in where.items()
         ]

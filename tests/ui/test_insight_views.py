@@ -521,6 +521,10 @@ async def test_usage_lists_distributions_by_size_and_enter_goes_to_a_holder(
         await pilot.press("enter")  # the environments holding it
         assert set(screen.holders) == {insight_home.shop, insight_home.old}
         holders = screen.holders_table
+        held = {
+            str(holders.get_row_at(i)[0]): str(holders.get_row_at(i)[1]) for i in range(holders.row_count)
+        }
+        assert held == {"shop": "3.0", "old": "3.0"}  # which version each one holds
         assert main.selected_path == insight_home.old  # the first in the tree
         holders.move_cursor(row=screen.holders.index(insight_home.shop))
         await pilot.press("enter")
@@ -539,6 +543,11 @@ async def test_usage_lists_distributions_by_size_and_enter_goes_to_a_holder(
             "web-lib"
         )
         await pilot.press(*"j" * web_lib, "enter")
+        holders = screen.holders_table
+        held = {
+            str(holders.get_row_at(i)[0]): str(holders.get_row_at(i)[1]) for i in range(holders.row_count)
+        }
+        assert held == {"web": "2.1", "shop": "1.5", "old": "1.0"}  # three versions: which is where
         screen.holders_table.move_cursor(row=screen.holders.index(insight_home.shop))
         await pilot.press("enter")
         await settle(pilot)

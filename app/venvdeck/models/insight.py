@@ -172,3 +172,4 @@ class DistributionUsage:
     environments: tuple[Path, ...]
     versions: tuple[str, ...]
     shared_bytes: int = 0  # bytes of files that are hard links to one another (uv/conda caches)
+    held_versions: tuple[str, ...] = ()  # the version in each of `environments`, in that order

@@ -63,6 +63,7 @@ class UsageScreen(Screen[tuple[Path, str] | None]):
         rows.add_column("Environments", key="environments", width=_NAMES_WIDTH)
         holders = self.holders_table
         holders.add_column("Environment", key="name")
+        holders.add_column("Version", key="version")
         holders.add_column("Path", key="path")
         rows.focus()
         self.load()
@@ -131,8 +132,10 @@ class UsageScreen(Screen[tuple[Path, str] | None]):
         holders = self.holders_table
         holders.clear()
         for number, path in enumerate(row.environments):
+            version = row.held_versions[number] if number < len(row.held_versions) else ""
             holders.add_row(
                 Text(shown(self._env_name(path)), no_wrap=True),
+                Text(shown(version), no_wrap=True),
                 Text(shown(path), style="dim", no_wrap=True),
                 key=str(number),
             )

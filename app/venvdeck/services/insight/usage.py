@@ -46,6 +46,7 @@ class _Tally:
     shared: set[tuple[int, int]] = field(default_factory=set)  # seen more than once
     copies: int = 0
     environments: list[Path] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)  # the version in each environment, in order
     versions: list[str] = field(default_factory=list)
 
 
@@ -92,6 +93,7 @@ def _count(env: Environment, tallies: dict[str, _Tally], owners: set[str]) -> No
         tally = tallies.setdefault(key, _Tally(package.name))
         tally.copies += 1
         tally.environments.append(env.path)
+        tally.held.append(package.version)
         if package.version not in tally.versions:
             tally.versions.append(package.version)
         for path in _files(package, root):
@@ -126,6 +128,7 @@ def usage_of(
             total_bytes=sum(tally.inodes.values()),
             copies=tally.copies,
             environments=tuple(tally.environments),
+            held_versions=tuple(tally.held),
             versions=tuple(sorted(tally.versions, key=_version_order)),
             shared_bytes=sum(tally.inodes[i] for i in tally.shared),
         )
