@@ -407,6 +407,31 @@ async def test_what_the_flat_view_selects_is_what_the_tree_shows_and_delete_offe
         await pilot.press("n")
 
 
+async def test_keys_typed_fast_act_on_the_environment_under_the_cursor() -> None:
+    """A move and then a key, before the move's highlight message reached the screen: `j d` asked
+    to delete the environment the cursor had just left, and `j v` opened the tree on it."""
+    app = _app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        start = tree(app).highlighted_path
+        tree(app).action_cursor_down()  # no await: its message is still queued
+        moved = tree(app).highlighted_path
+        assert moved != start
+        env = screen.selected_environment
+        assert env is not None
+        assert env.path == moved
+        await pilot.press("v")
+        await pilot.pause(0.2)
+        flat = screen.query_one(EnvTable)
+        flat.action_cursor_down()  # again, and v at once
+        moved = flat.highlighted_path
+        screen.action_toggle_view()
+        assert screen.selected_path == moved
+        await pilot.pause(0.2)
+        assert tree(app).highlighted_path == moved
+
+
 async def test_the_tree_filter_highlights_matches_and_keeps_the_selection() -> None:
     app = _app()
     async with app.run_test(size=SIZE) as pilot:

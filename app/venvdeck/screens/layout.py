@@ -50,11 +50,15 @@ def toggle_view(screen: MainScreen) -> None:
     """The grouped tree or the flat table, its cursor on the environment every key acts on: the
     one selected in the other view (else the new view's cursor becomes the selection)."""
     table = screen.query_one(EnvTable)
+    # Under the cursor of the view being left, read now: its highlight message may still be queued
+    # behind this key (v typed right after a move).
+    leaving: EnvTable | EnvTree = table if screen.flat else screen.env_tree
+    selected = leaving.highlighted_path
     table.display = not table.display
     screen.env_tree.display = not table.display
     screen.fit_left()
+    screen.selected_path = selected
     refresh_table(screen)
-    selected = screen.selected_path
     shown: EnvTable | EnvTree = table if screen.flat else screen.env_tree
     if selected is None or not shown.select_path(selected):
         screen.selected_path = shown.highlighted_path

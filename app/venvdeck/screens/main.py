@@ -112,7 +112,12 @@ class MainScreen(Screen[None]):
 
     @property
     def selected_environment(self) -> Environment | None:
-        return None if self.selected_path is None else self.env_tree.environment(self.selected_path)
+        """The environment every key acts on: the one under the cursor of the view shown, read
+        now. selected_path follows it a message later (it drives the panes): a fast `j d` acted on
+        the environment the cursor had just left."""
+        view = self.query_one(EnvTable) if self.flat else self.env_tree
+        path = view.highlighted_path
+        return None if path is None else self.env_tree.environment(path)
 
     @property
     def flat(self) -> bool:
