@@ -10,12 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from venvdeck.services.find import layout
-from venvdeck.services.read.metadata import scan_linked, scan_location
-from venvdeck.services.read.packages import PipRules, build_packages, raw_pip_version
+from venvdeck.services.read.packages import PipRules, build_packages, collect, raw_pip_version
 
 if TYPE_CHECKING:
     from venvdeck.models import Environment, Package
-    from venvdeck.services.read.metadata import RawDistribution
 
 
 def site_packages_folders(prefix: Path) -> list[Path]:
@@ -48,12 +46,7 @@ def version_tuple(version: str | None) -> tuple[int, int, int]:
 def installed_packages(env: Environment, prefix: Path | None = None) -> tuple[list[Package], str | None]:
     """Every distribution installed in the environment, as its pip would list it, from disk."""
     folders = site_packages_folders(prefix or env.path)
-    dists: list[RawDistribution] = []
-    for folder in folders:
-        found, links = scan_location(folder)
-        dists += found
-        for target in links:
-            dists += scan_linked(target)
+    dists = collect(folders)
     pip_version = raw_pip_version(dists)
     rules = PipRules.for_environment(version_tuple(env.python_version), pip_version)
     return build_packages(dists, folders, rules), pip_version

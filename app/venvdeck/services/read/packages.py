@@ -177,7 +177,7 @@ def _named(dist: RawDistribution, rules: PipRules) -> _Named | None:
     )
 
 
-def _collect(paths: list[Path]) -> list[RawDistribution]:
+def collect(paths: list[Path]) -> list[RawDistribution]:
     """Distributions in path order, egg-link targets after each entry (pip's tie-break)."""
     found: list[RawDistribution] = []
     for location in paths:
@@ -314,7 +314,7 @@ def _read_listing(info: InterpreterInfo, include_system: bool) -> _Listed:
     cached = _listing_cache.get(key)
     if cached is not None and cached.stamps == stamps:
         return cached
-    dists = _collect(paths)
+    dists = collect(paths)
     pip = raw_pip_version(dists)
     packages = build_packages(dists, paths, PipRules.for_environment(info.version_info, pip))
     listed = _Listed(stamps, tuple(packages), pip)
