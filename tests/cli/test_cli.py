@@ -90,15 +90,23 @@ def test_bad_input_is_one_clear_line(args: list[str], message: str, tmp_path: Pa
     assert result.stdout == ""
 
 
-def test_broken_interpreter_is_one_clear_line(tmp_path: Path) -> None:
+def test_broken_interpreter_is_one_clear_line_and_the_folder_is_still_read(tmp_path: Path) -> None:
+    """Its Python is gone: one line says so, and what its folder holds is listed from disk (as
+    the dashboard shows it); freeze reads it the same way, so it can be saved before a delete."""
     env = tmp_path / "env"
     (env / "bin").mkdir(parents=True)
     (env / "pyvenv.cfg").write_text(f"home = {tmp_path / 'gone'}\nversion = 3.11.7\n")
     (env / "bin" / "python").symlink_to(tmp_path / "gone" / "python3")
-    result = venvdeck("packages", str(env))
-    assert result.returncode == 1
-    assert "no longer exists" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    info = env / "lib" / "python3.11" / "site-packages" / "kept-2.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: kept\nVersion: 2.0\n")
+    result = venvdeck("packages", str(env), "--format", "tsv")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "kept\t2.0\n"
+    (line,) = result.stderr.strip().splitlines()
+    assert "no longer exists" in line
+    assert line.endswith("read from its folder")
+    assert venvdeck("freeze", str(env)).stdout == "kept==2.0\n"
 
 
 def test_malformed_config_names_the_file(tmp_path: Path) -> None:

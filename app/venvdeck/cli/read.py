@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from venvdeck.errors import RefusedError
 
 if TYPE_CHECKING:
-    from venvdeck.models import Environment, EnvironmentSize
+    from venvdeck.models import Environment, EnvironmentSize, Package
 
 _SORTS = ("name", "size", "last-used", "path")
 
@@ -197,22 +197,33 @@ def _finish_pending(paths: list[Path]) -> None:
 
 def packages(args: argparse.Namespace) -> int:
     from venvdeck.cli import render
+    from venvdeck.formatting import shown
     from venvdeck.services.read.packages import list_packages
 
-    listing = list_packages(environment_from(args, args.env))
+    env = environment_from(args, args.env)
+    if env.is_broken:
+        # Its Python is gone; what its folder holds is still what a person wants to see (and
+        # what the dashboard shows): read from disk, said on stderr.
+        from venvdeck.services.read.on_disk import installed_packages
+
+        found: tuple[Package, ...] = tuple(installed_packages(env)[0])
+        print(
+            f"venvdeck: {shown(env.path)} is broken ({shown(env.broken_reason)}): read from its folder",
+            file=sys.stderr,
+        )
+    else:
+        found = list_packages(env).packages
     fmt = render.choose_format(args.format)
     if fmt == "json":
-        json.dump([render.package_data(p) for p in listing.packages], sys.stdout)
+        json.dump([render.package_data(p) for p in found], sys.stdout)
         sys.stdout.write("\n")
     elif fmt == "tsv":
         from venvdeck.formatting import field
 
-        for p in listing.packages:
+        for p in found:
             sys.stdout.write(f"{field(p.name)}\t{field(p.version)}\n")
     else:
-        render.print_packages(
-            listing.packages, f"{len(listing.packages)} packages in {listing.environment.path}"
-        )
+        render.print_packages(found, f"{len(found)} packages in {env.path}")
     return 0
 
 
