@@ -212,3 +212,29 @@ async def test_the_keys_change_as_the_focus_moves_not_after_the_next_refresh() -
             assert (("x", "Extra") in keys(app)) == (focused == "three"), focused  # no await between
             assert ("q", "Quit") in keys(app)
             await pilot.pause(FRAMES_S)
+
+
+async def test_a_narrow_terminal_shows_only_keys_that_fit_whole() -> None:
+    """At 80 columns the last key was cut mid-word ("i Instal▏^p palette"); the keys that do not
+    fit whole are left out, and come back when the terminal is wider."""
+    import re
+
+    from tests.fakes import demo_service
+    from tests.ui.helpers import settle
+    from venvdeck.app import VenvDeckApp
+
+    app = VenvDeckApp(demo_service())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for width in (80, 60, 70, 160):
+            await pilot.resize_terminal(width, 24)
+            await pilot.pause(0.3)
+            bottom = app.screen._compositor.render_strips()[-1].text
+            before_palette = bottom.split("▏")[0].rstrip()
+            words = {f"{k.key_display} {k.description}" for k in app.screen.query(FooterKey)}
+            shown = [w for w in words if w in before_palette]
+            assert before_palette.startswith("q Quit ? Help"), bottom
+            assert re.sub(r"\s+", " ", before_palette) == " ".join(sorted(shown, key=before_palette.index)), (
+                bottom
+            )  # nothing but whole keys
+            assert ("d Delete" in bottom) == (width == 160)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 # `? Help` and `q Quit` were the first to go.
 FIRST_ACTIONS = frozenset({"help", "quit"})
 
+_PALETTE_WIDTH = 12  # the palette's key ("▏^p palette"), until it is laid out
 # What a key shows that can change in place: (enabled, tooltip), per key in the order shown.
 _States = tuple[tuple[bool, str], ...]
 _Active = dict[str, "ActiveBinding"]  # the screen's active bindings, read once per update
@@ -41,6 +43,29 @@ class KeysFooter(Footer):
 
     def on_mount(self) -> None:
         self.call_next(self._follow_bindings_at_once)  # after Footer's own on_mount has subscribed
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit)
+
+    def _fit(self) -> None:
+        """Only the keys that fit whole: a narrow terminal cut the last one mid-word (`i Instal▏`);
+        the ones after it are hidden (help and quit come first, the palette's key stays)."""
+        if not self.is_attached or not self.compact:
+            return
+        keys = [k for k in self._staying() if isinstance(k, FooterKey)]
+        palette = sum(
+            (k.outer_size.width or _PALETTE_WIDTH) + 1 for k in keys if k.has_class("-command-palette")
+        )
+        room = self.size.width - palette
+        used = 0
+        for key in keys:
+            if key.has_class("-command-palette") or key.has_class("-spare"):
+                continue
+            width = cell_len(key.key_display) + cell_len(key.description) + 1  # as a compact key draws
+            fits = used + width <= room
+            if key.display != fits:
+                key.display = fits
+            used = used + width + 1 if fits else room + 1  # none after the first cut one
 
     def _follow_bindings_at_once(self) -> None:
         """Textual's Footer hears of new bindings after the messages queued before them, and then
@@ -95,6 +120,7 @@ class KeysFooter(Footer):
             return
         self._composed, self._states = self._seen(self.screen.active_bindings)
         await super().recompose()
+        self._fit()
         active = self.screen.active_bindings  # the focus may have moved meanwhile
         if self._relabel_in_place(active):  # help and quit first (compose shows them last)
             self._composed, self._states = self._seen(active)
@@ -180,6 +206,7 @@ class KeysFooter(Footer):
                 self.mount_all(extra, after=plain[-1])
             else:
                 self.mount_all(extra, before=0)
+        self._fit()
         return self._update_in_place(active)  # the palette's key too
 
     def _update_in_place(self, active: _Active) -> bool:
