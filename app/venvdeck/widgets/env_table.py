@@ -13,6 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.fuzzy import FuzzySearch
 from textual.message import Message
 from textual.widgets import DataTable
+from textual.widgets.data_table import CellDoesNotExist
 
 from venvdeck.formatting import age, human_size, natural_key, shown
 from venvdeck.widgets.env_tree import group_of, last_used, matches
@@ -129,7 +130,10 @@ class EnvTable(DataTable[Text]):
         """The environment under the cursor (None with no rows)."""
         if not self.row_count:
             return None
-        key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        try:
+            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        except CellDoesNotExist:  # the rows were just replaced: the cursor is put back a moment later
+            return None
         return Path(key) if key else None
 
     def select_path(self, path: Path) -> bool:
