@@ -9,7 +9,7 @@ from venvdeck.errors import ExternallyManaged, VenvDeckError
 from venvdeck.formatting import shown
 
 if TYPE_CHECKING:
-    from venvdeck.models import Environment
+    from venvdeck.models import Environment, Operation
     from venvdeck.screens.change_runner import ChangeRunner
 
 
@@ -33,8 +33,9 @@ async def install_file(changes: ChangeRunner, env: Environment) -> None:
         file = await changes.app.push_screen_wait(InstallFileScreen(env.name, suggestion))
         if file is None:
             return
+        planned: Operation | None = None
         try:
-            await service.plan_install_file(env, file, override=False)
+            planned = await service.plan_install_file(env, file, override=False)
         except ExternallyManaged:
             pass  # the file is fine: the confirmation asks about the override
         except VenvDeckError as exc:
@@ -42,6 +43,12 @@ async def install_file(changes: ChangeRunner, env: Environment) -> None:
             suggestion = file
             continue
         break
-    await changes.confirm_and_run(
-        env, lambda override: service.plan_install_file(env, file, override=override)
-    )
+
+    async def plan(override: bool) -> Operation:
+        """The plan made while checking the file, not a second reading of it (or, with the PEP 668
+        override, the plan that needs it)."""
+        if planned is not None and not override:
+            return planned
+        return await service.plan_install_file(env, file, override=override)
+
+    await changes.confirm_and_run(env, plan)
