@@ -51,6 +51,7 @@ def test_json_is_what_pipdeptree_prints(insight_env: Path) -> None:
     assert "win-only" not in alpha
     assert by_key["needs-missing"]["dependencies"][1]["installed_version"] == "?"
     assert "nometa" not in by_key
+    assert by_key["beta"]["package"]["installed_version"] == "1.05"  # as written, where pip says 1.5
     assert by_key["corrupt"]["dependencies"] == [
         {"key": "speedy", "package_name": "speedy", "installed_version": "0.9", "required_version": "Any"}
     ]

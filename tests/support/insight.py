@@ -76,4 +76,6 @@ def build_insight_env(template: Path, target: Path, house: Path, projects: Path)
         metadata.read_text().replace("Requires-Dist: placeholder", "Requires-Dist: this is not valid")
     )
     (site / "nometa-1.0.dist-info" / "METADATA").unlink()
+    metadata = site / "beta-1.5.dist-info" / "METADATA"  # pip shows 1.5; pipdeptree the Version as written
+    metadata.write_text(metadata.read_text().replace("Version: 1.5\n", "Version: 1.05\n"))
     return target

@@ -46,6 +46,8 @@ class Package:
     # An egg-info's Requires-Dist lines where pip reads its requires.txt instead (they are
     # `requires` otherwise): pipdeptree reads only these.
     requires_dist: tuple[str, ...] | None = None
+    # The Version header as written (pipdeptree shows it unnormalised); None: the metadata has none.
+    metadata_version: str | None = None
 
     @property
     def editable(self) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+import zlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -141,6 +142,14 @@ def cache_folder(environ: Mapping[str, str] | None = None) -> Path:
     folder = Path(base) / "venvdeck"
     # XDG_CACHE_HOME=/etc (or /usr/lib): system folders are never written, whatever the settings.
     return home_cache if write_refusal(os.path.dirname(_real(folder)), environ) else folder
+
+
+def cache_file_name(*key: str) -> str:
+    """A short file name for a cache entry. The file also holds its key, so two keys that share a
+    name only cost a miss; zlib's checksums, not hashlib, because loading OpenSSL took ~5 ms of
+    every command's start."""
+    raw = "\0".join(key).encode("utf-8", "surrogateescape")
+    return f"{zlib.crc32(raw):08x}{zlib.adler32(raw):08x}.json"
 
 
 # What venvdeck needs to run: never removed, replaced or changed in the environment it runs from.

@@ -23,7 +23,7 @@ from packaging.utils import canonicalize_name
 
 from venvdeck.models import DependencyNode, DependencyTree
 from venvdeck.services.insight.graph import EnvironmentGraph, normalised_specifier
-from venvdeck.services.read import metadata as metadata_reader, packages as listing_reader
+from venvdeck.services.read import packages as listing_reader
 
 if TYPE_CHECKING:
     from venvdeck.models import Environment, Package, RequirementStatus
@@ -176,15 +176,7 @@ def dependency_tree(
 def _raw_version(graph: EnvironmentGraph, key: str) -> str:
     """The Version header as written (pipdeptree does not normalise it); pip's spelling otherwise."""
     package = graph.nodes[key].package
-    path = package.metadata_path
-    if path is not None:
-        metadata = path / "METADATA" if path.suffix == ".dist-info" else path / "PKG-INFO"
-        if path.suffix == ".egg-info" and not path.is_dir():
-            metadata = path
-        headers = metadata_reader.read_headers(metadata, frozenset({"version"}))
-        if headers and headers.get("version"):
-            return headers["version"][0]
-    return package.version
+    return package.metadata_version or package.version
 
 
 def _pipdeptree_sees(package: Package, folders: set[str]) -> bool:

@@ -13,7 +13,6 @@ is asked again.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -60,8 +59,7 @@ def _stamps(interpreter: Path) -> tuple[tuple[str, int], ...]:
 
 
 def _cache_file(interpreter: Path) -> Path:
-    digest = hashlib.sha256(str(interpreter).encode("utf-8", "surrogateescape")).hexdigest()[:32]
-    return policy.cache_folder() / "markers" / f"{digest}.json"
+    return policy.cache_folder() / "markers" / policy.cache_file_name("markers", str(interpreter))
 
 
 def _parse(interpreter: Path, answer: str) -> dict[str, object]:

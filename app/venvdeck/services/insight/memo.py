@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -34,9 +33,9 @@ def _folder() -> Path:
 
 
 def _file(kind: str, key: str) -> Path:
-    # A short name is enough: the file holds its key, and a different key is a miss.
-    raw = f"{kind}\0{key}".encode("utf-8", "surrogateescape")
-    return _folder() / f"{zlib.crc32(raw):08x}{zlib.adler32(raw):08x}.json"
+    from venvdeck.services import policy
+
+    return _folder() / policy.cache_file_name(kind, key)
 
 
 def _stamp(path: str) -> list[Any]:

@@ -11,7 +11,6 @@ environment is noticed.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -84,7 +83,7 @@ def _cache_dir() -> Path:
 
 
 def _cache_name(interpreter: Path) -> str:
-    return hashlib.sha256(str(interpreter).encode("utf-8", "surrogateescape")).hexdigest()[:32] + ".json"
+    return policy.cache_file_name("probe", str(interpreter))
 
 
 def _valid(stamps: tuple[tuple[str, int], ...]) -> bool:

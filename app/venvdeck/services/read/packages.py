@@ -278,6 +278,7 @@ def build_packages(dists: list[RawDistribution], paths: list[Path], rules: PipRu
                 pip_key=named.pip_key,
                 has_metadata=dist.has_metadata,
                 requires_dist=None if requires is dist.requires else dist.requires,
+                metadata_version=dist.metadata_version,
             )
         )
     if rules.names_from_folder:
