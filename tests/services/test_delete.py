@@ -132,7 +132,11 @@ def test_a_base_other_environments_use_is_refused_and_named(tmp_path: Path) -> N
     environ = _environ(home, PYENV_ROOT=str(home / ".pyenv"))
     with pytest.raises(RefusedError, match=f"base of other environments: {child}"):
         plan_delete(used, _known(home, elsewhere), environ=environ)
-    assert plan_delete(unused, _known(home, elsewhere), environ=environ).environment.manager == "pyenv"
+    plan = plan_delete(unused, _known(home, elsewhere), environ=environ)
+    assert plan.environment.manager == "pyenv"
+    assert any(
+        w.startswith(f"{unused} is a Python 3.10") and "not a virtual environment" in w for w in plan.warnings
+    )
 
 
 def test_a_system_python_is_refused() -> None:

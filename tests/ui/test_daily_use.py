@@ -469,6 +469,24 @@ async def test_reclaim_in_bulk_marks_broken_and_unused_then_deletes_in_one_confi
         assert not main_screen(app).marked
 
 
+async def test_bulk_marks_never_take_a_python_install() -> None:
+    """pyenv's Pythons were marked as "unused" and offered for deletion among the environments."""
+    service = demo_service()
+    app = _app(service)
+    python = next(e.path for e in service.environments if e.kind == "python")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("N")
+        await pilot.pause(0.2)
+        await pilot.press("ctrl+a", "ctrl+k", "0", "enter")  # every one used before now
+        await pilot.pause(0.2)
+        marked = main_screen(app).marked
+        assert python not in marked
+        assert len(marked) >= 5
+        said = [n.message for n in app._notifications]
+        assert any("Python installs are never marked in bulk" in m for m in said), said
+
+
 async def test_zoom_resize_and_hide_the_tree_from_the_keyboard() -> None:
     app = _app()
     async with app.run_test(size=SIZE) as pilot:

@@ -213,6 +213,12 @@ def plan_delete(
     warnings = []
     if env.manager in _RECREATED_BY:
         warnings.append(_RECREATED_BY[env.manager])
+    if env.kind is Kind.PYTHON:  # the system's own are refused above; this is a tool's (pyenv, uv)
+        version = f" {env.python_version}" if env.python_version else ""
+        warnings.append(
+            f"{real} is a Python{version} install ({env.manager or 'a tool'}'s), not a virtual environment:"
+            " no environment found is built on it, but programs may still run it"
+        )
     cleanups = _command_links(env, real, loc, environ)
     if env.kind is Kind.CONDA and str(real) in _conda_registry_lines(loc):
         cleanups.append(f"{loc.conda_registry}: the line {real}")
