@@ -8,13 +8,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from pathlib import Path
 
 from textual.command import Hit
 from textual.widgets import Input, Static
 
 from tests.fakes import FROZEN_NOW, HOME, FakeEnvironmentService, _pkg, _size, _venv, demo_service
-from tests.ui.helpers import main_screen, rendered, select, settle, summary, table, tree, tree_lines
+from tests.ui.helpers import (
+    main_screen,
+    rendered,
+    select,
+    settle,
+    summary,
+    table,
+    table_message,
+    tree,
+    tree_lines,
+    until,
+)
 from venvdeck.app import VenvDeckApp
 from venvdeck.config import Config
 from venvdeck.dialogs.confirm import ConfirmScreen
@@ -360,7 +372,7 @@ async def test_the_flat_view_sorts_the_whole_machine_by_size_and_filters_with_a_
         await pilot.press("slash", *"shop")
         await pilot.pause(0.3)
         assert {Path(str(k.value)).name for k in flat.rows} <= {".venv", "shop-Xq3b1Kd2-py3.12"}
-        assert "match “shop”" in summary(app)
+        assert re.search(r"\b\d+ match(es)? for “shop”", summary(app)), summary(app)
         await pilot.press("escape")
         await pilot.pause(0.2)
         assert len(flat.rows) == 9
@@ -485,6 +497,26 @@ async def test_bulk_marks_never_take_a_python_install() -> None:
         assert len(marked) >= 5
         said = [n.message for n in app._notifications]
         assert any("Python installs are never marked in bulk" in m for m in said), said
+
+
+async def test_deleting_the_only_match_of_a_filter_leaves_no_packages_on_screen() -> None:
+    """The tree was empty ("0 match") while the right pane still listed the deleted one's packages."""
+    service = demo_service()
+    app = _app(service)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"blog", "enter")
+        await pilot.pause(0.3)
+        assert [e.name for e in tree(app).shown_environments] == ["blog"]
+        await until(pilot, lambda: table(app).packages != [], "blog's packages")
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        await pilot.press("y")
+        await settle(pilot)
+        assert tree(app).shown_environments == []
+        assert "0 matches for “blog”" in summary(app)
+        assert table(app).table.row_count == 0
+        assert "Select an environment" in table_message(app)
 
 
 async def test_zoom_resize_and_hide_the_tree_from_the_keyboard() -> None:

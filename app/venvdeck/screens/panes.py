@@ -129,6 +129,9 @@ class EnvironmentPanes(Vertical):
             self.workers.cancel_group(self, "deps")
             self._deps_for = None
             self.query_one(DependencyView).show_message("Select an environment to see its dependencies.")
+            # The last one's packages stayed listed after it was deleted (keys on them did nothing).
+            self.query_one(PackageTable).show_message(None, "Select an environment to see its packages.")
+            self.query_one(FreezePane).show_message("Select an environment to see its requirements.")
             return
         if reload:
             self._freeze_for = None

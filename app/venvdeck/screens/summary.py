@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.widgets import Static
 
-from venvdeck.formatting import human_size, shown
+from venvdeck.formatting import counted, human_size, shown
 from venvdeck.widgets.env_table import EnvTable
 
 if TYPE_CHECKING:
@@ -53,7 +53,8 @@ def update_summary(screen: MainScreen) -> None:
         frees = sum(s.freed_bytes for p in screen.marked if (s := env_tree.size_of(p)) is not None)
         parts.append(f"{len(screen.marked)} marked ({human_size(frees)}): d deletes them")
     if env_tree.filter_query:
-        parts.append(f"{len(env_tree.shown_environments)} match “{shown(env_tree.filter_query)}”")
+        matches = counted(len(env_tree.shown_environments), "match", "matches")
+        parts.append(f"{matches} for “{shown(env_tree.filter_query)}”")
     if screen.discovery.discovering:
         parts.append(f"scanning… {screen.discovery.report.folders_scanned:,} folders")
     parts.append(f"sorted by {screen.query_one(EnvTable).sort_by if screen.flat else env_tree.sort_by}")
