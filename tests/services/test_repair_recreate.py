@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -20,12 +21,14 @@ from tests.support.pythons import install, make_venv
 from tests.support.wheels import build_wheel, write_project
 from venvdeck.errors import NoInterpreter, OperationCancelled, RefusedError
 from venvdeck.models import Environment, Kind, Manager, Status
+from venvdeck.services.change.delete import plan_delete
 from venvdeck.services.change.locks import EnvironmentLocks
 from venvdeck.services.change.settings import ActionSettings
 from venvdeck.services.find import layout
 from venvdeck.services.find.classify import classify_path
 from venvdeck.services.find.discovery import DiscoveryOptions, base_interpreters, discover
 from venvdeck.services.find.locations import known_locations
+from venvdeck.services.repair import heartbeat
 from venvdeck.services.repair.recreate import (
     finish_all_interrupted,
     plan_recreate,
@@ -138,6 +141,7 @@ def test_an_interrupted_rebuild_is_never_listed_and_the_next_run_puts_the_old_on
     env.rename(aside)
     (env / "bin").mkdir(parents=True)  # the new one, half made
     (env / "pyvenv.cfg").write_text("home = /nowhere\n")
+    (env / heartbeat.MARKER).touch()  # the rebuild's last beat before it was killed
     found: list[Environment] = []
     report = discover(DiscoveryOptions(roots=[tmp_path], include_path_interpreters=False), found.append)
     assert [e.path for e in found] == [env]  # the aside folder is no environment
@@ -172,9 +176,60 @@ def test_what_is_not_a_partial_rebuild_at_the_path_is_never_removed(tmp_path: Pa
     env.mkdir()
     (env / "thesis.tex").write_text("keep me")
     (line,) = finish_all_interrupted([aside])
-    assert f"something else is at {env} now, so the old environment stays in {aside}" in line
+    assert f"{env} is not the rebuild's half-built folder as it left it" in line
+    assert f"both are kept: the old environment is in {aside}" in line
     assert (env / "thesis.tex").read_text() == "keep me"
     assert (aside / "pyvenv.cfg").is_file()
+
+
+def test_a_half_built_folder_used_after_the_rebuild_was_killed_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read-only `venvdeck list` put the old environment back over a half-built one the user had
+    installed into and saved work in since the rebuild was killed."""
+    monkeypatch.setattr(heartbeat, "SLACK_NS", 0)
+    env = make_venv(Path(sys.executable), tmp_path / "proj" / ".venv")
+    aside = _aside(env)
+    env.rename(aside)
+    (env / "bin").mkdir(parents=True)
+    (env / "pyvenv.cfg").write_text("home = /nowhere\n")
+    (env / heartbeat.MARKER).touch()  # the last beat
+    time.sleep(0.05)
+    (env / "bin" / "work.py").write_text("saved after the rebuild died")
+    (line,) = finish_all_interrupted([aside])
+    assert "both are kept" in line
+    assert (env / "bin" / "work.py").read_text() == "saved after the rebuild died"
+    assert (aside / "pyvenv.cfg").is_file()
+    (env / "bin" / "work.py").unlink()  # a half-built folder without a heartbeat proves nothing
+    (env / heartbeat.MARKER).unlink()
+    (line,) = finish_all_interrupted([aside])
+    assert "both are kept" in line
+
+
+def test_no_rebuild_or_delete_is_planned_while_an_earlier_rebuild_keeps_the_old_one_aside(
+    tmp_path: Path,
+) -> None:
+    """A second rebuild planned from the first one's half-built folder carried nothing, and wiped
+    the finished rebuild; a delete said it freed 16 MB while the 215 MB old one stayed aside."""
+    env = make_venv(Path(sys.executable), tmp_path / "proj" / ".venv")
+    aside = _aside(env)
+    shutil.copytree(env, aside, symlinks=True)
+    with pytest.raises(RefusedError, match="still running or was interrupted"):
+        plan_recreate(_env(env), base_interpreters(), UV, python=VERSION)
+    with pytest.raises(RefusedError, match="still running or was interrupted"):
+        plan_delete(env, lambda: [], environ={"HOME": str(tmp_path / "home")})
+    assert aside.is_dir()
+    assert env.is_dir()
+
+
+def test_a_rebuild_never_replaces_source_checkouts_in_the_environment(tmp_path: Path) -> None:
+    """pip clones `-e git+…` into ENV/src: a rebuild deleted them, uncommitted work included."""
+    env = make_venv(Path(sys.executable), tmp_path / "proj" / ".venv")
+    (env / "src" / "edpkg").mkdir(parents=True)
+    (env / "src" / "edpkg" / "wip.py").write_text("# not committed")
+    with pytest.raises(RefusedError, match=r"src holds source checkouts \(edpkg\)"):
+        plan_recreate(_env(env), base_interpreters(), UV, python=VERSION)
+    assert (env / "src" / "edpkg" / "wip.py").is_file()
 
 
 def _git(folder: Path, *args: str) -> str:

@@ -278,6 +278,12 @@ def _refuse_unsafe(env: Environment, real: Path, environ: Mapping[str, str], kno
         raise RefusedError(
             f"{mounts[0]} is a mount point inside {real}; unmount it first (nothing was deleted)"
         )
+    left = layout.rebuilds_left_for(real)
+    if left:
+        raise RefusedError(
+            f"a rebuild of {real} is still running or was interrupted (the old environment is kept in "
+            f"{left[0]}); when it has ended, `venvdeck recreate {real}` puts it back first"
+        )
     users = dependents(real, known())
     if users:
         shown_users = ", ".join(users[:3]) + (f" and {len(users) - 3} more" if len(users) > 3 else "")

@@ -159,6 +159,28 @@ def is_being_recreated(path: Path | str) -> bool:
     return os.path.basename(os.fspath(path)).startswith(RECREATING_PREFIX)
 
 
+REBUILD_TOKEN_BYTES = 8  # the token in a rebuild's aside name: 16 hex digits
+
+
+def rebuilt_name(aside: Path) -> str | None:
+    """The environment's own name, from `.venvdeck-recreating-<token>-<name>` (None: not one)."""
+    base = aside.name
+    if not base.startswith(RECREATING_PREFIX):
+        return None
+    token, sep, name = base[len(RECREATING_PREFIX) :].partition("-")
+    hex_token = len(token) == 2 * REBUILD_TOKEN_BYTES and all(c in "0123456789abcdef" for c in token)
+    return name if sep and hex_token and name else None
+
+
+def rebuilds_left_for(path: Path) -> list[Path]:
+    """The old environments a running or interrupted rebuild of path keeps beside it."""
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return []
+    return [path.parent / n for n in sorted(names) if rebuilt_name(path.parent / n) == path.name]
+
+
 def is_set_aside(path: Path | str) -> bool:
     """Moved aside by venvdeck (being deleted, or kept while its environment is rebuilt)."""
     return os.path.basename(os.fspath(path)).startswith((DELETING_PREFIX, RECREATING_PREFIX))

@@ -69,6 +69,7 @@ from venvdeck.services.find.classify import classify_path
 from venvdeck.services.find.locations import known_locations
 from venvdeck.services.find.pyvenv_cfg import read_pyvenv_cfg
 from venvdeck.services.find.resolve import resolve_environment
+from venvdeck.services.repair.heartbeat import Heartbeat, untouched_since_interrupted
 from venvdeck.services.repair.sources import PIPX_METADATA, UV_RECEIPT, read_sources
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ if TYPE_CHECKING:
 _DIR_FLAGS = (
     os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 )
-_TOKEN_BYTES = 8
+_TOKEN_BYTES = layout.REBUILD_TOKEN_BYTES
 KEPT_OUTPUT_LINES = 2000
 _EUID = os.geteuid() if hasattr(os, "geteuid") else 0
 _PROJECT_TOOLS = {
@@ -143,6 +144,43 @@ def _refuse_place(env: Environment, real: Path, environ: Mapping[str, str]) -> N
     mounts = removal.mount_points_under(str(real))
     if mounts:
         raise RefusedError(f"{shown(mounts[0])} is a mount point inside {shown(real)}; unmount it first")
+
+
+def _refuse_unfinished(real: Path) -> None:
+    """A rebuild still running, or one interrupted whose old environment is still kept aside: what
+    is at the path may be its half-built new one, and a plan read from it would carry nothing."""
+    left = interrupted_for(real)
+    if left:
+        raise RefusedError(
+            f"an earlier rebuild of {shown(real)} is still running or was interrupted: the old environment "
+            f"is kept in {shown(left[0])}; when it has ended, `venvdeck recreate {shown(real)}` puts it back "
+            "first (nothing changed)"
+        )
+
+
+def _refuse_other_owner(real: Path) -> None:
+    """Rebuilt by another user (root), the new folder would be theirs: its owner could no longer
+    install into it."""
+    st = os.stat(real)
+    if st.st_uid != _EUID:
+        raise RefusedError(
+            f"{shown(real)} belongs to another user (uid {st.st_uid}); rebuild it as that user"
+        )
+
+
+def _refuse_checkouts(real: Path) -> None:
+    """pip clones `-e git+…` requirements into the environment's src/: a rebuild replaces the whole
+    folder, uncommitted work in those checkouts included."""
+    src = real / "src"
+    try:
+        held = sorted(os.listdir(src)) if src.is_dir() and not src.is_symlink() else []
+    except OSError:
+        held = ["?"]
+    if held:
+        raise RefusedError(
+            f"{shown(src)} holds source checkouts ({shown(', '.join(held[:3]))}{', …' if len(held) > 3 else ''}) "
+            "of editable installs: a rebuild replaces the whole folder; move them out first"
+        )
 
 
 def _check_removable(real: Path) -> tuple[int, int]:
@@ -381,6 +419,9 @@ def plan_recreate(
     if not os.path.isdir(real):
         raise RefusedError(f"{shown(env.path)} is not a folder")
     _refuse_place(env, real, environ)
+    _refuse_unfinished(real)
+    _refuse_other_owner(real)
+    _refuse_checkouts(real)
     identity = _check_removable(real)
     base = choose_base(env, python, bases, resolve)
     sources = read_sources(env, real, exact=exact)
@@ -477,6 +518,7 @@ def recreate_environment(
                     f"the old environment kept in {shown(real.parent / aside)} was replaced meanwhile; "
                     "the new one is in place, the folder there is left alone"
                 )
+            Heartbeat.forget(parent_fd, real.name)
             os.rename(aside, deleting, src_dir_fd=parent_fd, dst_dir_fd=parent_fd)  # the new one is complete
             try:
                 delete.finish_pending(real.parent / deleting)
@@ -566,13 +608,19 @@ def _build(
                 for name in plan.kept_files:
                     _copy_record(parent_fd, aside, new_fd, name)
         held = (old_fd,) if new_fd is None else (new_fd, old_fd)
-        for step in plan.steps:
-            out(f"$ {step.command_line}")
-            if step.interpreter is not None:
-                check_runs_as(step.interpreter, real, fresh=True)
-            process.stream(
-                step.argv, out, timeout=timeout_s, cwd=step.cwd or Path(os.sep), cancel=cancel, keep_fds=held
-            )
+        with Heartbeat(parent_fd, real.name):  # proves the half-built folder ours if this is killed
+            for step in plan.steps:
+                out(f"$ {step.command_line}")
+                if step.interpreter is not None:
+                    check_runs_as(step.interpreter, real, fresh=True)
+                process.stream(
+                    step.argv,
+                    out,
+                    timeout=timeout_s,
+                    cwd=step.cwd or Path(os.sep),
+                    cancel=cancel,
+                    keep_fds=held,
+                )
         built = classify_path(real, known_locations())
         if built is None or built.is_broken or built.interpreter is None:
             raise RefusedError(f"the new environment at {shown(real)} is not complete")
@@ -586,12 +634,17 @@ def _build(
 
 
 def _looks_partial(parent: Path, name: str, st: os.stat_result) -> bool:
-    """What is at the path now can be taken for a partial rebuild: a folder of ours holding only
-    what environment tools make."""
+    """What is at the path now is the rebuild's own half-built folder, as it left it: ours, holding
+    only what environment tools make, its heartbeat's marker in it and nothing changed after the
+    last beat (someone may have used it since: then it is kept)."""
     if not stat.S_ISDIR(st.st_mode) or (_EUID != 0 and st.st_uid != _EUID):
         return False
     path = parent / name
-    return not layout.unexpected_entries(path, conda=False) and not removal.mount_points_under(str(path))
+    return (
+        not layout.unexpected_entries(path, conda=False)
+        and not removal.mount_points_under(str(path))
+        and untouched_since_interrupted(path)
+    )
 
 
 def _put_back(parent_fd: int, real: Path, aside: str) -> tuple[bool, str]:
@@ -607,7 +660,9 @@ def _put_back(parent_fd: int, real: Path, aside: str) -> tuple[bool, str]:
             if not _looks_partial(real.parent, name, st):
                 return (
                     False,
-                    f"something else is at {shown(real)} now, so the old environment stays in {shown(real.parent / aside)}",
+                    f"{shown(real)} is not the rebuild's half-built folder as it left it (it was changed "
+                    f"since, or is another folder), so both are kept: the old environment is in "
+                    f"{shown(real.parent / aside)}",
                 )
             trash = f"{layout.DELETING_PREFIX}{secrets.token_hex(_TOKEN_BYTES)}"
             os.rename(name, trash, src_dir_fd=parent_fd, dst_dir_fd=parent_fd)
@@ -633,18 +688,7 @@ def _put_back(parent_fd: int, real: Path, aside: str) -> tuple[bool, str]:
 
 def original_name(aside: Path) -> str | None:
     """The environment's own name, from `.venvdeck-recreating-<token>-<name>`."""
-    base = aside.name
-    if not base.startswith(layout.RECREATING_PREFIX):
-        return None
-    token, sep, name = base[len(layout.RECREATING_PREFIX) :].partition("-")
-    if (
-        not sep
-        or len(token) != 2 * _TOKEN_BYTES
-        or not all(c in "0123456789abcdef" for c in token)
-        or not name
-    ):
-        return None
-    return name
+    return layout.rebuilt_name(aside)
 
 
 def finish_interrupted(aside: Path) -> str:
@@ -692,12 +736,7 @@ def finish_interrupted(aside: Path) -> str:
 
 def interrupted_for(path: Path) -> list[Path]:
     """Folders an interrupted rebuild of path left beside it."""
-    parent = path.parent
-    try:
-        names = os.listdir(parent)
-    except OSError:
-        return []
-    return [parent / n for n in sorted(names) if original_name(parent / n) == path.name]
+    return layout.rebuilds_left_for(path)
 
 
 def finish_all_interrupted(paths: Sequence[Path]) -> list[str]:
