@@ -205,6 +205,17 @@ def test_a_folder_replaced_after_the_check_is_moved_back_untouched(tmp_path: Pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["swap", "swap-old"]
 
 
+def test_a_file_saved_in_it_while_the_confirmation_was_open_stops_the_delete(tmp_path: Path) -> None:
+    env = make_venv(PYTHON, tmp_path / "late")
+    plan = plan_delete(env, NOBODY_KNOWN, environ=_environ(tmp_path))
+    (env / "NOTES.txt").write_text("written after the plan")
+    with pytest.raises(RefusedError, match=r"now holds NOTES\.txt, which is not part of an environment"):
+        delete_environment(plan, EnvironmentLocks(), environ=_environ(tmp_path))
+    assert (env / "NOTES.txt").read_text() == "written after the plan"
+    assert (env / "pyvenv.cfg").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["late"]
+
+
 def test_markers_gone_after_the_check_means_no_delete(tmp_path: Path) -> None:
     env = make_venv(PYTHON, tmp_path / "was-env")
     plan = plan_delete(env, NOBODY_KNOWN, environ=_environ(tmp_path))

@@ -342,11 +342,21 @@ def _move_aside(parent_fd: int, plan: DeletePlan) -> str:
     st = os.stat(aside, dir_fd=parent_fd, follow_symlinks=False)
     aside_path = str(plan.real_path.parent / aside)
     same = stat.S_ISDIR(st.st_mode) and _identity(st) == plan.identity and _has_markers(parent_fd, aside)
-    if same and not removal.mount_points_under(aside_path):
+    # Checked again once it can no longer change under its own name: a file saved in it while the
+    # confirmation was open went with it.
+    foreign = (
+        layout.unexpected_entries(Path(aside_path), conda=plan.environment.kind is Kind.CONDA) if same else []
+    )
+    if same and not foreign and not removal.mount_points_under(aside_path):
         return aside
     with contextlib.suppress(OSError):
         if not os.path.lexists(plan.real_path):
             os.rename(aside, name, src_dir_fd=parent_fd, dst_dir_fd=parent_fd)
+    if foreign:
+        raise RefusedError(
+            f"{plan.real_path} now holds {foreign[0]}, which is not part of an environment (it came "
+            "after the check); move it out first; nothing deleted"
+        )
     raise RefusedError(
         f"{plan.real_path} changed since it was checked (another folder is there now); nothing deleted"
     )
