@@ -182,7 +182,9 @@ def test_a_rebuild_killed_mid_way_is_put_back_by_the_next_run(tmp_path: Path, wh
         victim.stdout.read() if victim.poll() is not None else b""
     )
     assert any(n.startswith(".venvdeck-recreating-") for n in os.listdir(env.parent))
-    for pid in [*_descendants(victim.pid), victim.pid]:  # the machine dies: everything at once
+    # The machine dies: everything at once, venvdeck first (killed after pip, it could see pip
+    # fail and put the old one back itself before its own turn came).
+    for pid in [victim.pid, *_descendants(victim.pid)]:
         for kill in (os.killpg, os.kill):
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 kill(pid, signal.SIGKILL)

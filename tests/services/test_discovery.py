@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -85,9 +86,31 @@ def test_broken_environment_says_why(fake_home: FakeHome, tmp_path: Path) -> Non
     assert found.broken_reason.endswith("no longer exists (/opt/gone/bin/python3.11)")
 
 
+def test_a_venv_whose_base_was_upgraded_in_place_is_broken_and_says_so(
+    fake_home: FakeHome, tmp_path: Path
+) -> None:
+    """`brew upgrade python` (or a pyenv/uv link moved to a newer minor version): the venv's python
+    starts, as 3.12, and finds none of the packages in lib/python3.11. It was listed as ok."""
+    old, new = require_python("3.11"), require_python("3.12")
+    base = tmp_path / "python3-current"  # the folder the venv was made from: a link to a version
+    base.symlink_to(old.parent.parent)
+    env = tmp_path / "proj" / ".venv"
+    subprocess.run([str(base / "bin" / "python3"), "-m", "venv", "--without-pip", str(env)], check=True)
+    options = DiscoveryOptions(roots=[env.parent], environ=_home_environ(fake_home))
+    (found,) = discover_all(options)
+    assert not found.is_broken, found.broken_reason
+    base.unlink()
+    base.symlink_to(new.parent.parent)
+    (found,) = discover_all(options)
+    assert found.is_broken
+    assert found.broken_reason is not None
+    assert "its Python is now 3.12" in found.broken_reason
+    assert "made with 3.11" in found.broken_reason
+
+
 def test_variables_move_managed_homes(tmp_path: Path) -> None:
     """WORKON_HOME, PIPX_HOME and POETRY_VIRTUALENVS_PATH outside home are honoured."""
-    cfg = f"home = {Path(sys.executable).parent}\nversion = 3.11.7\n"
+    cfg = f"home = {Path(sys.executable).parent}\nversion = {sys.version_info[0]}.{sys.version_info[1]}.0\n"
     places = {"WORKON_HOME": "virtualenvwrapper", "PIPX_HOME": "pipx", "POETRY_VIRTUALENVS_PATH": "poetry"}
     environ = {"HOME": str(tmp_path / "home"), "PATH": ""}
     (tmp_path / "home").mkdir()

@@ -83,6 +83,11 @@ def _cfg_version(env: Path) -> str:
     raise AssertionError("venv wrote no version")
 
 
+# The running Python's version: a fake environment linked to it must say so (one that says another
+# minor version is a venv whose base was upgraded in place: broken).
+RUNNING = ".".join(map(str, sys.version_info[:3]))
+
+
 def venv_cfg(home_dir: Path) -> str:
     return f"home = {home_dir}\ninclude-system-site-packages = false\nversion = 3.11.7\n"
 
@@ -91,7 +96,7 @@ def build_fake_home(root: Path, real_python: Path) -> FakeHome:
     """Environments of every kind (most as files only; a few real venvs) and decoys."""
     home = root / "home"
     fake = FakeHome(home)
-    v311 = "home = /usr/bin\ninclude-system-site-packages = false\nversion = 3.11.7\n"
+    v311 = "home = /usr/bin\ninclude-system-site-packages = false\nversion = " + RUNNING + "\n"
     bindir = Path(sys.executable).parent
 
     real = make_venv(real_python, home / "code" / "alpha" / ".venv")
@@ -99,20 +104,20 @@ def build_fake_home(root: Path, real_python: Path) -> FakeHome:
     fake.env(real, kind="venv", manager=None, version=real_version, project=home / "code" / "alpha")
     spaced = make_venv(real_python, home / "code" / "my proj" / "ünï" / "venv")
     fake.env(spaced, kind="venv", manager=None, version=real_version, project=spaced.parent)
-    uv_cfg = f"home = {bindir}\nimplementation = CPython\nuv = 0.13.9\nversion_info = 3.12.4\ninclude-system-site-packages = false\nprompt = beta\n"
+    uv_cfg = f"home = {bindir}\nimplementation = CPython\nuv = 0.13.9\nversion_info = {RUNNING}\ninclude-system-site-packages = false\nprompt = beta\n"
     fake.env(
         _venv_files(home / "code" / "beta" / ".venv", uv_cfg, Path(sys.executable)),
         kind="uv",
         manager=None,
-        version="3.12.4",
+        version=RUNNING,
         project=home / "code" / "beta",
     )
-    ve_cfg = f"home = {bindir}\nimplementation = CPython\nversion_info = 3.11.7.final.0\nvirtualenv = 20.26.6\ninclude-system-site-packages = true\nbase-prefix = /x\n"
+    ve_cfg = f"home = {bindir}\nimplementation = CPython\nversion_info = {RUNNING}.final.0\nvirtualenv = 20.26.6\ninclude-system-site-packages = true\nbase-prefix = /x\n"
     fake.env(
         _venv_files(home / "code" / "gamma" / "env", ve_cfg, Path(sys.executable)),
         kind="virtualenv",
         manager=None,
-        version="3.11.7",
+        version=RUNNING,
         project=home / "code" / "gamma",
     )
     win_cfg = "home = C:\\Python311\nversion = 3.11.7\ninclude-system-site-packages = false\n"
@@ -150,21 +155,21 @@ def build_fake_home(root: Path, real_python: Path) -> FakeHome:
     wrapped = _venv_files(home / ".virtualenvs" / "wrapped", v311, Path(sys.executable))
     (wrapped / ".project").write_text(str(home / "code" / "alpha"))
     fake.env(
-        wrapped, kind="venv", manager="virtualenvwrapper", version="3.11.7", project=home / "code" / "alpha"
+        wrapped, kind="venv", manager="virtualenvwrapper", version=RUNNING, project=home / "code" / "alpha"
     )
     pipenv = _venv_files(
         home / ".local" / "share" / "virtualenvs" / "alpha-Ab3dE_12", ve_cfg, Path(sys.executable)
     )
     (pipenv / ".project").write_text(str(home / "code" / "alpha"))
-    fake.env(pipenv, kind="virtualenv", manager="pipenv", version="3.11.7", project=home / "code" / "alpha")
+    fake.env(pipenv, kind="virtualenv", manager="pipenv", version=RUNNING, project=home / "code" / "alpha")
     black = _venv_files(home / ".local" / "share" / "pipx" / "venvs" / "black", uv_cfg, Path(sys.executable))
     (black / "pipx_metadata.json").write_text("{}")
-    fake.env(black, kind="uv", manager="pipx", version="3.12.4")
+    fake.env(black, kind="uv", manager="pipx", version=RUNNING)
     fake.env(
         _venv_files(home / ".local" / "share" / "pipx" / "shared", v311, Path(sys.executable)),
         kind="venv",
         manager="pipx",
-        version="3.11.7",
+        version=RUNNING,
     )
     fake.env(
         _venv_files(
@@ -174,7 +179,7 @@ def build_fake_home(root: Path, real_python: Path) -> FakeHome:
         ),
         kind="virtualenv",
         manager="poetry",
-        version="3.11.7",
+        version=RUNNING,
     )
     fake.env(
         _venv_files(
@@ -184,7 +189,7 @@ def build_fake_home(root: Path, real_python: Path) -> FakeHome:
         ),
         kind="virtualenv",
         manager="hatch",
-        version="3.11.7",
+        version=RUNNING,
     )
     fake.env(
         _venv_files(
@@ -192,23 +197,23 @@ def build_fake_home(root: Path, real_python: Path) -> FakeHome:
         ),
         kind="virtualenv",
         manager="pdm",
-        version="3.11.7",
+        version=RUNNING,
     )
     ruff = _venv_files(home / ".local" / "share" / "uv" / "tools" / "ruff", uv_cfg, Path(sys.executable))
     (ruff / "uv-receipt.toml").write_text("[tool]\n")
-    fake.env(ruff, kind="uv", manager="uv", version="3.12.4")
+    fake.env(ruff, kind="uv", manager="uv", version=RUNNING)
     fake.env(
         _venv_files(home / "code" / "tooled" / ".tox" / "py311", ve_cfg, Path(sys.executable)),
         kind="virtualenv",
         manager="tox",
-        version="3.11.7",
+        version=RUNNING,
         project=home / "code" / "tooled",
     )
     fake.env(
         _venv_files(home / "code" / "tooled" / ".nox" / "tests", v311, Path(sys.executable)),
         kind="venv",
         manager="nox",
-        version="3.11.7",
+        version=RUNNING,
         project=home / "code" / "tooled",
     )
 

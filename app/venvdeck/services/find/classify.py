@@ -108,7 +108,12 @@ def _project(path: Path, manager: Manager | None) -> Path | None:
     return None
 
 
-def _broken_reason(path: Path, interpreter: Path | None, exists: bool, cfg: PyvenvCfg | None) -> str | None:
+_NAMED_VERSION = re.compile(r"python(\d+\.\d+)t?")
+
+
+def _broken_reason(
+    path: Path, interpreter: Path | None, exists: bool, cfg: PyvenvCfg | None, version: str | None = None
+) -> str | None:
     if interpreter is None:
         return "no Python interpreter in bin/ or Scripts/"
     if not exists:
@@ -121,7 +126,24 @@ def _broken_reason(path: Path, interpreter: Path | None, exists: bool, cfg: Pyve
         home = Path(cfg.home)
         if not os.path.isdir(home):
             return f"its base Python folder {home} is gone"
-    return None
+    return _replaced_reason(interpreter, version) if cfg is not None else None
+
+
+def _replaced_reason(interpreter: Path, version: str | None) -> str | None:
+    """Its base was upgraded in place (a pyenv or uv folder, a link to one, now another minor
+    version): the interpreter starts, but finds none of its packages (lib/python3.11 is not on a
+    3.12's path). Told by the name the links end at (`python3.12`); a copy says nothing."""
+    if not version or not os.path.islink(interpreter):
+        return None
+    target = os.path.realpath(interpreter)
+    now = _NAMED_VERSION.fullmatch(os.path.basename(target))
+    made = _NAMED_VERSION.fullmatch("python" + ".".join(version.split(".")[:2]))
+    if now is None or made is None or now.group(1) == made.group(1):
+        return None
+    return (
+        f"its Python is now {now.group(1)} ({target}), but it was made with {made.group(1)}: "
+        f"its packages in lib/python{made.group(1)} are not on that Python's path"
+    )
 
 
 def _venv_kind(cfg: PyvenvCfg) -> Kind:
@@ -160,7 +182,7 @@ def _virtual_env(path: Path, real: Path, loc: KnownLocations) -> Environment:
         manager = Manager.UV
     else:
         manager = _location_manager(path, loc)
-    reason = _broken_reason(path, interpreter, exists, cfg)
+    reason = _broken_reason(path, interpreter, exists, cfg, version)
     kind = _venv_kind(cfg) if cfg is not None else Kind.VIRTUALENV
     return Environment(
         path=path,
