@@ -15,6 +15,7 @@ from tests.support.pythons import find_python, make_venv
 from venvdeck.errors import InterpreterError
 from venvdeck.services.find.resolve import resolve_environment
 from venvdeck.services.read.freeze import freeze
+from venvdeck.services.read.on_disk import installed_packages
 from venvdeck.services.read.packages import list_packages
 
 
@@ -187,3 +188,37 @@ def test_hung_interpreter_times_out(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         list_packages(resolve_environment(fake))
     assert time.monotonic() - started < 5
     assert os.path.isdir(fake)
+
+
+def test_a_broken_environment_lists_its_legacy_editables_from_disk(tmp_path: Path) -> None:
+    """A `setup.py develop` editable is found through easy-install.pth: read from disk (its Python
+    gone), it was left out, and a rebuild planned from that list dropped it without a word."""
+    python = find_python("3.10")
+    if python is None:
+        pytest.skip("no Python 3.10 (its pip lists through pkg_resources, which follows .pth lines)")
+    env = tmp_path / "env"
+    subprocess.run([str(python), "-m", "venv", str(env)], check=True, capture_output=True)
+    project = tmp_path / "edpkg"
+    (project / "edpkg").mkdir(parents=True)
+    (project / "edpkg" / "__init__.py").write_text("")
+    (project / "setup.py").write_text(
+        "from setuptools import setup\nsetup(name='edpkg', version='0.3', packages=['edpkg'])\n"
+    )
+    pip = [str(env / "bin" / "python"), "-m", "pip"]
+    subprocess.run(
+        [*pip, "install", "-q", "--no-index", "--no-build-isolation", "-e", str(project)],
+        check=True,
+        capture_output=True,
+    )
+    assert list((env / "lib" / "python3.10" / "site-packages").glob("edpkg.egg-link"))  # the legacy way
+    listed = json.loads(
+        subprocess.run([*pip, "list", "--format", "json"], check=True, capture_output=True, text=True).stdout
+    )
+    for name in ("python", "python3", "python3.10"):  # its Python is gone
+        (env / "bin" / name).unlink()
+    (env / "bin" / "python").symlink_to(tmp_path / "gone" / "python3.10")
+    broken = resolve_environment(env)
+    assert broken.is_broken
+    from_disk, _pip = installed_packages(broken)
+    assert {(p.name, p.version) for p in from_disk} == {(p["name"], p["version"]) for p in listed}
+    assert "edpkg" in {p.name for p in from_disk}
