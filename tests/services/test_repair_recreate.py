@@ -408,3 +408,13 @@ def test_refusals_change_nothing_and_say_why(tmp_path: Path) -> None:
     with pytest.raises(RefusedError, match="is a base interpreter install, not an environment"):
         plan_recreate(base, bases, UV)
     assert (env / "notes.txt").read_text() == "mine"
+
+
+def test_what_ensurepip_seeded_is_not_carried_with_a_pin(pip_env: Path) -> None:
+    """ensurepip marks setuptools as asked for: a Debian venv rebuilt on pyenv's Python asked the
+    index for setuptools==66.1.1 (Debian's), and the rebuild failed for nothing the user did."""
+    plan = plan_recreate(_env(pip_env), base_interpreters(), UV, python=VERSION)
+    assert "setuptools" not in {r.name for r in plan.requirements}
+    assert any(w.startswith("setuptools: the new environment gets its own Python") for w in plan.warnings), (
+        plan.warnings
+    )

@@ -277,9 +277,13 @@ def read_sources(env: Environment, prefix: Path, *, exact: bool) -> Sources:
                 "their dependencies are resolved again (--exact pins every distribution as installed)"
             )
     seen: set[str] = set()
+    seeds = set() if exact or record is not None else _SEEDS
+    left: list[str] = []
     for package, why, extras, marker in chosen:
         key = canonicalize_name(package.name)
-        if key == "pip" or key in seen:
+        if key in seeds and key != "pip":  # pip: never carried, the venv makes its own
+            left.append(package.name)
+        if key == "pip" or key in seeds or key in seen:
             continue
         seen.add(key)
         carried = carry(package, why, extras=extras, marker=marker)
@@ -287,9 +291,20 @@ def read_sources(env: Environment, prefix: Path, *, exact: bool) -> Sources:
             sources.not_carried.append(carried)
         else:
             sources.requirements.append(carried)
+    if left:
+        sources.notes.append(
+            f"{', '.join(sorted(set(left)))}: the new environment gets its own Python's (the old ones came "
+            "with the venv, as ensurepip seeds it; pip freeze leaves them out too)"
+        )
     sources.not_carried += _stray_scripts(prefix, packages)
     sources.requirements.sort(key=lambda r: (not r.text.startswith("--editable="), canonicalize_name(r.name)))
     return sources
+
+
+# What `python -m venv` (ensurepip) puts in every environment, marked as asked for: carried with
+# a pin, a rebuild on another Python asked for setuptools==66.1.1 (Debian's), which no index may
+# have for it. The new environment gets what its own Python seeds; what needs them requires them.
+_SEEDS = frozenset({"pip", "setuptools", "wheel", "distribute"})
 
 
 def _as_requested(packages: list[Package]) -> list[Package]:
