@@ -17,6 +17,7 @@ from tests.support.pythons import install, make_venv
 from tests.support.wheels import build_wheel
 from venvdeck.errors import RefusedError
 from venvdeck.models import KernelState
+from venvdeck.services.find import layout
 from venvdeck.services.find.classify import classify_path
 from venvdeck.services.find.locations import known_locations
 from venvdeck.services.repair.kernels import (
@@ -141,6 +142,24 @@ def test_only_dead_kernels_go_and_a_folder_holding_more_is_refused_by_name(
         with pytest.raises(RefusedError, match="is no longer a dead kernel"):
             remove_kernelspec(kernels[name])
         assert (tmp_path / "data/kernels" / name / "kernel.json").is_file()
+
+
+def test_a_kernel_whose_environment_is_being_rebuilt_is_not_dead(
+    jupyter_home: dict[str, str], tmp_path: Path
+) -> None:
+    """While a rebuild keeps the old environment aside, its interpreter is missing for a minute:
+    `kernels --remove-dead` removed the user's kernel, which the rebuild was meant to keep alive."""
+    env = tmp_path / "proj" / ".venv"
+    aside = env.parent / f"{layout.RECREATING_PREFIX}0123456789abcdef-.venv"
+    aside.mkdir(parents=True)  # the old one, kept aside; the new one is not made yet
+    _kernel(tmp_path / "data", "rebuilding", str(env / "bin" / "python"))
+    kernels = {k.name: k for k in list_kernelspecs(jupyter_home, system=NO_SYSTEM)}
+    assert kernels["rebuilding"].state is KernelState.UNREACHABLE
+    with pytest.raises(RefusedError, match="is no longer a dead kernel"):
+        remove_kernelspec(kernels["rebuilding"])
+    aside.rmdir()  # the rebuild failed and nothing came back: dead now
+    kernels = {k.name: k for k in list_kernelspecs(jupyter_home, system=NO_SYSTEM)}
+    assert kernels["rebuilding"].state is KernelState.DEAD
 
 
 def test_a_linked_kernel_folder_is_not_followed(jupyter_home: dict[str, str], tmp_path: Path) -> None:

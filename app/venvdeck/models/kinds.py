@@ -64,3 +64,6 @@ class KernelState(StrEnum):
     OK = "ok"
     DEAD = "dead"  # the interpreter in argv[0] is gone
     BROKEN = "broken"  # its environment is broken (rebuilding it revives the kernel)
+    # Gone for now, maybe not for good: its environment is being rebuilt, or it is on a volume that
+    # is not mounted. Never removed as dead.
+    UNREACHABLE = "unreachable"

@@ -17,7 +17,12 @@ from venvdeck.models import DependentKind, KernelState, Kind
 if TYPE_CHECKING:
     from venvdeck.models import BaseInterpreter, Environment, Kernelspec
 
-_STATE_STYLE = {KernelState.OK: "green", KernelState.DEAD: "bold red", KernelState.BROKEN: "yellow"}
+_STATE_STYLE = {
+    KernelState.OK: "green",
+    KernelState.DEAD: "bold red",
+    KernelState.BROKEN: "yellow",
+    KernelState.UNREACHABLE: "yellow",
+}
 
 
 def _count(n: int, word: str) -> str:

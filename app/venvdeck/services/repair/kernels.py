@@ -42,6 +42,7 @@ from venvdeck.errors import RefusedError
 from venvdeck.formatting import shown
 from venvdeck.models import Kernelspec, KernelState, Kind
 from venvdeck.services import fsio, policy
+from venvdeck.services.find import layout
 from venvdeck.services.find.classify import classify_path
 from venvdeck.services.find.locations import known_locations
 from venvdeck.services.repair.kernel_argv import kernel_interpreter
@@ -163,10 +164,41 @@ def _state(interpreter: Path | None, environment: Environment | None) -> KernelS
         try:
             os.stat(interpreter)
         except (FileNotFoundError, NotADirectoryError):
-            return KernelState.DEAD
+            return KernelState.UNREACHABLE if _maybe_back_later(interpreter) else KernelState.DEAD
         except (OSError, ValueError):  # no permission, a share not answering, a NUL: not known gone
             return KernelState.OK
     return KernelState.OK
+
+
+_REMOVABLE_MEDIA = ("/media/", "/mnt/", "/run/media/", "/Volumes/")
+
+
+def _fstab_targets() -> set[str]:
+    try:
+        lines = fsio.read_text(Path("/etc/fstab"), fsio.TEXT_FILE).splitlines()
+    except (OSError, ValueError):
+        return set()
+    fields = (line.split() for line in lines if line.strip() and not line.lstrip().startswith("#"))
+    return {os.path.normpath(f[1]) for f in fields if len(f) > 1 and f[1].startswith("/")}
+
+
+def _maybe_back_later(interpreter: Path) -> bool:
+    """A missing interpreter that may come back: an environment on its path is being rebuilt (the
+    old one is kept aside meanwhile), or the nearest folder that exists is an empty mount point
+    (a volume not mounted now: removable media, an fstab entry)."""
+    for folder in [interpreter, *interpreter.parents][:5]:
+        if layout.rebuilds_left_for(folder):
+            return True
+    existing = next((p for p in interpreter.parents if os.path.isdir(p)), None)
+    if existing is None or existing == Path(existing.anchor):
+        return False
+    try:
+        if os.listdir(existing):
+            return False
+    except OSError:
+        return True  # cannot be read: not known to be gone
+    text = str(existing)
+    return text.startswith(_REMOVABLE_MEDIA) or os.path.normpath(text) in _fstab_targets()
 
 
 def read_kernelspec(
