@@ -193,6 +193,13 @@ def test_a_kernel_is_registered_as_ipykernel_would_and_dies_with_its_environment
     }
     with pytest.raises(RefusedError, match="a kernel named nb exists already"):
         register_kernel(env, environ=environ)
+    with pytest.raises(RefusedError, match="cannot be a kernel name"):
+        register_kernel(env, name="..", environ=environ)
+    linked = {"JUPYTER_DATA_DIR": str(tmp_path / "linked"), "HOME": str(tmp_path)}
+    (tmp_path / "linked").mkdir()
+    (tmp_path / "linked" / "kernels").symlink_to("/usr/share")  # into a system folder
+    with pytest.raises(RefusedError, match="not writing a kernel there: /usr/share is a system folder"):
+        register_kernel(env, environ=linked)
     listed = list_kernelspecs(environ, system=NO_SYSTEM)
     assert [k.path for k in kernels_for(env, listed)] == [tmp_path / "data/kernels/nb"]
     shutil.rmtree(env_path)  # the environment is deleted: its kernel is dead, and may go

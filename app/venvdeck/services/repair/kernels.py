@@ -374,7 +374,7 @@ def register_kernel(
             f"ipykernel is not installed in {shown(env.path)}: install it first (venvdeck install {env.path} ipykernel)"
         )
     name = (name or kernel_name_for(env)).strip()
-    if not _VALID_NAME.match(name) or len(name) > 64:
+    if not _VALID_NAME.match(name) or len(name) > 64 or name.startswith("."):
         raise RefusedError(f"{shown(name)!r} cannot be a kernel name (letters, digits, '.', '_', '-')")
     name = name.lower()
     version = ".".join((env.python_version or "3").split(".")[:2])
@@ -389,9 +389,15 @@ def register_kernel(
         raise RefusedError(f"not writing a kernel there: {refusal}")
     try:
         os.makedirs(kernels, exist_ok=True)
-        parent_fd = fsio.open_folder(kernels)
     except OSError as exc:
         raise RefusedError(f"cannot make {shown(kernels)}: {exc.strerror or exc}") from None
+    refusal = policy.write_refusal(os.path.realpath(kernels), environ)  # kernels/ may be a link
+    if refusal:
+        raise RefusedError(f"not writing a kernel there: {refusal}")
+    try:
+        parent_fd = fsio.open_folder(kernels)
+    except OSError as exc:
+        raise RefusedError(f"cannot open {shown(kernels)}: {exc.strerror or exc}") from None
     data = {
         "argv": [str(env.interpreter), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": display,
