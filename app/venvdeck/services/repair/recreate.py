@@ -523,6 +523,13 @@ def recreate_environment(
             try:
                 delete.finish_pending(real.parent / deleting)
                 out(f"venvdeck: removed the old {shown(real.name)}")
+            except KeyboardInterrupt:  # Ctrl-C (or SIGTERM) now: only "stopped" was said before
+                out(
+                    f"venvdeck: stopped while removing the old environment; the new one is in place at "
+                    f"{shown(real)}, and what is left of the old one ({shown(real.parent / deleting)}) "
+                    "goes on the next run"
+                )
+                raise
             except (RefusedError, OSError) as exc:
                 out(
                     f"venvdeck: the old environment is left in {shown(real.parent / deleting)} ({exc}); the next run removes it"
