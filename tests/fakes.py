@@ -232,8 +232,13 @@ class FakeEnvironmentService:
         with_pip: bool,
         system_site_packages: bool,
         prompt: str | None,
+        requirements_file: Path | None = None,
     ) -> Operation:
         self.calls.append(("plan_create", target))
+        if requirements_file is not None:
+            from venvdeck.services.change.requirements import read_requirements_file
+
+            read_requirements_file(requirements_file)
         argv = (
             str(base.interpreter),
             "-m",

@@ -111,3 +111,26 @@ def test_activate_prints_the_commands(bare_env: Path) -> None:
     result = venvdeck("activate", str(bare_env))
     assert result.returncode == 0
     assert f"source {bare_env}/bin/activate" in result.stdout
+
+
+@pytest.mark.usefixtures("local_index")
+def test_create_with_a_file_checks_it_first_and_says_what_is_kept_when_its_install_fails(
+    tmp_path: Path,
+) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_text("notapkg @@@\n")
+    target = tmp_path / "withreq" / ".venv"
+    args = ["create", str(target), "--python", VERSION, "--backend", "uv", "--without-pip", "-r"]
+    result = venvdeck(*args, str(bad))
+    assert result.returncode == 1
+    assert "names no URL after @" in result.stderr
+    assert not target.exists()  # refused before anything was made
+    missing = tmp_path / "missing.txt"
+    missing.write_text("notexisting==9.9\n")  # a good file whose install fails
+    result = venvdeck(*args, str(missing))
+    assert result.returncode == 1
+    assert (target / "pyvenv.cfg").is_file()
+    assert result.stderr.splitlines()[-1] == (
+        f"venvdeck: {target} was made and is kept, but installing from {missing} failed: "
+        f"`venvdeck install {target} -r {missing}` tries again, `venvdeck delete {target}` removes it"
+    )

@@ -179,6 +179,17 @@ def test_a_requirements_file_is_read_as_pip_reads_it_and_checked_before_anything
     bad.write_text("--no-such-option\n")
     with pytest.raises(InvalidRequirementError, match="pip does not accept --no-such-option"):
         plan_install_file(env, bad, PIP)
+    bad.write_text("demo-dep==1.0\nnotapkg @@@\n")  # packaging takes it; pip does not
+    with pytest.raises(InvalidRequirementError, match=r"line 2: 'notapkg @@@' names no URL after @"):
+        plan_install_file(env, bad, PIP)
+    pip_says = subprocess.run(
+        [str(pip_env / "bin" / "python"), "-m", "pip", "install", "--dry-run", "-r", str(bad)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert pip_says.returncode != 0
+    assert "notapkg @@@" in pip_says.stderr
     (tmp_path / "loop-a.txt").write_text("-r loop-b.txt\n")
     (tmp_path / "loop-b.txt").write_text("-r loop-a.txt\ndemo-dep==1.0\n")
     with pytest.raises(InvalidRequirementError, match="include each other in a loop"):  # pip: RecursionError

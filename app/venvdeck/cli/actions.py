@@ -123,13 +123,10 @@ def _run(operation: Operation, timeout_s: float) -> int:
 
 def create(args: argparse.Namespace) -> int:
     from venvdeck.services.change.plans import pick_base, plan_create, plan_install_file
-    from venvdeck.services.change.requirements import read_requirements_file
     from venvdeck.services.find.discovery import base_interpreters
     from venvdeck.services.find.resolve import resolve_environment
 
     settings, timeout_s = _settings(args)
-    if args.requirements is not None:
-        read_requirements_file(args.requirements)  # a bad file is refused before anything is made
     base = pick_base(base_interpreters(), args.python, resolve_environment)
     operation = plan_create(
         args.path,
@@ -138,12 +135,21 @@ def create(args: argparse.Namespace) -> int:
         with_pip=not args.without_pip,
         system_site_packages=args.system_site_packages,
         prompt=args.prompt,
+        requirements_file=args.requirements,  # a bad file is refused before anything is made
     )
     status = _run(operation, timeout_s)
     if status != 0 or args.requirements is None:
         return status
     env = resolve_environment(operation.environment)
-    return _run(plan_install_file(env, args.requirements, settings), timeout_s)
+    status = _run(plan_install_file(env, args.requirements, settings), timeout_s)
+    if status != 0:
+        where, file = shown(env.path), shown(args.requirements)
+        print(
+            f"venvdeck: {where} was made and is kept, but installing from {file} failed: "
+            f"`venvdeck install {where} -r {file}` tries again, `venvdeck delete {where}` removes it",
+            file=sys.stderr,
+        )
+    return status
 
 
 def install(args: argparse.Namespace) -> int:

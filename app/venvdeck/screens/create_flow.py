@@ -39,6 +39,7 @@ async def create(changes: ChangeRunner, selected: Environment | None, previous: 
                 with_pip=request.with_pip,
                 system_site_packages=request.system_site_packages,
                 prompt=request.prompt,
+                requirements_file=request.requirements,
             )
             break
         except VenvDeckError as exc:

@@ -95,7 +95,10 @@ class EnvironmentService(Protocol):
         with_pip: bool,
         system_site_packages: bool,
         prompt: str | None,
-    ) -> Operation: ...
+        requirements_file: Path | None = None,
+    ) -> Operation:
+        """requirements_file: installed once it is made, checked now (a bad file makes nothing)."""
+        ...
 
     async def plan_delete(self, path: Path) -> DeletePlan:
         """Checked against every environment the last discovery found (its dependents)."""

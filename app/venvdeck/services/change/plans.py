@@ -227,7 +227,12 @@ def plan_create(
     with_pip: bool = True,
     system_site_packages: bool = False,
     prompt: str | None = None,
+    requirements_file: Path | None = None,
 ) -> Operation:
+    """A new environment; requirements_file (installed once it is made) is read and checked first:
+    a bad file is refused before anything is made."""
+    if requirements_file is not None:
+        read_requirements_file(requirements_file)
     path = check_new_environment_path(target)
     if base.kind is not Kind.PYTHON or base.interpreter is None or base.is_broken:
         raise RefusedError(f"{base.name} is not a working base interpreter")

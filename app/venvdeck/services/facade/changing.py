@@ -98,6 +98,7 @@ class Changing(FacadeBase):
         with_pip: bool,
         system_site_packages: bool,
         prompt: str | None,
+        requirements_file: Path | None = None,
     ) -> Operation:
         def planned() -> Operation:
             from venvdeck.services.change import plans
@@ -109,6 +110,7 @@ class Changing(FacadeBase):
                 with_pip=with_pip,
                 system_site_packages=system_site_packages,
                 prompt=prompt,
+                requirements_file=requirements_file,
             )
 
         return await in_thread(planned)
