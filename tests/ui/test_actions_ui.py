@@ -265,6 +265,28 @@ async def test_escape_cancels_a_running_operation_and_the_table_is_read_again(ba
         assert main_screen(app).check_action("install", ()) is True
 
 
+async def test_escape_cancels_the_only_running_operation_from_another_environment_too() -> None:
+    """The log's line offers escape for the running install; with the cursor moved to another
+    environment, escape did nothing."""
+    service = demo_service()
+    shop, blog = HOME / "code/shop/.venv", HOME / "code/blog/.venv"
+    service.run_gates[shop] = asyncio.Event()
+    app = VenvDeckApp(service, now=lambda: FROZEN_NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await select(pilot, shop)
+        await pilot.press("i", *"rich", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+        await pilot.press("y")
+        await until(pilot, lambda: shop in service.busy, "the operation running")
+        tree(app).select_path(blog)
+        await until(pilot, lambda: main_screen(app).selected_path == blog, "blog selected")
+        await pilot.press("escape")
+        await until(pilot, lambda: shop not in service.busy, "the install cancelled")
+        assert service.ran == []
+        assert _squashed("Cancelled: Install rich into shop") in _log(app)
+
+
 async def test_a_second_operation_on_a_busy_environment_is_refused_but_another_runs() -> None:
     service = demo_service()
     shop, blog = HOME / "code/shop/.venv", HOME / "code/blog/.venv"

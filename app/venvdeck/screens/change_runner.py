@@ -66,11 +66,12 @@ class ChangeRunner(Widget):
         return any(r.environment == path for r in self.running.values()) or self.service.is_busy(path)
 
     def running_for(self, path: Path | None) -> Running | None:
-        """The change of that environment; with none selected, the only one running."""
+        """The change of that environment; else the only one running (the log's line offers escape
+        for it wherever the cursor went meanwhile)."""
         mine = [r for r in self.running.values() if r.environment == path]
         if mine:
             return mine[0]
-        return next(iter(self.running.values())) if len(self.running) == 1 and path is None else None
+        return next(iter(self.running.values())) if len(self.running) == 1 else None
 
     def cancel(self, running: Running) -> None:
         if not running.cancellable:
