@@ -297,6 +297,8 @@ class FakeEnvironmentService:
 
     async def export(self, env: Environment, target: Path, *, top_level: bool, force: bool) -> ExportResult:
         self.calls.append(("export", target))
+        if target.is_dir():  # as the real one refuses it
+            raise RefusedError(f"{target} is a folder; give a file name")
         result = await self.freeze(env, top_level=top_level)
         return ExportResult(target, len(result.lines), force)
 

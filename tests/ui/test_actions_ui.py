@@ -287,6 +287,31 @@ async def test_escape_cancels_the_only_running_operation_from_another_environmen
         assert _squashed("Cancelled: Install rich into shop") in _log(app)
 
 
+async def test_export_puts_a_relative_name_beside_the_suggestion_and_asks_again_after_a_refusal(
+    tmp_path: Path,
+) -> None:
+    """A relative name went to the folder venvdeck was started in; a refused path closed the
+    dialog, and what was typed was lost."""
+    service = demo_service()
+    shop = HOME / "code/shop/.venv"
+    app = VenvDeckApp(service, now=lambda: FROZEN_NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await select(pilot, shop)
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, ExportScreen), "the export dialog")
+        await pilot.press("ctrl+a", "ctrl+k", *"reqs-out.txt", "enter")
+        await until(pilot, lambda: ("export", HOME / "code/shop/reqs-out.txt") in service.calls, "the export")
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, ExportScreen), "the export dialog")
+        app.screen.query_one("#export-path", Input).value = str(tmp_path)  # typed, but faster
+        await pilot.press("enter")
+        await until(pilot, lambda: ("export", tmp_path) in service.calls, "the refused export")
+        await until(pilot, lambda: isinstance(app.screen, ExportScreen), "the dialog again")
+        assert app.screen.query_one("#export-path", Input).value == str(tmp_path)
+        assert any("is a folder" in n.message for n in app._notifications)
+
+
 async def test_a_second_operation_on_a_busy_environment_is_refused_but_another_runs() -> None:
     service = demo_service()
     shop, blog = HOME / "code/shop/.venv", HOME / "code/blog/.venv"

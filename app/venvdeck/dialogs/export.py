@@ -27,11 +27,16 @@ class ExportScreen(Dialog[ExportRequest | None]):
         Binding("escape", "cancel", "Cancel", id="venvdeck.export_cancel")
     ]
 
-    def __init__(self, environment_name: str, suggestion: Path | None, top_level: bool) -> None:
+    def __init__(
+        self, environment_name: str, suggestion: Path | None, top_level: bool, base: Path | None = None
+    ) -> None:
+        """base: where a relative name goes (the suggested file's folder, else home): the folder
+        venvdeck was started in is nowhere on screen."""
         super().__init__()
         self.environment_name = environment_name
         self.suggestion = suggestion
         self.top_level = top_level
+        self.base = base or (suggestion.parent if suggestion is not None else Path.home())
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -46,7 +51,12 @@ class ExportScreen(Dialog[ExportRequest | None]):
             )
             yield Checkbox("top-level only (what the user asked for)", self.top_level, id="export-top-level")
             yield Static(
-                Text("written atomically; an existing file is replaced only if you confirm", style="dim")
+                Text(
+                    f"a relative name goes in {self.base}; written atomically; "
+                    "an existing file is replaced only if you confirm",
+                    style="dim",
+                ),
+                id="export-hint",
             )
             with Horizontal(id="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
@@ -66,7 +76,8 @@ class ExportScreen(Dialog[ExportRequest | None]):
         if not path:
             self.notify("Say which file to write (or copy to the clipboard).", severity="error", markup=False)
             return
-        self.dismiss(ExportRequest(Path(path).expanduser(), self._top_level()))
+        chosen = Path(path).expanduser()
+        self.dismiss(ExportRequest(chosen if chosen.is_absolute() else self.base / chosen, self._top_level()))
 
     @on(Button.Pressed, "#copy")
     def _copy(self) -> None:

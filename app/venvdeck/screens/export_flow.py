@@ -16,25 +16,37 @@ if TYPE_CHECKING:
 
 
 async def export(changes: ChangeRunner, env: Environment, top_level: bool) -> None:
-    from venvdeck.dialogs.confirm import ConfirmScreen
     from venvdeck.dialogs.export import ExportScreen
 
     app, service = changes.app, changes.service
-    request: ExportRequest | None = await app.push_screen_wait(
-        ExportScreen(env.name, service.default_export_path(env), top_level)
-    )
-    if request is None:
-        return
+    suggestion = service.default_export_path(env)
+    base = suggestion.parent if suggestion is not None else None
+    while True:  # asked again, with what was typed, until the file is written or the user gives up
+        request: ExportRequest | None = await app.push_screen_wait(
+            ExportScreen(env.name, suggestion, top_level, base)
+        )
+        if request is None:
+            return
+        if await _export(changes, env, request):
+            return
+        suggestion, top_level = request.path, request.top_level
+
+
+async def _export(changes: ChangeRunner, env: Environment, request: ExportRequest) -> bool:
+    """Done (written, copied, or the user said no to overwriting): True; refused: False."""
+    from venvdeck.dialogs.confirm import ConfirmScreen
+
+    app, service = changes.app, changes.service
     try:
         if request.path is None:
             result = await service.freeze(env, top_level=request.top_level)
             count_ = sum(1 for line in result.lines if line.strip() and not line.startswith("#"))
             if not count_:
                 changes.notify(f"{shown(env.name)} has nothing to export (no packages).", markup=False)
-                return
+                return True
             app.copy_to_clipboard(result.text)
             changes.notify(f"Copied {count_} requirements to the clipboard.", markup=False)
-            return
+            return True
         try:
             written = await service.export(env, request.path, top_level=request.top_level, force=False)
         except TargetExists as exists:
@@ -42,15 +54,16 @@ async def export(changes: ChangeRunner, env: Environment, top_level: bool) -> No
                 "Overwrite?", _replacing(str(request.path), exists), "Overwrite", danger=True
             )
             if not await app.push_screen_wait(question):
-                return
+                return True
             written = await service.export(env, request.path, top_level=request.top_level, force=True)
     except VenvDeckError as exc:
         changes.notify(shown(exc), title="Not exported", severity="error", timeout=8, markup=False)
-        return
+        return False
     verb = "Replaced" if written.replaced else "Wrote"
     message = f"{verb} {shown(written.path)} ({written.lines} requirements)."
     changes.operation_log.done(f"{shown(env.name)}: {message}")  # kept with the rest, and said on top
     changes.told(message)
+    return True
 
 
 SHOWN_CHANGES = 8  # lines of each side listed; the rest counted
