@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -154,7 +155,7 @@ def test_hostile_input_is_refused_and_changes_nothing(pip_env: Path, spec: str) 
     before = _installed(pip_env)
     with pytest.raises(
         InvalidRequirementError,
-        match=r"is an option|looks like a file|is not a requirement|control characters|only https|too long|an empty",
+        match=r"is an option|looks like a file|is not a requirement|control characters|only https|too long|an empty|an editable install goes|a bare URL",
     ):
         plan_install(resolve_environment(pip_env), [spec], PIP)
     assert _installed(pip_env) == before
@@ -527,3 +528,22 @@ def test_a_failed_create_never_removes_through_a_bind_mount_made_inside_it(tmp_p
         assert (precious / "precious").read_text() == "kept"
     finally:
         subprocess.run(["umount", str(inside)], capture_output=True)
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        (
+            "https://files.example/rich-13.3.1-py3-none-any.whl",
+            "is a bare URL; name what it installs: 'rich @ https://files.example/rich-13.3.1-py3-none-any.whl'",
+        ),
+        ("git+https://example.com/x.git", "is a bare URL; name what it installs: 'name @ git+https://"),
+        ("-e .", "an editable install goes in a requirements file"),
+    ],
+)
+def test_a_url_or_an_editable_in_the_install_box_says_what_to_type_instead(typed: str, said: str) -> None:
+    """A URL was said to 'look like a file or folder'; '-e .' to be an index option."""
+    from venvdeck.services.change.requirements import parse_requirement
+
+    with pytest.raises(InvalidRequirementError, match=re.escape(said)):
+        parse_requirement(typed)

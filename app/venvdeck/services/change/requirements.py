@@ -106,6 +106,17 @@ def _as_direct_reference(spec: str) -> str:
     return "'name @ file:///path/to/it'"
 
 
+def _named_url(url: str) -> str:
+    """'name @ URL', named from a wheel's file name where the URL ends in one."""
+    from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+
+    try:
+        name: str = parse_wheel_filename(url.rsplit("/", 1)[-1].split("#", 1)[0])[0]
+    except InvalidWheelFilename:
+        name = "name"
+    return repr(f"{name} @ {url}")
+
+
 def parse_requirement(text: str) -> Requirement:
     """One typed specifier, or InvalidRequirementError saying in one line what is wrong with it."""
     spec = text.strip()
@@ -117,10 +128,20 @@ def parse_requirement(text: str) -> Requirement:
         )
     if any(ord(c) < 32 or ord(c) == 127 for c in spec):
         raise InvalidRequirementError(f"{_shown(spec)} holds control characters")
+    if spec.startswith(("-e", "--editable")):
+        raise InvalidRequirementError(
+            f"{_shown(spec)}: an editable install goes in a requirements file "
+            "(a line '-e /path/to/project'), installed with -r (I in the dashboard)"
+        )
     if spec.startswith("-"):
         raise InvalidRequirementError(
             f"{_shown(spec)} is an option, not a requirement: "
             "indexes and find-links belong in pip's or uv's own config (pip.conf, uv.toml, PIP_*/UV_*)"
+        )
+    if "://" in spec.split(";", 1)[0] and "@" not in spec.split("://", 1)[0]:
+        url = spec.split(";", 1)[0].strip()
+        raise InvalidRequirementError(
+            f"{_shown(spec)} is a bare URL; name what it installs: {_named_url(url)}"
         )
     if " @ " not in spec and "@" not in spec.split(";", 1)[0] and looks_like_a_file(spec):
         raise InvalidRequirementError(
