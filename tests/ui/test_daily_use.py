@@ -519,6 +519,31 @@ async def test_deleting_the_only_match_of_a_filter_leaves_no_packages_on_screen(
         assert "Select an environment" in table_message(app)
 
 
+async def test_after_a_resize_a_relabelled_row_lines_up_with_the_others() -> None:
+    """After 120x40 -> 80x24 (a scrollbar came), marking a row relabelled it alone, for another
+    width: its size stood two columns off the others'."""
+    service = demo_service()
+    for i in range(12):
+        path = HOME / "work" / f"proj-{i:02d}" / ".venv"
+        service.environments.append(_venv(path, "3.11.7", project=path.parent))
+    app = _app(service)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for size in ((80, 24), (200, 60), (100, 30)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause(0.3)
+        await select(pilot, HOME / "work" / "proj-03" / ".venv")
+        await pilot.press("space")
+        await pilot.pause(0.2)
+        leaves = [
+            str(node.label)
+            for node in (tree(app).get_node_at_line(n) for n in range(tree(app).last_line + 1))
+            if node is not None and node.data is not None
+        ]
+        assert any(line.startswith("✓ proj-03") for line in leaves)
+        assert len({len(line) for line in leaves}) == 1, leaves
+
+
 async def test_zoom_resize_and_hide_the_tree_from_the_keyboard() -> None:
     app = _app()
     async with app.run_test(size=SIZE) as pilot:

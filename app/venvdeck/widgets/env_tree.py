@@ -182,6 +182,7 @@ class EnvTree(Tree[_Entry | None]):
         self._query = ""
         self.marked: frozenset[Path] = frozenset()
         self.problems: dict[Path, int] = {}  # what pip check would report, once checked
+        self._labelled_width: int | None = None  # the width every leaf's label was made for
 
     # ---- what the screen calls -------------------------------------------------------------------
     @property
@@ -222,6 +223,7 @@ class EnvTree(Tree[_Entry | None]):
         self._stale_groups.add(key)
 
     def _relabel_stale_groups(self) -> None:
+        self.call_after_refresh(self._relabel_if_room_changed)  # a scrollbar may have come
         stale, self._stale_groups = self._stale_groups, set()
         for key in stale:
             if key in self._groups:
@@ -455,15 +457,32 @@ class EnvTree(Tree[_Entry | None]):
         return node.data
 
     def _relabel(self, path: Path) -> None:
+        if self._label_width() != self._labelled_width:
+            # The room changed (a resize, a scrollbar that came or went): one row relabelled alone
+            # lined up differently from the rest.
+            self._relabel_all()
+            return
         node = self._leaves.get(path)
         entry = self._entries.get(path)
         if node is not None and entry is not None:
             node.data = entry
             _set_label(node, self._label(entry))
 
+    def _relabel_all(self) -> None:
+        self._labelled_width = self._label_width()
+        for path, node in self._leaves.items():
+            entry = self._entries.get(path)
+            if entry is not None:
+                node.data = entry
+                _set_label(node, self._label(entry))
+
     def on_resize(self, event: events.Resize) -> None:
-        for path in self._leaves:
-            self._relabel(path)
+        self._relabel_all()
+        self.call_after_refresh(self._relabel_if_room_changed)  # the scrollbar is placed by then
+
+    def _relabel_if_room_changed(self) -> None:
+        if self._label_width() != self._labelled_width:
+            self._relabel_all()
 
     def _label_width(self) -> int:
         """Room for a leaf's label: the tree's width less the guides, the icon and the scrollbar."""
@@ -471,7 +490,9 @@ class EnvTree(Tree[_Entry | None]):
 
     def _label(self, entry: _Entry) -> Text:
         env = entry.env
-        width = self._label_width()
+        if self._labelled_width is None:
+            self._labelled_width = self._label_width()
+        width = self._labelled_width  # every row for one width, so that their columns line up
         mark = "✓ " if env.path in self.marked else ""
         state = "✗ " if env.is_broken else "● " if env.is_active else ""
         warning = "⚠ " if self.problems.get(env.path) and not env.is_broken else ""
