@@ -84,6 +84,28 @@ async def test_narrow_tables_keep_name_version_and_the_sort_arrow_whole() -> Non
         assert "Name ▲" in labels
 
 
+async def test_a_long_package_name_is_cut_so_that_its_version_shows() -> None:
+    """A 60-character editable's name pushed Version out of the pane ('0.0.1.de', no …)."""
+    service = demo_service()
+    long_name = "an-editable-project-with-a-very-long-name-" + "y" * 18
+    service.packages[SHOP] = (_pkg(long_name, "0.0.1.dev20241201"), _pkg("rich", "13.3.1"))
+    for size in ((80, 24), (120, 40)):
+        app = _app(service)
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            await select(pilot, SHOP)
+            await pilot.press("1")
+            await pilot.pause(0.2)
+            data = table(app).table
+            assert table(app).shown_columns[:2] == (Column.NAME, Column.VERSION)
+            total = sum(c.get_render_width(data) for c in data.columns.values())
+            assert total <= table(app).size.width, size
+            screen_text = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+            assert "0.0.1.dev20241201" in screen_text, size
+            name_line = next(line for line in screen_text.splitlines() if "an-editable-project" in line)
+            assert "…" in name_line, name_line  # cut where it must be, and said to be
+
+
 async def test_sizes_keep_their_units_in_the_tree_at_every_width() -> None:
     for size in ((80, 24), (120, 40), (200, 60)):
         app = _app()

@@ -2,7 +2,8 @@
 
 Column widths come from every package of the environment, not from the rows a filter leaves, so
 typing in the filter never shrinks a column. Where the table is narrow, the least useful columns
-step aside (Installer first, then Source, Size, Requested), so Name and Version always show whole.
+step aside (Installer first, then Source, Size, Requested); then a long name is cut (with …), so
+the version always shows whole.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ _TITLES = {
 _GIVE_WAY = (Column.INSTALLER, Column.SOURCE, Column.SIZE, Column.REQUESTED)
 _SIZE_WIDTH = len("1000.0 MB")
 _CELL_PADDING = 2  # DataTable pads each cell by one on either side
+_MIN_NAME_WIDTH = 12  # a name is cut (with …) to no less than this, for the version to show
 
 
 def source_of(package: Package) -> str:
@@ -359,7 +361,7 @@ class PackageTable(Vertical):
 
     def _name_cell(self, package: Package) -> Text:
         marked = canonicalize_name(package.name) in self._marked
-        text = Text(no_wrap=True)
+        text = Text(no_wrap=True, overflow="ellipsis")  # cut with … where the pane is narrow
         text.append("✓ " if marked else "  ", style="bold magenta")
         text.append(shown(package.name), style="bold" if package.requested else "")
         return text
@@ -485,8 +487,13 @@ class PackageTable(Vertical):
         )
         line = table.cursor_row
         table.clear(columns=True)
-        widths = self._widths()
+        widths = dict(self._widths())
         self._columns = self._fitting_columns()
+        available = self.size.width - 2  # the vertical scrollbar
+        others = sum(widths[c] + _CELL_PADDING for c in self._columns if c is not Column.NAME)
+        if available > 0 and others + widths[Column.NAME] + _CELL_PADDING > available:
+            # A long name pushed the version out of sight: the name gives way (cut with …).
+            widths[Column.NAME] = max(_MIN_NAME_WIDTH, available - others - _CELL_PADDING)
         for column in self._columns:
             arrow = (
                 (" ▼" if self._reverse != (column in _LARGEST_FIRST) else " ▲")
