@@ -106,6 +106,21 @@ async def test_a_long_package_name_is_cut_so_that_its_version_shows() -> None:
             assert "…" in name_line, name_line  # cut where it must be, and said to be
 
 
+async def test_a_long_environment_name_leaves_status_and_python_in_sight_in_the_flat_view() -> None:
+    """At 120x40 a long name hid every column after Size."""
+    service = demo_service()
+    path = HOME / "work" / ("a-project-with-a-rather-long-descriptive-folder-name-" + "z" * 10) / ".venv"
+    service.environments.append(_venv(path, "3.11.7", project=path.parent))
+    app = _app(service)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("v")
+        await pilot.pause(0.3)
+        header = [strip.text for strip in app.screen._compositor.render_strips()][1]
+        left = header.split("│")[0]
+        assert all(title in left for title in ("Name", "Size", "Status", "Python")), left
+
+
 async def test_sizes_keep_their_units_in_the_tree_at_every_width() -> None:
     for size in ((80, 24), (120, 40), (200, 60)):
         app = _app()

@@ -36,6 +36,7 @@ class EnvColumn(StrEnum):
 
 _RIGHT = {EnvColumn.SIZE}
 _NAME_MIN = 12
+_NAME_COMFORT = 24  # below this, the name keeps the room and only Size is kept beside it
 
 
 # Sorted largest (or latest) first: the arrow points down, as a person reads the column.
@@ -262,7 +263,12 @@ class EnvTable(DataTable[Text]):
             index = list(EnvColumn).index(column)
             return max(len(column.value) + 2, *(row[index].cell_len for row in rows)) + padding
 
-        room = max(_NAME_MIN, pane - widest(EnvColumn.SIZE) - padding)
+        # Room for Size, Status and Python beside it where there is, else for Size alone: a long
+        # name hid everything after Size even on a wide terminal.
+        beside = widest(EnvColumn.SIZE) + widest(EnvColumn.STATUS) + widest(EnvColumn.PYTHON)
+        room = pane - beside - padding
+        if room < _NAME_COMFORT:
+            room = max(_NAME_MIN, pane - widest(EnvColumn.SIZE) - padding)
         return room if widest(EnvColumn.NAME) - padding > room else None
 
     def on_resize(self) -> None:
