@@ -168,6 +168,8 @@ class OperationLog(Vertical):
 
     def _set_status(self, text: Text) -> None:
         self.last_status = text.plain
+        # Cut with … where it is longer than the line (the whole message is in the log below).
+        text.no_wrap, text.overflow = True, "ellipsis"
         # One line of fixed height, updated ten times a second while a change runs: a repaint, no relayout.
         self.query_one("#op-status", Static).update(text, layout=False)
 
