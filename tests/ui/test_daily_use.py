@@ -194,6 +194,22 @@ async def test_help_shows_the_users_keymap_and_the_binding_ids() -> None:
         assert ("discover", HOME) in app.service.calls[1:]  # type: ignore[attr-defined]
 
 
+async def test_help_on_a_small_terminal_puts_each_id_under_its_description_and_shows_its_own_keys() -> None:
+    """At 80x24 the ids took a third column and each description wrapped over three lines; the
+    footer offered the dashboard's keys, which did nothing while help was up."""
+    app = _app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause(0.3)
+        drawn = [strip.text for strip in app.screen._compositor.render_strips()]
+        refresh = next(i for i, line in enumerate(drawn) if "Refresh: Look for environments again" in line)
+        below = drawn[refresh + 1].split("│")[1].strip()  # inside the help's border
+        assert below == "venvdeck.refresh", drawn[refresh : refresh + 2]
+        assert "esc Close" in drawn[-1]
+        assert "Create" not in drawn[-1]
+
+
 async def test_the_palette_puts_an_exact_name_first_and_searches_paths() -> None:
     service = demo_service()
     for name in ("nbconvert-tools", "nb-helpers", "snb", "nb"):

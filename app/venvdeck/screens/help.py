@@ -11,9 +11,9 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from venvdeck.dialogs.base import Dialog
 from venvdeck.widgets.rows_table import TextScroll
 
 if TYPE_CHECKING:
@@ -53,7 +53,10 @@ NOTES: tuple[tuple[str, str], ...] = (
 _ORDER = ("Everywhere", "Environments", "Packages", "Requirements", "Operation log")
 
 
-def help_renderable(keys: Sequence[KeyInfo]) -> RenderableType:
+NARROW = 100  # below this many columns, each binding id goes under its description
+
+
+def help_renderable(keys: Sequence[KeyInfo], width: int = 200) -> RenderableType:
     sections: dict[str, list[KeyInfo]] = {}
     for key in keys:
         if key.description:
@@ -63,16 +66,23 @@ def help_renderable(keys: Sequence[KeyInfo]) -> RenderableType:
         grid = Table.grid(padding=(0, 2))
         grid.add_column(no_wrap=True, min_width=12)
         grid.add_column(ratio=1)
-        grid.add_column(no_wrap=True, style="dim")
+        narrow = width < NARROW  # a third column squeezed each description over three lines
+        if not narrow:
+            grid.add_column(no_wrap=True, style="dim")
         for key in sections[section]:
-            what = key.description + (f": {key.help}" if key.help else "")
-            grid.add_row(Text(key.keys, style="bold"), Text(what), Text(key.binding_id or ""))
+            what = Text(key.description + (f": {key.help}" if key.help else ""))
+            if narrow:
+                if key.binding_id:
+                    what.append(f"\n{key.binding_id}", style="dim")
+                grid.add_row(Text(key.keys, style="bold"), what)
+            else:
+                grid.add_row(Text(key.keys, style="bold"), what, Text(key.binding_id or ""))
         parts += [Text(f"\n{section}", style="bold underline"), grid]
     built_in = Table.grid(padding=(0, 2))
     built_in.add_column(no_wrap=True, min_width=12)
     built_in.add_column()
-    for pressed, what in BUILT_IN:
-        built_in.add_row(Text(pressed, style="bold"), what)
+    for pressed, meaning in BUILT_IN:
+        built_in.add_row(Text(pressed, style="bold"), meaning)
     parts += [Text("\nMoving around", style="bold underline"), built_in]
     notes = Text()
     for title, body in NOTES:
@@ -82,7 +92,7 @@ def help_renderable(keys: Sequence[KeyInfo]) -> RenderableType:
     return Group(*parts)
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "dismiss", "Close", id="venvdeck.close_help"),
     ]
@@ -95,4 +105,7 @@ class HelpScreen(ModalScreen[None]):
         with TextScroll(id="help-body") as body:
             body.border_title = "venvdeck help"
             body.border_subtitle = "escape to close"
-            yield Static(help_renderable(self.keys))
+            yield Static(help_renderable(self.keys, self.app.size.width), id="help-text")
+
+    def on_resize(self) -> None:
+        self.query_one("#help-text", Static).update(help_renderable(self.keys, self.app.size.width))
