@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from venvdeck.errors import VenvDeckError
-from venvdeck.formatting import human_size, shown
+from venvdeck.formatting import human_size, natural_key, shown
 from venvdeck.widgets.keys_footer import KeysFooter
 from venvdeck.widgets.rows_table import RowsTable
 
@@ -119,7 +119,11 @@ class UsageScreen(Screen[tuple[Path, str] | None]):
 
     def _show_holders(self, index: int) -> None:
         row = self.usage[index]
-        self._holders = row.environments
+        # By name as a person reads it: pyenv's 3.6.15 before 3.10.13 (the text put it after).
+        order = sorted(
+            range(len(row.environments)), key=lambda i: natural_key(self._env_name(row.environments[i]))
+        )
+        self._holders = tuple(row.environments[i] for i in order)
         self._holding = row.name
         title = self.query_one("#usage-holders-title", Static)
         copies = f"{row.copies} cop{'ies' if row.copies != 1 else 'y'}"
@@ -131,8 +135,9 @@ class UsageScreen(Screen[tuple[Path, str] | None]):
         )
         holders = self.holders_table
         holders.clear()
-        for number, path in enumerate(row.environments):
-            version = row.held_versions[number] if number < len(row.held_versions) else ""
+        for number, held in enumerate(order):  # the row's key: its place in self._holders
+            path = row.environments[held]
+            version = row.held_versions[held] if held < len(row.held_versions) else ""
             holders.add_row(
                 Text(shown(self._env_name(path)), no_wrap=True),
                 Text(shown(version), no_wrap=True),
