@@ -32,6 +32,7 @@ from venvdeck.config import Config
 from venvdeck.dialogs.confirm import ConfirmScreen
 from venvdeck.dialogs.history import HistoryScreen
 from venvdeck.dialogs.package import PackageDetailsScreen
+from venvdeck.models import Environment, Kind, Manager
 from venvdeck.screens.help import HelpScreen
 from venvdeck.widgets.env_table import EnvTable
 from venvdeck.widgets.operation_log import OperationLog
@@ -342,7 +343,19 @@ async def test_marks_are_counted_cleared_by_escape_and_forgotten_after_the_opera
 
 
 async def test_reclaimable_leaves_out_what_venvdeck_refuses_to_delete() -> None:
-    app = _app()
+    service = demo_service()
+    unused = HOME / ".pyenv/versions/3.9.20"  # a Python install nothing is built on: not counted either
+    service.environments.append(
+        Environment(
+            path=unused,
+            kind=Kind.PYTHON,
+            manager=Manager.PYENV,
+            interpreter=unused / "bin/python3.9",
+            python_version="3.9.20",
+        )
+    )
+    service.sizes[unused] = _size(unused, 200.0)
+    app = _app(service)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         # 2.6 GB on disk in all; the pyenv 3.12.7 (260 MB) is the base of others: not reclaimable.

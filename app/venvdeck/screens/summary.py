@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from venvdeck.formatting import counted, human_size, shown
+from venvdeck.models import Kind
 from venvdeck.widgets.env_table import EnvTable
 
 if TYPE_CHECKING:
@@ -45,7 +46,11 @@ def update_summary(screen: MainScreen) -> None:
     if sizes:
         bases = _bases(envs)  # deleting a base others use is refused: not reclaimable
         total = human_size(sum(s.disk_bytes for s in sizes))
-        freed = human_size(sum(s.freed_bytes for s in sizes if s.deletable and s.path not in bases))
+        # Not a Python install's (pyenv's, uv's): bulk marks leave them out, and so does this.
+        pythons = {e.path for e in envs if e.kind is Kind.PYTHON}
+        freed = human_size(
+            sum(s.freed_bytes for s in sizes if s.deletable and s.path not in bases and s.path not in pythons)
+        )
         measurable = sum(screen.service.can_measure(e) for e in envs)  # not /usr and the like
         measured = "" if len(sizes) >= measurable else f" (sizes: {len(sizes)} of {measurable})"
         parts.append(f"{total} on disk, {freed} reclaimable{measured}")
