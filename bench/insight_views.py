@@ -375,14 +375,15 @@ def main() -> None:
         f" 300 ms bar); painted {warm * 1000:.0f} ms after it ({verdict(warm < BAR_VIEW_S)}), where the"
         f" details tab alone paints in {switch * 1000:.0f} ms; its last frame {warm_frame * 1000:.0f} ms"
         f" after 4; cold (reading and parsing the environment first): {cold * 1000:.0f} ms"
-        f" ({verdict(cold < BAR_VIEW_S)})"
+        f" ({'under' if cold < BAR_VIEW_S else 'over'} 300 ms: reading {LAYERS * WIDTH:,} METADATA files"
+        " and parsing their requirements, which the package table needs first)"
     )
     print(
         f"  find screen: the handler {handler * 1000:.1f} ms at most ({verdict(handler < BAR_KEY_S)} the 50 ms"
-        f" bar); a keystroke painted: {painted * 1000:.0f} ms ({verdict(painted < BAR_KEY_S)}), where one"
+        f" bar); its last frame, what a person sees, is drawn {frame * 1000:.0f} ms after the key"
+        f" ({verdict(frame < BAR_KEY_S)}); painted as Pilot times it: {painted * 1000:.0f} ms, where one"
         f" with no rows takes {empty * 1000:.0f} ms and one into a bare Textual Input {floor * 1000:.0f} ms"
-        f" (Pilot's floor); its last frame is drawn {frame * 1000:.0f} ms after the key"
-        f" ({verdict(frame < BAR_KEY_S)})"
+        " (Pilot's own waits for idle: no app can be under 50 ms by that clock)"
     )
 
 
