@@ -203,7 +203,11 @@ class FakeEnvironmentService:
         self, env: Environment, names: Sequence[str], *, override: bool = False
     ) -> Operation:
         args = ("install", "--no-user", "--upgrade", "--", *names)
-        return self._pip(env, OperationKind.UPGRADE, f"Upgrade {', '.join(names)} in {env.name}", *args)
+        operation = self._pip(env, OperationKind.UPGRADE, f"Upgrade {', '.join(names)} in {env.name}", *args)
+        listed = {p.name: p.version for p in self.packages.get(env.path, ())}
+        # As the real one's dry run says it: one release newer, here.
+        changes = tuple(f"{n} {listed.get(n, '?')} → {listed.get(n, '0')}.post1" for n in names)
+        return replace(operation, changes=changes)
 
     async def plan_uninstall(
         self, env: Environment, names: Sequence[str], *, override: bool = False

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.wheels import build_wheel
 from venvdeck.errors import EnvironmentBusy, InvalidRequirementError, RefusedError
 from venvdeck.models import Operation, OperationKind
 from venvdeck.services.change.operations import OperationRunner
@@ -84,8 +85,13 @@ def test_upgrade_and_uninstall_with_a_warning_about_dependents(pip_env: Path) ->
     env = resolve_environment(pip_env)
     _run(plan_install(env, ["demo-dep==1.0", "demo-app"], PIP))
     assert (_installed(pip_env))["demo-dep"] == "1.0"
-    _run(plan_upgrade(env, ["demo-dep"], PIP))
+    upgrade = plan_upgrade(env, ["demo-dep"], PIP)
+    assert upgrade.changes == ("demo-dep 1.0 → 1.1",)  # asked of pip (a dry run) before it runs
+    assert (_installed(pip_env))["demo-dep"] == "1.0"  # and the dry run changed nothing
+    _run(upgrade)
     assert (_installed(pip_env))["demo-dep"] == "1.1"
+    again = plan_upgrade(env, ["demo-dep"], PIP)
+    assert again.changes == ("demo-dep 1.1: already the newest it can have",)
 
     operation = plan_uninstall(env, ["demo-dep"], PIP)
     assert operation.warnings == ("demo-dep is required by demo-app",)
@@ -101,6 +107,11 @@ def test_the_uv_backend_installs_into_an_environment_without_pip(bare_env: Path)
     assert operation.argv[1:5] == ("pip", "install", "--python", str(bare_env / "bin" / "python"))
     _run(operation)
     assert (_installed(bare_env)) == {"Foo.Bar_baz": "2.0"}
+    _run(plan_install(resolve_environment(bare_env), ["demo-dep==1.0"], settings))
+    upgrade = plan_upgrade(resolve_environment(bare_env), ["demo-dep"], settings)
+    assert upgrade.changes == ("demo-dep 1.0 → 1.1",), upgrade.warnings  # uv's dry run, read
+    assert (_installed(bare_env))["demo-dep"] == "1.0"
+    _run(plan_uninstall(resolve_environment(bare_env), ["demo-dep"], settings))
     _run(plan_uninstall(resolve_environment(bare_env), ["foo-bar-baz"], settings))
     assert (_installed(bare_env)) == {}
 
@@ -547,3 +558,30 @@ def test_a_url_or_an_editable_in_the_install_box_says_what_to_type_instead(typed
 
     with pytest.raises(InvalidRequirementError, match=re.escape(said)):
         parse_requirement(typed)
+
+
+def test_the_upgrade_preview_runs_no_build_backend_from_the_index(
+    pip_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dry run that tells which versions an upgrade brings runs before the user says yes: a
+    source release's build backend (code from the index) must not run then."""
+    import tarfile
+
+    house = tmp_path / "house"
+    build_wheel(house, "srconly", "1.0")
+    project = tmp_path / "srconly-2.0"
+    project.mkdir()
+    ran = tmp_path / "BACKEND-RAN"
+    (project / "pyproject.toml").write_text(
+        '[build-system]\nrequires = []\nbuild-backend = "evil_backend"\nbackend-path = ["."]\n'
+        '[project]\nname = "srconly"\nversion = "2.0"\n'
+    )
+    (project / "evil_backend.py").write_text(f"open({str(ran)!r}, 'w').close()\n")
+    with tarfile.open(house / "srconly-2.0.tar.gz", "w:gz") as sdist:
+        sdist.add(project, arcname="srconly-2.0")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(house))
+    _run(plan_install(resolve_environment(pip_env), ["srconly==1.0"], PIP))
+    upgrade = plan_upgrade(resolve_environment(pip_env), ["srconly"], PIP)
+    assert not ran.exists()  # pip would have run it for 2.0's metadata
+    assert upgrade.changes == ("srconly 1.0: already the newest it can have",)
+    assert _installed(pip_env)["srconly"] == "1.0"

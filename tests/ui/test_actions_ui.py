@@ -479,6 +479,9 @@ async def test_upgrade_and_bootstrap_keys_plan_the_right_commands() -> None:
         table(app).table.move_cursor(row=table(app).shown_names.index("rich"))
         await pilot.press("U")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the upgrade confirmation")
+        assert isinstance(app.screen, ConfirmScreen)
+        body = rendered(app.screen.body)
+        assert "It changes:\n  rich 13.9.4 → 13.9.4.post1" in body  # which versions, before it runs
         await pilot.press("y")
         await settle(pilot)
         await pilot.press("b")

@@ -168,7 +168,10 @@ def upgrade(args: argparse.Namespace) -> int:
     from venvdeck.services.change.plans import plan_upgrade
 
     settings, timeout_s = _settings(args)
-    return _run(plan_upgrade(environment_from(args, args.env), args.names, settings), timeout_s)
+    # No dry run first: nothing is asked before it runs, and pip says what it changes as it goes.
+    return _run(
+        plan_upgrade(environment_from(args, args.env), args.names, settings, preview=False), timeout_s
+    )
 
 
 def uninstall(args: argparse.Namespace) -> int:

@@ -35,6 +35,13 @@ def operation_body(operation: Operation, *, also: str | None = None) -> Renderab
         if len(operation.installs) > SHOWN_INSTALLS:
             listed.append(f"\n  … and {len(operation.installs) - SHOWN_INSTALLS} more", style="dim")
         parts += [listed, Text("")]
+    if operation.changes:
+        listed = Text("It changes:", style="dim")
+        for line in operation.changes[:SHOWN_INSTALLS]:
+            listed.append(f"\n  {shown(line)}", style="")
+        if len(operation.changes) > SHOWN_INSTALLS:
+            listed.append(f"\n  … and {len(operation.changes) - SHOWN_INSTALLS} more", style="dim")
+        parts += [listed, Text("")]
     parts.append(Text("It will run:", style="dim"))
     parts.append(Text(shown(operation.command_line), style="bold cyan", overflow="fold"))
     if also:

@@ -32,6 +32,7 @@ class Operation:
     cwd: Path | None = None  # where it runs (a requirements file's folder); None: the root folder
     id: int = field(default_factory=lambda: next(_operation_ids))
     installs: tuple[str, ...] = ()  # what a requirements file asks for, line by line, shown first
+    changes: tuple[str, ...] = ()  # what a dry run says an upgrade changes: "rich 13.3.1 → 13.9.4"
 
     @property
     def command_line(self) -> str:

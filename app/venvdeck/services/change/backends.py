@@ -60,7 +60,7 @@ class Target:
         )
 
 
-def _pip_at_least(target: Target, version: str) -> bool:
+def pip_at_least(target: Target, version: str) -> bool:
     try:
         return target.pip_version is not None and Version(target.pip_version) >= Version(version)
     except InvalidVersion:
@@ -108,7 +108,7 @@ def install_argv(
     """Typed requirements after `--`; or `-r FILE` (pip reads it again, as the user's pip would)."""
     python = str(interpreter_of(target.environment))
     extra = _guard_externally_managed(target, override_externally_managed)
-    if backend is Backend.PIP and extra and not _pip_at_least(target, "23.0.1"):
+    if backend is Backend.PIP and extra and not pip_at_least(target, "23.0.1"):
         extra = []  # older pips do not know PEP 668 (nor the flag)
     flags = ["--upgrade"] if upgrade else []
     what = ["-r", str(requirements_file)] if requirements_file else ["--", *(str(r) for r in requirements)]
@@ -128,7 +128,7 @@ def uninstall_argv(
 ) -> tuple[str, ...]:
     python = str(interpreter_of(target.environment))
     extra = _guard_externally_managed(target, override_externally_managed)
-    if backend is Backend.PIP and extra and not _pip_at_least(target, "23.0.1"):
+    if backend is Backend.PIP and extra and not pip_at_least(target, "23.0.1"):
         extra = []
     if backend is Backend.UV:
         assert uv is not None

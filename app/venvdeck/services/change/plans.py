@@ -21,6 +21,7 @@ from venvdeck.models import Kind, Operation, OperationKind
 from venvdeck.services import policy
 from venvdeck.services.change import backends
 from venvdeck.services.change.operations import check_runs_as
+from venvdeck.services.change.preview import preview_upgrade
 from venvdeck.services.change.requirements import parse_requirements, read_requirements_file
 from venvdeck.services.change.settings import Backend
 from venvdeck.services.read.packages import list_packages, required_names
@@ -142,7 +143,10 @@ def plan_install_file(env: Environment, file: Path, settings: ActionSettings) ->
     return replace(operation, installs=tuple(line.text for line in parsed.lines if line.installs))
 
 
-def plan_upgrade(env: Environment, names: Sequence[str], settings: ActionSettings) -> Operation:
+def plan_upgrade(
+    env: Environment, names: Sequence[str], settings: ActionSettings, *, preview: bool = True
+) -> Operation:
+    """preview: ask the tool, with a dry run, which versions the upgrade brings (shown before it runs)."""
     listing = _checked_listing(env)
     packages = _installed(listing, names)
     requirements = [Requirement(p.name) for p in packages]
@@ -153,7 +157,17 @@ def plan_upgrade(env: Environment, names: Sequence[str], settings: ActionSetting
         for p in packages
         if p.editable or p.direct_url is not None
     ]
-    return _operation(OperationKind.UPGRADE, env, argv, f"Upgrade {_names(packages)} in {env.name}", warnings)
+    changes: tuple[str, ...] = ()
+    target = backends.Target.from_listing(listing)
+    uv = backends.choose_backend(target, settings.backend, settings.uv) is Backend.UV
+    if preview and (uv or backends.pip_at_least(target, "22.2")):
+        changes, unknown = preview_upgrade(argv, listing.packages, [p.name for p in packages], uv)
+        if unknown:
+            warnings.append(unknown)
+    operation = _operation(
+        OperationKind.UPGRADE, env, argv, f"Upgrade {_names(packages)} in {env.name}", warnings
+    )
+    return replace(operation, changes=changes)
 
 
 def plan_uninstall(env: Environment, names: Sequence[str], settings: ActionSettings) -> Operation:
