@@ -23,7 +23,7 @@ from venvdeck.services import process
 if TYPE_CHECKING:
     from venvdeck.models import Package
 
-PREVIEW_TIMEOUT_S = 60.0
+PREVIEW_TIMEOUT_S = 30.0  # a preview that cannot reach the index fails soon; the upgrade may still run
 _UV_LINE = re.compile(r"^\s*([+-])\s+([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)")
 
 
@@ -34,7 +34,7 @@ def _dry_run_argv(argv: Sequence[str], uv: bool) -> list[str]:
     at = list(argv).index("--") if "--" in argv else len(argv)
     asked = ["--dry-run", "--only-binary", ":all:"]
     if not uv:
-        asked += ["--quiet", "--report", "-"]
+        asked += ["--quiet", "--report", "-", "--retries", "0", "--timeout", "10"]
     return [*argv[:at], *asked, *argv[at:]]
 
 
