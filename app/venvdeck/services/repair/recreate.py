@@ -69,7 +69,6 @@ from venvdeck.services.find.classify import classify_path
 from venvdeck.services.find.locations import known_locations
 from venvdeck.services.find.pyvenv_cfg import read_pyvenv_cfg
 from venvdeck.services.find.resolve import resolve_environment
-from venvdeck.services.repair.heartbeat import Heartbeat, untouched_since_interrupted
 from venvdeck.services.repair.sources import PIPX_METADATA, UV_RECEIPT, read_sources
 
 if TYPE_CHECKING:
@@ -518,7 +517,6 @@ def recreate_environment(
                     f"the old environment kept in {shown(real.parent / aside)} was replaced meanwhile; "
                     "the new one is in place, the folder there is left alone"
                 )
-            Heartbeat.forget(parent_fd, real.name)
             os.rename(aside, deleting, src_dir_fd=parent_fd, dst_dir_fd=parent_fd)  # the new one is complete
             try:
                 delete.finish_pending(real.parent / deleting)
@@ -615,19 +613,13 @@ def _build(
                 for name in plan.kept_files:
                     _copy_record(parent_fd, aside, new_fd, name)
         held = (old_fd,) if new_fd is None else (new_fd, old_fd)
-        with Heartbeat(parent_fd, real.name):  # proves the half-built folder ours if this is killed
-            for step in plan.steps:
-                out(f"$ {step.command_line}")
-                if step.interpreter is not None:
-                    check_runs_as(step.interpreter, real, fresh=True)
-                process.stream(
-                    step.argv,
-                    out,
-                    timeout=timeout_s,
-                    cwd=step.cwd or Path(os.sep),
-                    cancel=cancel,
-                    keep_fds=held,
-                )
+        for step in plan.steps:
+            out(f"$ {step.command_line}")
+            if step.interpreter is not None:
+                check_runs_as(step.interpreter, real, fresh=True)
+            process.stream(
+                step.argv, out, timeout=timeout_s, cwd=step.cwd or Path(os.sep), cancel=cancel, keep_fds=held
+            )
         built = classify_path(real, known_locations())
         if built is None or built.is_broken or built.interpreter is None:
             raise RefusedError(f"the new environment at {shown(real)} is not complete")
@@ -641,23 +633,29 @@ def _build(
 
 
 def _looks_partial(parent: Path, name: str, st: os.stat_result) -> bool:
-    """What is at the path now is the rebuild's own half-built folder, as it left it: ours, holding
-    only what environment tools make, its heartbeat's marker in it and nothing changed after the
-    last beat (someone may have used it since: then it is kept)."""
+    """What is at the path now can be taken for the rebuild's half-built folder: a folder of ours
+    holding only what environment tools make."""
     if not stat.S_ISDIR(st.st_mode) or (_EUID != 0 and st.st_uid != _EUID):
         return False
     path = parent / name
-    return (
-        not layout.unexpected_entries(path, conda=False)
-        and not removal.mount_points_under(str(path))
-        and untouched_since_interrupted(path)
-    )
+    return not layout.unexpected_entries(path, conda=False) and not removal.mount_points_under(str(path))
 
 
-def _put_back(parent_fd: int, real: Path, aside: str) -> tuple[bool, str]:
-    """The old environment back at its path (the partial new one renamed away first, then removed)."""
+def kept_name(name: str, now: float | None = None) -> str:
+    """A visible name beside the environment for what an interrupted rebuild had made."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
+    suffix = f"-interrupted-rebuild-{stamp}"
+    room = 255 - len(os.fsencode(suffix))
+    base = os.fsdecode(os.fsencode(name)[:room]) if len(os.fsencode(name)) > room else name
+    return f"{base}{suffix}"
+
+
+def _put_back(parent_fd: int, real: Path, aside: str, *, keep: bool = False) -> tuple[bool, str]:
+    """The old environment back at its path. The half-built new one is renamed away first: removed
+    when this run made it a moment ago (keep False); kept under a visible name when an earlier run
+    was interrupted (keep True): it may have been used since, and nothing proves it was not."""
     name = real.name
-    trash: str | None = None
+    moved: str | None = None
     try:
         try:
             st: os.stat_result | None = os.stat(name, dir_fd=parent_fd, follow_symlinks=False)
@@ -667,25 +665,30 @@ def _put_back(parent_fd: int, real: Path, aside: str) -> tuple[bool, str]:
             if not _looks_partial(real.parent, name, st):
                 return (
                     False,
-                    f"{shown(real)} is not the rebuild's half-built folder as it left it (it was changed "
-                    f"since, or is another folder), so both are kept: the old environment is in "
+                    f"something else is at {shown(real)} now, so the old environment stays in "
                     f"{shown(real.parent / aside)}",
                 )
-            trash = f"{layout.DELETING_PREFIX}{secrets.token_hex(_TOKEN_BYTES)}"
-            os.rename(name, trash, src_dir_fd=parent_fd, dst_dir_fd=parent_fd)
+            moved = kept_name(name) if keep else f"{layout.DELETING_PREFIX}{secrets.token_hex(_TOKEN_BYTES)}"
+            os.rename(name, moved, src_dir_fd=parent_fd, dst_dir_fd=parent_fd)
         os.rename(aside, name, src_dir_fd=parent_fd, dst_dir_fd=parent_fd)
     except OSError as exc:
         return (
             False,
             f"could not put the old environment back ({exc.strerror or exc}): it is in {shown(real.parent / aside)}",
         )
-    if trash is not None:
+    if moved is not None and keep:
+        return (
+            True,
+            f"the old environment is back as it was; what the rebuild had made is kept in "
+            f"{shown(real.parent / moved)} (delete it once you no longer need it)",
+        )
+    if moved is not None:
         try:
-            delete.finish_pending(real.parent / trash)
+            delete.finish_pending(real.parent / moved)
         except (RefusedError, OSError):
             return (
                 True,
-                f"the old environment is back as it was (the partial new one, in {shown(real.parent / trash)}, goes on the next run)",
+                f"the old environment is back as it was (the partial new one, in {shown(real.parent / moved)}, goes on the next run)",
             )
     return True, "the old environment is back as it was"
 
@@ -720,7 +723,7 @@ def finish_interrupted(aside: Path) -> str:
             except EnvironmentBusy:
                 raise EnvironmentBusy(
                     f"the rebuild of {shown(target)} is still running (its processes hold the lock); "
-                    "the next run puts the old one back if it does not complete"
+                    "once they have ended, the next run puts the old one back (what they made is kept beside it)"
                 ) from None
             new_fd = None
             with contextlib.suppress(OSError):
@@ -728,7 +731,7 @@ def finish_interrupted(aside: Path) -> str:
             try:
                 if new_fd is not None:
                     lock_folder(new_fd, target)
-                restored, note = _put_back(parent_fd, target, aside.name)
+                restored, note = _put_back(parent_fd, target, aside.name, keep=True)
             finally:
                 if new_fd is not None:
                     os.close(new_fd)
