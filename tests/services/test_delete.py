@@ -468,6 +468,24 @@ def test_an_interrupted_delete_is_never_listed_and_the_next_run_finishes_it(tmp_
     assert list((tmp_path / "proj").iterdir()) == []
 
 
+def test_finishing_a_delete_keeps_a_file_saved_into_the_folder_after_it_was_moved_aside(
+    tmp_path: Path,
+) -> None:
+    """A shell still in the folder saved NOTES.txt there mid-delete ('Directory not empty'); the
+    next run finished the delete, and NOTES.txt with it."""
+    left = tmp_path / ".venvdeck-deleting-0123456789abcdef"
+    (left / "lib").mkdir(parents=True)
+    (left / "NOTES.txt").write_text("notes")
+    (line,) = finish_all_pending([left])
+    kept = tmp_path / "venvdeck-kept-0123456789abcdef"
+    assert line == (
+        f"an interrupted delete left NOTES.txt in {left}, which is not part of an environment: "
+        f"nothing more was deleted; it is kept in {kept}"
+    )
+    assert (kept / "NOTES.txt").read_text() == "notes"
+    assert not left.exists()
+
+
 def test_finishing_a_delete_refuses_what_is_not_its_own(tmp_path: Path) -> None:
     impostor = tmp_path / ".venvdeck-deleting-cafe"
     impostor.symlink_to(tmp_path)

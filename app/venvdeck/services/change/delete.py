@@ -451,6 +451,15 @@ def finish_pending(path: Path) -> str:
             removal.preflight(fd, str(path), os.fstat(parent_fd))
         finally:
             os.close(fd)
+        # Saved into it after it was moved aside (a shell still in it): never removed unseen.
+        foreign = layout.unexpected_entries(path, conda=True)
+        if foreign:
+            kept = f"venvdeck-kept-{path.name[len(layout.DELETING_PREFIX) :]}"
+            os.rename(path.name, kept, src_dir_fd=parent_fd, dst_dir_fd=parent_fd)
+            return (
+                f"an interrupted delete left {shown(foreign[0])} in {shown(path)}, which is not part of "
+                f"an environment: nothing more was deleted; it is kept in {shown(path.parent / kept)}"
+            )
         _remove_aside(parent_fd, path.name, str(path))
     finally:
         os.close(parent_fd)
