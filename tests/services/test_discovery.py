@@ -106,6 +106,13 @@ def test_a_venv_whose_base_was_upgraded_in_place_is_broken_and_says_so(
     assert found.broken_reason is not None
     assert "its Python is now 3.12" in found.broken_reason
     assert "made with 3.11" in found.broken_reason
+    # No version in pyvenv.cfg, and a stray lib/python3.11 beside 3.12's: nothing says it changed.
+    cfg = env / "pyvenv.cfg"
+    cfg.write_text(
+        "".join(line + "\n" for line in cfg.read_text().splitlines() if not line.startswith("version"))
+    )
+    (found,) = discover_all(options)
+    assert not found.is_broken, found.broken_reason
 
 
 def test_variables_move_managed_homes(tmp_path: Path) -> None:

@@ -158,6 +158,7 @@ def test_a_kernel_whose_environment_is_being_rebuilt_is_not_dead(
     with pytest.raises(RefusedError, match="is no longer a dead kernel"):
         remove_kernelspec(kernels["rebuilding"])
     aside.rmdir()  # the rebuild failed and nothing came back: dead now
+    aside.touch()  # a stray file of that name is no rebuild: it does not keep a dead kernel
     kernels = {k.name: k for k in list_kernelspecs(jupyter_home, system=NO_SYSTEM)}
     assert kernels["rebuilding"].state is KernelState.DEAD
 

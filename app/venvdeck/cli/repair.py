@@ -59,7 +59,8 @@ def add_parsers(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentP
         parents=[common],
         help="Jupyter kernels: list, remove dead ones, register an environment",
         description="Every kernelspec Jupyter would list, in its order, with the interpreter each runs "
-        "and its state: ok, dead (interpreter gone) or broken (its environment is broken).",
+        "and its state: ok, dead (interpreter gone), broken (its environment is broken) or "
+        "unreachable (its environment is being rebuilt, or its volume is not mounted: never removed).",
     )
     kernels.add_argument("--json", action="store_true", help="print JSON")
     kernels.add_argument("--all", action="store_true", help="also kernels hidden by one of the same name")
@@ -359,7 +360,7 @@ def kernels(args: argparse.Namespace) -> int:
         runs = (
             shown(kernel.interpreter) if kernel.interpreter else shown(kernel.argv[0] if kernel.argv else "?")
         )
-        print(f"{kernel.state.value:<7}{shown(kernel.name):<24}{shown(kernel.display_name)}")
+        print(f"{kernel.state.value:<12}{shown(kernel.name):<24}{shown(kernel.display_name)}")
         print(f"       {shown(kernel.path)}  runs {runs}{hidden}")
     dead = sum(1 for k in found if k.state.value == "dead")
     if dead:

@@ -381,10 +381,10 @@ def read_requirements_file(path: Path) -> RequirementsFile:
                 raise InvalidRequirementError(
                     f"{where}: {_shown(spec.strip())} is not a requirement specifier"
                 ) from None
-            if requirement.url is not None and not re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", requirement.url):
+            if requirement.url is not None and not re.match(r"[a-z][a-z0-9+.-]*:", requirement.url):
                 raise InvalidRequirementError(  # packaging takes any text after @; pip wants a URL
                     f"{where}: {_shown(spec.strip())} names no URL after @ "
-                    "(name @ https://… or name @ file:///…)"
+                    "(name @ https://… or name @ file:///…, the scheme in lower case, as pip needs it)"
                 )
             lines.append(RequirementLine(file, number, text, not constraints, requirement))
     loop = _include_loop(includes, Path(os.path.realpath(top)))

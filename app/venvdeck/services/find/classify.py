@@ -182,7 +182,8 @@ def _virtual_env(path: Path, real: Path, loc: KnownLocations) -> Environment:
         manager = Manager.UV
     else:
         manager = _location_manager(path, loc)
-    reason = _broken_reason(path, interpreter, exists, cfg, version)
+    # The version pyvenv.cfg records, not one guessed from lib/pythonX.Y (a stray folder there).
+    reason = _broken_reason(path, interpreter, exists, cfg, cfg.version if cfg else None)
     kind = _venv_kind(cfg) if cfg is not None else Kind.VIRTUALENV
     return Environment(
         path=path,

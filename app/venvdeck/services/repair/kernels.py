@@ -184,21 +184,27 @@ def _fstab_targets() -> set[str]:
 
 def _maybe_back_later(interpreter: Path) -> bool:
     """A missing interpreter that may come back: an environment on its path is being rebuilt (the
-    old one is kept aside meanwhile), or the nearest folder that exists is an empty mount point
-    (a volume not mounted now: removable media, an fstab entry)."""
+    old one is kept aside, a folder, meanwhile), or it lives on a volume that is not mounted now
+    (removable media, an fstab entry): no folder on its way there is a mount point."""
     for folder in [interpreter, *interpreter.parents][:5]:
-        if layout.rebuilds_left_for(folder):
+        if any(p.is_dir() and not p.is_symlink() for p in layout.rebuilds_left_for(folder)):
             return True
-    existing = next((p for p in interpreter.parents if os.path.isdir(p)), None)
-    if existing is None or existing == Path(existing.anchor):
+    text = str(interpreter)
+    fstab = _fstab_targets()
+    on_volume = text.startswith(_REMOVABLE_MEDIA) or any(
+        text.startswith(target.rstrip("/") + "/") for target in fstab if target != "/"
+    )
+    if not on_volume:
         return False
-    try:
-        if os.listdir(existing):
-            return False
-    except OSError:
-        return True  # cannot be read: not known to be gone
-    text = str(existing)
-    return text.startswith(_REMOVABLE_MEDIA) or os.path.normpath(text) in _fstab_targets()
+    for folder in interpreter.parents:
+        if str(folder) in {"/", "/media", "/mnt", "/run/media", "/Volumes", "/run"}:
+            break
+        try:
+            if os.path.ismount(folder):
+                return False  # its volume is there: the interpreter is gone from it
+        except OSError:
+            return True
+    return True
 
 
 def read_kernelspec(
