@@ -27,11 +27,8 @@ from venvdeck.services.find import layout
 from venvdeck.services.find.classify import classify_path
 from venvdeck.services.find.discovery import DiscoveryOptions, base_interpreters, discover
 from venvdeck.services.find.locations import known_locations
-from venvdeck.services.repair.recreate import (
-    finish_all_interrupted,
-    plan_recreate,
-    recreate_environment,
-)
+from venvdeck.services.repair.rebuilding import finish_all_interrupted, recreate_environment
+from venvdeck.services.repair.recreate import plan_recreate
 
 VERSION = f"{sys.version_info[0]}.{sys.version_info[1]}"
 UV = ActionSettings.detect("pip")

@@ -189,7 +189,7 @@ def _finish_pending(paths: list[Path]) -> None:
     if not paths:
         return
     from venvdeck.formatting import shown
-    from venvdeck.services.repair.recreate import finish_all_interrupted
+    from venvdeck.services.repair.rebuilding import finish_all_interrupted
 
     for line in finish_all_interrupted(paths):
         print(f"venvdeck: {shown(line)}", file=sys.stderr)

@@ -221,7 +221,7 @@ def _plan(
 
 
 def _finish_interrupted_for(text: str) -> None:
-    from venvdeck.services.repair.recreate import finish_all_interrupted, interrupted_for
+    from venvdeck.services.repair.rebuilding import finish_all_interrupted, interrupted_for
 
     path = Path(os.path.expanduser(text)).absolute()
     for line in finish_all_interrupted(interrupted_for(path)):
@@ -230,7 +230,7 @@ def _finish_interrupted_for(text: str) -> None:
 
 def _run(plan: RecreatePlan, timeout_s: float) -> tuple[bool, str]:
     from venvdeck.services.change.locks import EnvironmentLocks
-    from venvdeck.services.repair.recreate import recreate_environment
+    from venvdeck.services.repair.rebuilding import recreate_environment
 
     result = recreate_environment(
         plan, EnvironmentLocks(), lambda line: print(shown(line), flush=True), timeout_s=timeout_s
@@ -261,7 +261,7 @@ def recreate(args: argparse.Namespace) -> int:
 def _recreate_all(args: argparse.Namespace, settings: ActionSettings, timeout_s: float) -> int:
     from venvdeck.models import DiscoveryReport
     from venvdeck.services.find.discovery import discover
-    from venvdeck.services.repair.recreate import finish_all_interrupted
+    from venvdeck.services.repair.rebuilding import finish_all_interrupted
 
     report = DiscoveryReport()
     found: list[Environment] = []

@@ -39,7 +39,7 @@ class Reading(FacadeBase):
 
     async def finish_pending_deletions(self, paths: Sequence[Path]) -> list[str]:
         def finished() -> list[str]:  # deletes, and rebuilds to put back
-            from venvdeck.services.repair.recreate import finish_all_interrupted
+            from venvdeck.services.repair.rebuilding import finish_all_interrupted
 
             return finish_all_interrupted(list(paths))
 

@@ -81,7 +81,7 @@ class Repair(FacadeBase):
         sink = to_loop(asyncio.get_running_loop(), on_line)
 
         def rebuilding() -> RecreateResult:
-            from venvdeck.services.repair.recreate import recreate_environment
+            from venvdeck.services.repair.rebuilding import recreate_environment
 
             return recreate_environment(
                 plan, self.runner.locks, sink, cancel, timeout_s=self.runner.timeout_s
