@@ -188,9 +188,21 @@ def test_what_is_not_a_partial_rebuild_at_the_path_is_never_removed(tmp_path: Pa
     env.mkdir()
     (env / "thesis.tex").write_text("keep me")
     (line,) = finish_all_interrupted([aside])
-    assert f"something else is at {env} now, so the old environment stays in {aside}" in line
-    assert (env / "thesis.tex").read_text() == "keep me"
-    assert (aside / "pyvenv.cfg").is_file()
+    # Kept, in sight, and the old environment back (left hidden aside, every later run said so,
+    # and recreate and delete refused for ever).
+    (kept,) = env.parent.glob(".venv-interrupted-rebuild-*")
+    assert f"what was at {env} is kept in {kept}" in line
+    assert (kept / "thesis.tex").read_text() == "keep me"
+    assert (env / "pyvenv.cfg").is_file()
+    assert not aside.exists()
+    env.rename(tmp_path / "elsewhere")  # a link in its place, twice in one second: kept too, apart
+    env.symlink_to(tmp_path / "elsewhere")
+    (tmp_path / "elsewhere").rename(aside)
+    (line,) = finish_all_interrupted([aside])
+    assert "is kept in" in line
+    assert len(list(env.parent.glob(".venv-interrupted-rebuild-*"))) == 2
+    assert (env / "pyvenv.cfg").is_file()
+    assert not env.is_symlink()
 
 
 def test_a_half_built_folder_used_after_the_rebuild_was_killed_is_kept(tmp_path: Path) -> None:

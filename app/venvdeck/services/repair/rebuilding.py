@@ -246,45 +246,57 @@ def kept_name(name: str, now: float | None = None) -> str:
     """A visible name beside the environment for what an interrupted rebuild had made."""
     stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
     suffix = f"-interrupted-rebuild-{stamp}"
-    room = 255 - len(os.fsencode(suffix))
+    room = 255 - len(os.fsencode(suffix)) - 4  # and a "-NNN" where that name is taken
     base = os.fsdecode(os.fsencode(name)[:room]) if len(os.fsencode(name)) > room else name
     return f"{base}{suffix}"
 
 
+def _free_kept_name(parent_fd: int, name: str) -> str:
+    first = kept_name(name)
+    for number in range(1, 1000):
+        candidate = first if number == 1 else f"{first}-{number}"
+        try:
+            os.stat(candidate, dir_fd=parent_fd, follow_symlinks=False)
+        except FileNotFoundError:
+            return candidate
+    raise OSError(f"no free name beside {name}")
+
+
 def _put_back(parent_fd: int, real: Path, aside: str, *, keep: bool = False) -> tuple[bool, str]:
-    """The old environment back at its path. The half-built new one is renamed away first: removed
-    when this run made it a moment ago (keep False); kept under a visible name when an earlier run
-    was interrupted (keep True): it may have been used since, and nothing proves it was not."""
+    """The old environment back at its path. What is at the path is renamed away first: removed
+    when it is the half-built folder this run made a moment ago (keep False); else kept under a
+    visible name beside it (an earlier run was interrupted: it may have been used since; or it
+    holds what no environment tool makes): nothing is deleted that may be someone's."""
     name = real.name
     moved: str | None = None
+    kept = keep
     try:
         try:
             st: os.stat_result | None = os.stat(name, dir_fd=parent_fd, follow_symlinks=False)
         except FileNotFoundError:
             st = None
         if st is not None:
-            if not _looks_partial(real.parent, name, st):
-                return (
-                    False,
-                    f"something else is at {shown(real)} now, so the old environment stays in "
-                    f"{shown(real.parent / aside)}",
-                )
+            kept = keep or not _looks_partial(real.parent, name, st)
             moved = (
-                kept_name(name)
-                if keep
+                _free_kept_name(parent_fd, name)
+                if kept
                 else f"{layout.DELETING_PREFIX}{secrets.token_hex(layout.REBUILD_TOKEN_BYTES)}"
             )
             os.rename(name, moved, src_dir_fd=parent_fd, dst_dir_fd=parent_fd)
         os.rename(aside, name, src_dir_fd=parent_fd, dst_dir_fd=parent_fd)
     except OSError as exc:
+        if moved is not None:  # put what was there back where it was
+            with contextlib.suppress(OSError):
+                os.rename(moved, name, src_dir_fd=parent_fd, dst_dir_fd=parent_fd)
+        reason = exc.strerror if exc.strerror else str(exc)
         return (
             False,
-            f"could not put the old environment back ({exc.strerror or exc}): it is in {shown(real.parent / aside)}",
+            f"could not put the old environment back ({reason}): it is in {shown(real.parent / aside)}",
         )
-    if moved is not None and keep:
+    if moved is not None and kept:
         return (
             True,
-            f"the old environment is back as it was; what the rebuild had made is kept in "
+            f"the old environment is back as it was; what was at {shown(real)} is kept in "
             f"{shown(real.parent / moved)} (delete it once you no longer need it)",
         )
     if moved is not None:
