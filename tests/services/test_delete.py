@@ -28,6 +28,7 @@ from venvdeck.errors import EnvironmentBusy, RefusedError
 from venvdeck.models import Environment
 from venvdeck.services.change.delete import delete_environment, finish_all_pending, plan_delete
 from venvdeck.services.change.locks import EnvironmentLocks
+from venvdeck.services.find import layout
 from venvdeck.services.find.discovery import DiscoveryOptions, discover
 
 PYTHON = Path(sys.executable)
@@ -483,6 +484,27 @@ def test_finishing_a_delete_keeps_a_file_saved_into_the_folder_after_it_was_move
         f"nothing more was deleted; it is kept in {kept}"
     )
     assert (kept / "NOTES.txt").read_text() == "notes"
+    assert not left.exists()
+
+
+def test_finishing_a_delete_keeps_a_file_saved_deep_inside_since_it_was_moved_aside(tmp_path: Path) -> None:
+    """A shell in ENV/lib/work saved thesis.tex after the delete was killed: the top-level check
+    passed, and the next run's list deleted it."""
+    env = tmp_path / "env"
+    (env / "lib" / "work").mkdir(parents=True)
+    (env / "lib" / "site.py").write_text("")  # what the environment held when it was moved aside
+    left = tmp_path / layout.deleting_name()
+    env.rename(left)
+    time.sleep(0.3)
+    (left / "lib" / "work" / "thesis.tex").write_text("article")  # saved since
+    (line,) = finish_all_pending([left])
+    assert f"an interrupted delete left lib/work/thesis.tex in {left}" in line
+    (kept,) = tmp_path.glob("venvdeck-kept-*")
+    assert (kept / "lib" / "work" / "thesis.tex").read_text() == "article"
+    (kept / "lib" / "work" / "thesis.tex").unlink()  # nothing saved since: it is finished
+    kept.rename(left)
+    (line,) = finish_all_pending([left])
+    assert line.startswith("finished deleting")
     assert not left.exists()
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -298,7 +297,7 @@ def _conda_registry_lines(loc: KnownLocations) -> list[str]:
 
 
 def _aside_name() -> str:
-    return f"{layout.DELETING_PREFIX}{secrets.token_hex(8)}"
+    return layout.deleting_name()
 
 
 def delete_environment(
@@ -452,7 +451,7 @@ def finish_pending(path: Path) -> str:
         finally:
             os.close(fd)
         # Saved into it after it was moved aside (a shell still in it): never removed unseen.
-        foreign = layout.unexpected_entries(path, conda=True)
+        foreign = layout.unexpected_entries(path, conda=True) or _saved_since(path)
         if foreign:
             kept = f"venvdeck-kept-{path.name[len(layout.DELETING_PREFIX) :]}"
             os.rename(path.name, kept, src_dir_fd=parent_fd, dst_dir_fd=parent_fd)
@@ -464,6 +463,37 @@ def finish_pending(path: Path) -> str:
     finally:
         os.close(parent_fd)
     return f"finished deleting {shown(path)} (an earlier delete was interrupted)"
+
+
+_SAVED_SLACK_NS = 100_000_000  # file times are coarse: they may lag the clock, not lead it
+_MAX_WALKED = 1_000_000
+
+
+def _saved_since(path: Path) -> list[str]:
+    """A file written or moved into the folder after it was moved aside (its name records when):
+    modified since, or changed since and linked nowhere else (a package cache's hard link changes
+    the files it shares, not what they hold). A folder too large to walk counts as changed."""
+    since = layout.moved_aside_at(path)
+    if since is None:
+        return []
+    limit = since + _SAVED_SLACK_NS
+    pending, seen = [str(path)], 0
+    while pending:
+        folder = pending.pop()
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    seen += 1
+                    if seen > _MAX_WALKED:
+                        return ["(more files than venvdeck walks)"]
+                    st = entry.stat(follow_symlinks=False)
+                    if stat.S_ISDIR(st.st_mode):
+                        pending.append(entry.path)
+                    elif st.st_mtime_ns > limit or (st.st_ctime_ns > limit and st.st_nlink == 1):
+                        return [os.path.relpath(entry.path, path)]
+        except OSError:
+            continue
+    return []
 
 
 def finish_all_pending(paths: Sequence[Path]) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 
 from venvdeck.services import fsio
@@ -147,6 +148,21 @@ DELETING_PREFIX = ".venvdeck-deleting-"
 
 def is_being_deleted(path: Path | str) -> bool:
     return os.path.basename(os.fspath(path)).startswith(DELETING_PREFIX)
+
+
+def deleting_name() -> str:
+    """`.venvdeck-deleting-<when, in ns, hex>-<random>`: the name keeps when it was moved aside,
+    so that finishing an interrupted delete can tell what was saved into it since."""
+    return f"{DELETING_PREFIX}{time.time_ns():x}-{os.urandom(4).hex()}"
+
+
+def moved_aside_at(path: Path | str) -> int | None:
+    """When a folder named by deleting_name() was moved aside (ns); None for other names."""
+    token = os.path.basename(os.fspath(path))[len(DELETING_PREFIX) :]
+    when, sep, _rest = token.partition("-")
+    if not sep or not 12 <= len(when) <= 17 or any(c not in "0123456789abcdef" for c in when):
+        return None
+    return int(when, 16)
 
 
 # A folder being rebuilt is renamed to this prefix (plus a token and its own name) while the new

@@ -112,7 +112,7 @@ def recreate_environment(
             except BaseException:
                 _put_back(parent_fd, real, aside)
                 raise
-            deleting = f"{layout.DELETING_PREFIX}{token}"
+            deleting = layout.deleting_name()
             if folder_identity(os.stat(aside, dir_fd=parent_fd, follow_symlinks=False)) != plan.identity:
                 raise RefusedError(
                     f"the old environment kept in {shown(real.parent / aside)} was replaced meanwhile; "
@@ -277,11 +277,7 @@ def _put_back(parent_fd: int, real: Path, aside: str, *, keep: bool = False) -> 
             st = None
         if st is not None:
             kept = keep or not _looks_partial(real.parent, name, st)
-            moved = (
-                _free_kept_name(parent_fd, name)
-                if kept
-                else f"{layout.DELETING_PREFIX}{secrets.token_hex(layout.REBUILD_TOKEN_BYTES)}"
-            )
+            moved = _free_kept_name(parent_fd, name) if kept else layout.deleting_name()
             os.rename(name, moved, src_dir_fd=parent_fd, dst_dir_fd=parent_fd)
         os.rename(aside, name, src_dir_fd=parent_fd, dst_dir_fd=parent_fd)
     except OSError as exc:
