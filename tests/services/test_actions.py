@@ -91,7 +91,7 @@ def test_upgrade_and_uninstall_with_a_warning_about_dependents(pip_env: Path) ->
     _run(upgrade)
     assert (_installed(pip_env))["demo-dep"] == "1.1"
     again = plan_upgrade(env, ["demo-dep"], PIP)
-    assert again.changes == ("demo-dep 1.1: already the newest it can have",)
+    assert again.changes[0].startswith("demo-dep 1.1: no newer wheel found")
 
     operation = plan_uninstall(env, ["demo-dep"], PIP)
     assert operation.warnings == ("demo-dep is required by demo-app",)
@@ -560,6 +560,20 @@ def test_a_url_or_an_editable_in_the_install_box_says_what_to_type_instead(typed
         parse_requirement(typed)
 
 
+def test_the_upgrade_preview_says_it_does_not_know_where_the_index_cannot_be_reached(
+    pip_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pip's dry run ends well, with an empty report, when no index answers: that read as 'already
+    the newest'."""
+    monkeypatch.delenv("PIP_NO_INDEX", raising=False)
+    monkeypatch.setenv("PIP_INDEX_URL", "http://127.0.0.1:9/simple")  # nothing listens there
+    upgrade = plan_upgrade(resolve_environment(pip_env), ["pip"], PIP)
+    assert upgrade.changes == ()
+    assert any(w.startswith("what would change is not known: WARNING") for w in upgrade.warnings), (
+        upgrade.warnings
+    )
+
+
 def test_the_upgrade_preview_runs_no_build_backend_from_the_index(
     pip_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -583,5 +597,7 @@ def test_the_upgrade_preview_runs_no_build_backend_from_the_index(
     _run(plan_install(resolve_environment(pip_env), ["srconly==1.0"], PIP))
     upgrade = plan_upgrade(resolve_environment(pip_env), ["srconly"], PIP)
     assert not ran.exists()  # pip would have run it for 2.0's metadata
-    assert upgrade.changes == ("srconly 1.0: already the newest it can have",)
+    assert upgrade.changes == (
+        "srconly 1.0: no newer wheel found (a newer source release is built only once you confirm)",
+    )
     assert _installed(pip_env)["srconly"] == "1.0"

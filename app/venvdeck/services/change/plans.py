@@ -164,6 +164,8 @@ def plan_upgrade(
         changes, unknown = preview_upgrade(argv, listing.packages, [p.name for p in packages], uv)
         if unknown:
             warnings.append(unknown)
+    elif preview:
+        warnings.append(f"what would change is not known: pip {target.pip_version} has no dry run (22.2 has)")
     operation = _operation(
         OperationKind.UPGRADE, env, argv, f"Upgrade {_names(packages)} in {env.name}", warnings
     )

@@ -11,8 +11,10 @@ plan says so and the upgrade can still run.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
@@ -34,7 +36,8 @@ def _dry_run_argv(argv: Sequence[str], uv: bool) -> list[str]:
     at = list(argv).index("--") if "--" in argv else len(argv)
     asked = ["--dry-run", "--only-binary", ":all:"]
     if not uv:
-        asked += ["--quiet", "--report", "-", "--retries", "0", "--timeout", "10"]
+        # One retry: with none, pip says nothing at all of an index that does not answer.
+        asked += ["--quiet", "--report", "-", "--retries", "1", "--timeout", "10"]
     return [*argv[:at], *asked, *argv[at:]]
 
 
@@ -51,7 +54,13 @@ def _changes(
         lines.append((key not in asked, key, text))
     for key in sorted(asked - after.keys()):
         name, version = before.get(key, (key, "?"))
-        lines.append((False, key, f"{name} {version}: already the newest it can have"))
+        lines.append(
+            (
+                False,
+                key,
+                f"{name} {version}: no newer wheel found (a newer source release is built only once you confirm)",
+            )
+        )
     return tuple(text for _dep, _key, text in sorted(lines))
 
 
@@ -62,7 +71,9 @@ def preview_upgrade(
     before: dict[str, tuple[str, str]] = {canonicalize_name(p.name): (p.name, p.version) for p in installed}
     wanted: set[str] = {canonicalize_name(n) for n in asked}
     try:
-        result = process.run(_dry_run_argv(argv, uv), timeout=PREVIEW_TIMEOUT_S)
+        # From the root folder, as the upgrade runs: a uv.toml or pip.conf in venvdeck's own working
+        # folder would answer for another configuration.
+        result = process.run(_dry_run_argv(argv, uv), timeout=PREVIEW_TIMEOUT_S, cwd=Path(os.sep))
     except InterpreterError as exc:
         return (), f"what would change is not known: {exc}"
     if not result.ok:
@@ -82,4 +93,12 @@ def preview_upgrade(
                 after[canonicalize_name(metadata["name"])] = (str(metadata["name"]), str(metadata["version"]))
         except (ValueError, KeyError, TypeError, AttributeError):
             return (), "what would change is not known: the dry run's report could not be read"
+    # pip's dry run ends well with an empty report when the index cannot be reached: its
+    # warnings say so ("Could not fetch URL", "Retrying", "connection refused").
+    said = [
+        line.strip() for line in result.stderr.splitlines() if line.strip().startswith(("WARNING", "ERROR"))
+    ]
+    if said and not after:
+        first = said[0] if len(said[0]) <= 160 else said[0][:159] + "…"
+        return (), f"what would change is not known: {first}"
     return _changes(before, after, wanted), None
