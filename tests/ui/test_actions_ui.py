@@ -187,9 +187,14 @@ async def test_a_slow_plan_says_it_is_being_worked_out_and_a_fast_one_does_not()
         assert not isinstance(app.screen, ConfirmScreen)
         said = [n.message for n in app._notifications]
         assert "Working out what this will do in shop…" in said
+        await pilot.press("i", *"rich", "enter")  # again, impatient: not a second plan, nor dialog
+        await pilot.pause(0.3)
+        assert "Still working out the last change to shop…" in [n.message for n in app._notifications]
         gate.set()
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
         await pilot.press("n")
+        await pilot.pause(0.3)
+        assert not isinstance(app.screen, ConfirmScreen)
         app.clear_notifications()
         del service.plan_gates[shop]
         await pilot.press("i", *"rich", "enter")

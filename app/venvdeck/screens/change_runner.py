@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from itertools import count
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import on
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.worker import Worker, get_current_worker
 
@@ -35,6 +37,18 @@ if TYPE_CHECKING:
 
 _ids = count(1)
 PLANNING_SAYS_S = 0.4  # a plan that takes longer says it is being worked out
+PLANNING_REPEAT_S = 4.0  # and says it again this often until it is done (a toast lasts as long)
+
+
+class _Timers:
+    def __init__(self, *timers: Timer) -> None:
+        self.timers = timers
+
+    def stop(self) -> None:
+        for timer in self.timers:
+            timer.stop()
+
+
 # Changes to an environment's packages: the outcome says whether pip check sees new problems after.
 _CHECKED = {OperationKind.INSTALL, OperationKind.UPGRADE, OperationKind.UNINSTALL, OperationKind.ENSUREPIP}
 
@@ -60,6 +74,7 @@ class ChangeRunner(Widget):
         super().__init__()
         self.service = service
         self.running: dict[int, Running] = {}
+        self._planning: set[Path] = set()  # environments whose next change is being worked out
 
     # ---- the one table of running changes ----------------------------------------------------------
     def busy(self, path: Path) -> bool:
@@ -146,14 +161,26 @@ class ChangeRunner(Widget):
     async def confirm_and_run(self, env: Environment, plan: Planner, *, confirm: bool = True) -> bool:
         from venvdeck.dialogs.confirm import ConfirmScreen, pep668_body
 
-        # Planning reads the environment and asks its Python: on a slow disk it takes seconds, and
-        # with the dialog closed and nothing else on screen, Enter looked ignored.
-        slow = self.set_timer(
-            PLANNING_SAYS_S,
-            lambda: self.notify(
-                f"Working out what this will do in {shown(env.name)}…", timeout=4, markup=False
-            ),
-        )
+        # Planning reads the environment and asks its Python (an upgrade, the index too): on a slow
+        # disk or network it takes seconds, and with the dialog closed and nothing else on screen,
+        # Enter looked ignored. Said again every few seconds until it is done.
+        if env.path in self._planning:
+            self.notify(f"Still working out the last change to {shown(env.name)}…", markup=False)
+            return False
+        self._planning.add(env.path)
+        started = time.monotonic()
+
+        def say() -> None:
+            waited = f" ({time.monotonic() - started:.0f} s)" if time.monotonic() - started >= 2 else ""
+            self.notify(
+                f"Working out what this will do in {shown(env.name)}…{waited}",
+                timeout=PLANNING_REPEAT_S,
+                markup=False,
+            )
+
+        first = self.set_timer(PLANNING_SAYS_S, say)
+        again = self.set_interval(PLANNING_REPEAT_S, say, pause=False)
+        slow = _Timers(first, again)
         try:
             try:
                 operation = await plan(False)
@@ -170,6 +197,7 @@ class ChangeRunner(Widget):
             return False
         finally:
             slow.stop()
+            self._planning.discard(env.path)
         if confirm and not await self.app.push_screen_wait(ConfirmScreen.for_operation(operation)):
             return False
         return await self.run_operation(operation, env.name, env)
