@@ -157,6 +157,11 @@ def test_a_kernel_whose_environment_is_being_rebuilt_is_not_dead(
     assert kernels["rebuilding"].state is KernelState.UNREACHABLE
     with pytest.raises(RefusedError, match="is no longer a dead kernel"):
         remove_kernelspec(kernels["rebuilding"])
+    linked = tmp_path / "via-link"
+    linked.symlink_to(env)  # the kernel reaches the environment through a link to it
+    _kernel(tmp_path / "data", "through-link", str(linked / "bin" / "python"))
+    kernels = {k.name: k for k in list_kernelspecs(jupyter_home, system=NO_SYSTEM)}
+    assert kernels["through-link"].state is KernelState.UNREACHABLE
     aside.rmdir()  # the rebuild failed and nothing came back: dead now
     aside.touch()  # a stray file of that name is no rebuild: it does not keep a dead kernel
     kernels = {k.name: k for k in list_kernelspecs(jupyter_home, system=NO_SYSTEM)}

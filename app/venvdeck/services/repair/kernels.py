@@ -183,6 +183,12 @@ def _fstab_targets() -> set[str]:
 
 
 def _maybe_back_later(interpreter: Path) -> bool:
+    """As _may_come_back, for the path as written and as its links lead (~/envs -> /media/usb/envs)."""
+    resolved = Path(os.path.realpath(interpreter))
+    return _may_come_back(interpreter) or (resolved != interpreter and _may_come_back(resolved))
+
+
+def _may_come_back(interpreter: Path) -> bool:
     """A missing interpreter that may come back: an environment on its path is being rebuilt (the
     old one is kept aside, a folder, meanwhile), or it lives on a volume that is not mounted now
     (removable media, an fstab entry): no folder on its way there is a mount point."""
