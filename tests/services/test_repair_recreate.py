@@ -138,6 +138,26 @@ def test_a_cancelled_rebuild_puts_the_old_environment_back(tmp_path: Path, wheel
     assert _leftovers(env.parent) == []
 
 
+def test_a_rebuild_stopped_by_ctrl_c_says_the_old_environment_is_back(
+    tmp_path: Path, wheelhouse: Path
+) -> None:
+    """Ctrl-C, SIGTERM or SIGHUP printed only 'venvdeck: stopped': read as a loss."""
+    env = _lost_env(tmp_path, wheelhouse, "demo-app")
+    plan = plan_recreate(_env(env), base_interpreters(), UV, python=VERSION)
+    before = tree_snapshot(env)
+    lines: list[str] = []
+
+    def on_line(line: str) -> None:
+        lines.append(line)
+        if line.startswith("$ ") and " install " in line:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        recreate_environment(plan, EnvironmentLocks(), on_line)
+    assert lines[-1] == "venvdeck: stopped; the old environment is back as it was"
+    assert tree_snapshot(env) == before
+
+
 def _aside(env: Path, token: str = "0123456789abcdef") -> Path:
     return env.parent / f"{layout.RECREATING_PREFIX}{token}-{env.name}"
 

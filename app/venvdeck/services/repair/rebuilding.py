@@ -109,8 +109,9 @@ def recreate_environment(
             except OperationCancelled:
                 _restored, note = _put_back(parent_fd, real, aside)
                 raise OperationCancelled(f"rebuilding {shown(real)} was cancelled; {note}") from None
-            except BaseException:
-                _put_back(parent_fd, real, aside)
+            except BaseException:  # Ctrl-C, SIGTERM, SIGHUP: 'stopped' alone read like a loss
+                _restored, note = _put_back(parent_fd, real, aside)
+                out(f"venvdeck: stopped; {note}")
                 raise
             deleting = layout.deleting_name()
             if folder_identity(os.stat(aside, dir_fd=parent_fd, follow_symlinks=False)) != plan.identity:
