@@ -561,7 +561,7 @@ def test_a_url_or_an_editable_in_the_install_box_says_what_to_type_instead(typed
 
 
 def test_the_upgrade_preview_says_it_does_not_know_where_the_index_cannot_be_reached(
-    pip_env: Path, monkeypatch: pytest.MonkeyPatch
+    pip_env: Path, monkeypatch: pytest.MonkeyPatch, wheelhouse: Path
 ) -> None:
     """pip's dry run ends well, with an empty report, when no index answers: that read as 'already
     the newest'."""
@@ -572,6 +572,12 @@ def test_the_upgrade_preview_says_it_does_not_know_where_the_index_cannot_be_rea
     assert any(w.startswith("what would change is not known: WARNING") for w in upgrade.warnings), (
         upgrade.warnings
     )
+    # One found elsewhere (find-links) does not make the rest 'no newer wheel': it says it may miss some.
+    monkeypatch.setenv("PIP_FIND_LINKS", str(wheelhouse))
+    _run(plan_install(resolve_environment(pip_env), ["demo-dep==1.0"], PIP))
+    upgrade = plan_upgrade(resolve_environment(pip_env), ["demo-dep", "pip"], PIP)
+    assert "demo-dep 1.0 → 1.1" in upgrade.changes
+    assert any(w.startswith("what would change may be incomplete: WARNING") for w in upgrade.warnings)
 
 
 def test_the_upgrade_preview_runs_no_build_backend_from_the_index(

@@ -508,6 +508,22 @@ def test_finishing_a_delete_keeps_a_file_saved_deep_inside_since_it_was_moved_as
     assert not left.exists()
 
 
+def test_finishing_a_delete_is_not_stopped_by_a_hard_link_elsewhere_going(tmp_path: Path) -> None:
+    """Removing another name of a file (a package cache cleaned, a copy made with cp -al deleted)
+    changes its ctime: the leftover was kept for ever, said to hold what was 'saved since'."""
+    env = tmp_path / "env"
+    (env / "lib").mkdir(parents=True)
+    (env / "lib" / "site.py").write_text("")
+    os.link(env / "lib" / "site.py", tmp_path / "cache-copy.py")
+    left = tmp_path / layout.deleting_name()
+    env.rename(left)
+    time.sleep(0.3)
+    (tmp_path / "cache-copy.py").unlink()  # its other name goes: its ctime changes, not its contents
+    (line,) = finish_all_pending([left])
+    assert line.startswith("finished deleting"), line
+    assert not left.exists()
+
+
 def test_finishing_a_delete_refuses_what_is_not_its_own(tmp_path: Path) -> None:
     impostor = tmp_path / ".venvdeck-deleting-cafe"
     impostor.symlink_to(tmp_path)

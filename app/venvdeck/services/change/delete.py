@@ -470,9 +470,9 @@ _MAX_WALKED = 1_000_000
 
 
 def _saved_since(path: Path) -> list[str]:
-    """A file written or moved into the folder after it was moved aside (its name records when):
-    modified since, or changed since and linked nowhere else (a package cache's hard link changes
-    the files it shares, not what they hold). A folder too large to walk counts as changed."""
+    """A file written in the folder after it was moved aside (its name records when): modified
+    since. Its ctime says nothing here: unlinking another name of a hard-linked file changes it.
+    A folder too large to walk counts as changed."""
     since = layout.moved_aside_at(path)
     if since is None:
         return []
@@ -489,7 +489,7 @@ def _saved_since(path: Path) -> list[str]:
                     st = entry.stat(follow_symlinks=False)
                     if stat.S_ISDIR(st.st_mode):
                         pending.append(entry.path)
-                    elif st.st_mtime_ns > limit or (st.st_ctime_ns > limit and st.st_nlink == 1):
+                    elif st.st_mtime_ns > limit:
                         return [os.path.relpath(entry.path, path)]
         except OSError:
             continue

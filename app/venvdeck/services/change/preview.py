@@ -67,7 +67,8 @@ def _changes(
 def preview_upgrade(
     argv: Sequence[str], installed: Sequence[Package], asked: Sequence[str], uv: bool
 ) -> tuple[tuple[str, ...], str | None]:
-    """(the version changes, None) or ((), why the dry run could not say)."""
+    """(the version changes, None); ((), why the dry run could not say); or (the changes it saw,
+    what it warned of)."""
     before: dict[str, tuple[str, str]] = {canonicalize_name(p.name): (p.name, p.version) for p in installed}
     wanted: set[str] = {canonicalize_name(n) for n in asked}
     try:
@@ -98,7 +99,10 @@ def preview_upgrade(
     said = [
         line.strip() for line in result.stderr.splitlines() if line.strip().startswith(("WARNING", "ERROR"))
     ]
-    if said and not after:
+    if said:
         first = said[0] if len(said[0]) <= 160 else said[0][:159] + "…"
-        return (), f"what would change is not known: {first}"
+        if not after:
+            return (), f"what would change is not known: {first}"
+        # Another index (an extra one that is down) may hold newer releases than those listed.
+        return _changes(before, after, wanted), f"what would change may be incomplete: {first}"
     return _changes(before, after, wanted), None

@@ -121,8 +121,11 @@ def recreate_environment(
                 )
             os.rename(aside, deleting, src_dir_fd=parent_fd, dst_dir_fd=parent_fd)  # the new one is complete
             try:
-                delete.finish_pending(real.parent / deleting)
-                out(f"venvdeck: removed the old {shown(real.name)}")
+                finished = delete.finish_pending(real.parent / deleting)
+                if finished.startswith("finished deleting"):
+                    out(f"venvdeck: removed the old {shown(real.name)}")
+                else:  # something was saved into the old one meanwhile: kept, and said where
+                    out(f"venvdeck: {finished}")
             except KeyboardInterrupt:  # Ctrl-C (or SIGTERM) now: only "stopped" was said before
                 out(
                     f"venvdeck: stopped while removing the old environment; the new one is in place at "
