@@ -198,6 +198,7 @@ def test_a_rebuild_killed_mid_way_is_put_back_by_the_next_run(tmp_path: Path, wh
     assert names[0] == ".venv"
     assert len(names) == 2
     assert names[1].startswith(".venv-interrupted-rebuild-")
+    assert names[1] in listed.stdout  # listed as it is now, after the put back
 
 
 def test_all_broken_plans_each_skips_what_it_cannot_and_sums_up(tmp_path: Path, wheelhouse: Path) -> None:

@@ -138,6 +138,7 @@ def _sort_key(sort: str, sizes: dict[Path, EnvironmentSize]) -> Any:
 def list_environments(args: argparse.Namespace) -> int:
     from venvdeck.cli import render
     from venvdeck.models import DiscoveryReport
+    from venvdeck.services.find import layout
     from venvdeck.services.find.discovery import discover
 
     if args.unused_for is not None and not 0 <= args.unused_for < 100_000:
@@ -158,6 +159,10 @@ def list_environments(args: argparse.Namespace) -> int:
     else:
         discover(options, envs.append, report=report)
     _finish_pending(report.pending_deletions)
+    if not args.json_stream and any(layout.is_being_recreated(p) for p in report.pending_deletions):
+        # An old environment was put back where the half-built one was listed: list again.
+        envs, report = [], DiscoveryReport()
+        discover(options, envs.append, report=report)
     if report.unreadable:
         from venvdeck.formatting import counted
 
