@@ -92,6 +92,7 @@ class FakeEnvironmentService:
     discover_gate: asyncio.Event | None = None
     externally_managed: set[Path] = field(default_factory=set)
     run_gates: dict[Path, asyncio.Event] = field(default_factory=dict)  # an operation runs until set
+    left_aside: list[Path] = field(default_factory=list)  # what an interrupted delete or rebuild left
     plan_gates: dict[Path, asyncio.Event] = field(default_factory=dict)  # an install plans until set
     run_fails: set[Path] = field(default_factory=set)  # an operation there exits 1
     ran: list[Operation] = field(default_factory=list)
@@ -106,6 +107,8 @@ class FakeEnvironmentService:
     async def discover(self, report: DiscoveryReport) -> AsyncIterator[Environment]:
         self.calls.append(("discover", HOME))
         report.looked_in.extend(self.looked_in)
+        report.pending_deletions.extend(self.left_aside)
+        self.left_aside = []  # finished by this run, as the real one does
         for index, env in enumerate(list(self.environments)):
             report.folders_scanned += 10
             yield env
@@ -155,7 +158,12 @@ class FakeEnvironmentService:
         return FreezeResult(env, tuple(lines))
 
     async def finish_pending_deletions(self, paths: Sequence[Path]) -> list[str]:
-        return [f"finished deleting {p}" for p in paths]
+        return [
+            f"put back {p.parent / p.name.split('-', 4)[-1]} as it was before an interrupted rebuild"
+            if ".venvdeck-recreating-" in p.name
+            else f"finished deleting {p}"
+            for p in paths
+        ]
 
     def check_specifiers(self, text: str) -> tuple[list[str], str | None]:
         return check_typed(text)

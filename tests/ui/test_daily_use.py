@@ -610,6 +610,19 @@ async def test_after_a_resize_a_relabelled_row_lines_up_with_the_others() -> Non
         assert len({len(line) for line in leaves}) == 1, leaves
 
 
+async def test_an_old_environment_put_back_at_start_is_read_again_and_said() -> None:
+    """After an interrupted rebuild, the first discovery listed the half-built folder at the path;
+    putting the old one back changed it under the tree's feet."""
+    service = demo_service()
+    service.left_aside = [SHOP.parent / ".venvdeck-recreating-0123456789abcdef-.venv"]
+    app = _app(service)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await until(pilot, lambda: service.calls.count(("discover", HOME)) == 2, "a second look")
+        said = [(n.title, n.message) for n in app._notifications]
+        assert ("An earlier rebuild", f"put back {SHOP} as it was before an interrupted rebuild") in said
+
+
 async def test_zoom_resize_and_hide_the_tree_from_the_keyboard() -> None:
     app = _app()
     async with app.run_test(size=SIZE) as pilot:

@@ -78,8 +78,14 @@ class Discovery(Widget):
         self._flush()
         self.post_message(self.Finished(found, self.report))
         if self.report.pending_deletions:
+            put_back = False
             for line in await self.service.finish_pending_deletions(self.report.pending_deletions):
-                self.notify(shown(line), title="An earlier delete", markup=False)
+                rebuild = "rebuild" in line
+                put_back = put_back or line.startswith("put back")
+                title = "An earlier rebuild" if rebuild else "An earlier delete"
+                self.notify(shown(line), title=title, timeout=12 if rebuild else 5, markup=False)
+            if put_back:  # an old environment is back where the half-built one was listed
+                self.start()
 
     def measure(self, env: Environment, *, again: bool = False, first: bool = False) -> None:
         """Queue env for measuring (again: it changed); first: the user is looking at it."""
