@@ -26,7 +26,8 @@ from tests.support.pythons import make_venv
 from tests.support.users import NOBODY, chown_tree, require_other_user, shared_folder, venvdeck_as_other_user
 from venvdeck.errors import EnvironmentBusy, RefusedError
 from venvdeck.models import Environment
-from venvdeck.services.change.delete import delete_environment, finish_all_pending, plan_delete
+from venvdeck.services.change.delete import delete_environment, plan_delete
+from venvdeck.services.change.leftovers import finish_all_pending
 from venvdeck.services.change.locks import EnvironmentLocks
 from venvdeck.services.find import layout
 from venvdeck.services.find.discovery import DiscoveryOptions, discover

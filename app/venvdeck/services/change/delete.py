@@ -5,7 +5,7 @@ environment's lock, renames the folder aside in one step (to a name that marks i
 deleted, which discovery never reports), and only then checks that what moved is the folder that
 was confirmed; if it is not, it is moved back and nothing is deleted. The removal then works on
 descriptors below the moved folder (removal.py). An interrupted delete leaves only the marked
-folder, which the next run finishes.
+folder, which the next run finishes (leftovers.py).
 
 A pipx, uv tool or conda environment is removed the same way, and venvdeck then does what the
 owning tool's own removal would have left to do: its command links that point into the removed
@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,7 +49,7 @@ _RECREATED_BY = {
 Known = Callable[[], Iterable[Environment]]
 
 
-def _identity(st: os.stat_result) -> tuple[int, int]:
+def folder_identity(st: os.stat_result) -> tuple[int, int]:
     return (st.st_dev, st.st_ino)
 
 
@@ -195,7 +195,7 @@ def plan_delete(
             f"{path} is not a Python environment (no pyvenv.cfg, conda-meta or interpreter layout)"
         )
     if unlink_only:
-        identity = _identity(os.lstat(path))
+        identity = folder_identity(os.lstat(path))
         return DeletePlan(env, path, real, identity, True, None)
     _refuse_unsafe(env, real, environ, known)
     parent_st = os.stat(real.parent)
@@ -206,7 +206,7 @@ def plan_delete(
     dir_fd = _open(real)
     try:
         removal.preflight(dir_fd, str(real), parent_st)
-        identity = _identity(os.fstat(dir_fd))
+        identity = folder_identity(os.fstat(dir_fd))
     finally:
         os.close(dir_fd)
     warnings = []
@@ -318,7 +318,7 @@ def delete_environment(
         try:
             aside = _move_aside(parent_fd, plan)
             say(f"moved {shown(real)} aside; removing it")
-            _remove_aside(parent_fd, aside, str(real.parent / aside))
+            remove_aside(parent_fd, aside, str(real.parent / aside))
         finally:
             os.close(parent_fd)
     _clean_up(plan, environ, say)
@@ -340,7 +340,9 @@ def _move_aside(parent_fd: int, plan: DeletePlan) -> str:
         ) from None
     st = os.stat(aside, dir_fd=parent_fd, follow_symlinks=False)
     aside_path = str(plan.real_path.parent / aside)
-    same = stat.S_ISDIR(st.st_mode) and _identity(st) == plan.identity and _has_markers(parent_fd, aside)
+    same = (
+        stat.S_ISDIR(st.st_mode) and folder_identity(st) == plan.identity and _has_markers(parent_fd, aside)
+    )
     # Checked again once it can no longer change under its own name: a file saved in it while the
     # confirmation was open went with it.
     foreign = (
@@ -369,7 +371,7 @@ def _has_markers(parent_fd: int, name: str) -> bool:
     return False
 
 
-def _remove_aside(parent_fd: int, aside: str, shown_path: str) -> None:
+def remove_aside(parent_fd: int, aside: str, shown_path: str) -> None:
     fd = removal.open_child_folder(parent_fd, aside)
     try:
         removal.remove_contents(fd, shown_path)
@@ -389,7 +391,7 @@ def _unlink(plan: DeletePlan) -> DeleteResult:
     parent_fd = fsio.open_folder(plan.path.parent)
     try:
         st = os.stat(plan.path.name, dir_fd=parent_fd, follow_symlinks=False)
-        if not stat.S_ISLNK(st.st_mode) or _identity(st) != plan.identity:
+        if not stat.S_ISLNK(st.st_mode) or folder_identity(st) != plan.identity:
             raise RefusedError(f"{plan.path} changed since it was checked; nothing removed")
         os.unlink(plan.path.name, dir_fd=parent_fd)
     except FileNotFoundError:
@@ -426,83 +428,3 @@ def _drop_registry_line(registry: Path, prefix: str, say: Callable[[str], None])
         finally:
             os.close(dir_fd)
         say(f"removed its line from {shown(registry)}")
-
-
-def finish_pending(path: Path) -> str:
-    """Finish a delete that was interrupted (a folder marked as being deleted); one line back."""
-    if not layout.is_being_deleted(path):
-        raise RefusedError(f"{path} is not a folder venvdeck was deleting")
-    st = os.lstat(path)
-    euid = os.geteuid() if hasattr(os, "geteuid") else 0
-    if not stat.S_ISDIR(st.st_mode):
-        raise RefusedError(f"{path} is not a folder")
-    if euid != 0 and st.st_uid != euid:
-        raise RefusedError(f"{path} belongs to another user; it is theirs to finish")
-    mounts = removal.mount_points_under(os.path.realpath(path))
-    if mounts:
-        raise RefusedError(f"cannot finish deleting {path}: {mounts[0]} is mounted inside it")
-    parent_fd = fsio.open_folder(path.parent)
-    try:
-        fd = removal.open_child_folder(parent_fd, path.name)
-        try:
-            if _identity(os.fstat(fd)) != _identity(st):
-                raise RefusedError(f"{path} changed while it was looked at; left alone")
-            removal.preflight(fd, str(path), os.fstat(parent_fd))
-        finally:
-            os.close(fd)
-        # Saved into it after it was moved aside (a shell still in it): never removed unseen.
-        foreign = layout.unexpected_entries(path, conda=True) or _saved_since(path)
-        if foreign:
-            kept = f"venvdeck-kept-{path.name[len(layout.DELETING_PREFIX) :]}"
-            os.rename(path.name, kept, src_dir_fd=parent_fd, dst_dir_fd=parent_fd)
-            return (
-                f"an interrupted delete left {shown(foreign[0])} in {shown(path)}, which is not part of "
-                f"an environment: nothing more was deleted; it is kept in {shown(path.parent / kept)}"
-            )
-        _remove_aside(parent_fd, path.name, str(path))
-    finally:
-        os.close(parent_fd)
-    return f"finished deleting {shown(path)} (an earlier delete was interrupted)"
-
-
-_SAVED_SLACK_NS = 100_000_000  # file times are coarse: they may lag the clock, not lead it
-_MAX_WALKED = 1_000_000
-
-
-def _saved_since(path: Path) -> list[str]:
-    """A file written in the folder after it was moved aside (its name records when): modified
-    since. Its ctime says nothing here: unlinking another name of a hard-linked file changes it.
-    A folder too large to walk counts as changed."""
-    since = layout.moved_aside_at(path)
-    if since is None:
-        return []
-    limit = since + _SAVED_SLACK_NS
-    pending, seen = [str(path)], 0
-    while pending:
-        folder = pending.pop()
-        try:
-            with os.scandir(folder) as entries:
-                for entry in entries:
-                    seen += 1
-                    if seen > _MAX_WALKED:
-                        return ["(more files than venvdeck walks)"]
-                    st = entry.stat(follow_symlinks=False)
-                    if stat.S_ISDIR(st.st_mode):
-                        pending.append(entry.path)
-                    elif st.st_mtime_ns > limit:
-                        return [os.path.relpath(entry.path, path)]
-        except OSError:
-            continue
-    return []
-
-
-def finish_all_pending(paths: Sequence[Path]) -> list[str]:
-    """Finish each interrupted delete; one line for each, done or what blocks it."""
-    lines = []
-    for path in paths:
-        try:
-            lines.append(finish_pending(path))
-        except (RefusedError, OSError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            lines.append(f"could not finish deleting {shown(path)}: {reason}")
-    return lines

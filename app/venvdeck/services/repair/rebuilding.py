@@ -42,7 +42,7 @@ from venvdeck.errors import (
 from venvdeck.formatting import shown
 from venvdeck.models import RecreateResult
 from venvdeck.services import fsio, process
-from venvdeck.services.change import delete, removal
+from venvdeck.services.change import leftovers, removal
 from venvdeck.services.change.locks import lock_folder
 from venvdeck.services.change.operations import DEFAULT_OPERATION_TIMEOUT_S, check_runs_as, seconds
 from venvdeck.services.find import layout
@@ -121,7 +121,7 @@ def recreate_environment(
                 )
             os.rename(aside, deleting, src_dir_fd=parent_fd, dst_dir_fd=parent_fd)  # the new one is complete
             try:
-                finished = delete.finish_pending(real.parent / deleting)
+                finished = leftovers.finish_pending(real.parent / deleting)
                 if finished.startswith("finished deleting"):
                     out(f"venvdeck: removed the old {shown(real.name)}")
                 else:  # something was saved into the old one meanwhile: kept, and said where
@@ -301,7 +301,7 @@ def _put_back(parent_fd: int, real: Path, aside: str, *, keep: bool = False) -> 
         )
     if moved is not None:
         try:
-            delete.finish_pending(real.parent / moved)
+            leftovers.finish_pending(real.parent / moved)
         except (RefusedError, OSError):
             return (
                 True,
@@ -371,7 +371,7 @@ def finish_all_interrupted(paths: Sequence[Path]) -> list[str]:
     lines = []
     for path in paths:
         if layout.is_being_deleted(path):
-            lines += delete.finish_all_pending([path])
+            lines += leftovers.finish_all_pending([path])
             continue
         try:
             lines.append(finish_interrupted(path))
