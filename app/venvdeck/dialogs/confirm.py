@@ -22,26 +22,28 @@ if TYPE_CHECKING:
 SHOWN_INSTALLS = 15  # lines of a requirements file listed before the command; the rest counted
 
 
+def _listed(heading: str, lines: tuple[str, ...]) -> Text:
+    """A heading and the first lines under it; the rest counted."""
+    listed = Text(heading, style="dim")
+    for line in lines[:SHOWN_INSTALLS]:
+        listed.append(f"\n  {shown(line)}", style="")
+    if len(lines) > SHOWN_INSTALLS:
+        listed.append(f"\n  … and {len(lines) - SHOWN_INSTALLS} more", style="dim")
+    return listed
+
+
 def operation_body(operation: Operation, *, also: str | None = None) -> RenderableType:
     parts: list[RenderableType] = []
     for warning in operation.warnings:
         parts.append(Text(f"⚠ {shown(warning)}", style="bold yellow"))
     if operation.warnings:
         parts.append(Text(""))
-    if operation.installs:
-        listed = Text("It installs what the file asks for:", style="dim")
-        for line in operation.installs[:SHOWN_INSTALLS]:
-            listed.append(f"\n  {shown(line)}", style="")
-        if len(operation.installs) > SHOWN_INSTALLS:
-            listed.append(f"\n  … and {len(operation.installs) - SHOWN_INSTALLS} more", style="dim")
-        parts += [listed, Text("")]
-    if operation.changes:
-        listed = Text("It changes:", style="dim")
-        for line in operation.changes[:SHOWN_INSTALLS]:
-            listed.append(f"\n  {shown(line)}", style="")
-        if len(operation.changes) > SHOWN_INSTALLS:
-            listed.append(f"\n  … and {len(operation.changes) - SHOWN_INSTALLS} more", style="dim")
-        parts += [listed, Text("")]
+    for heading, lines in (
+        ("It installs what the file asks for:", operation.installs),
+        ("It changes:", operation.changes),
+    ):
+        if lines:
+            parts += [_listed(heading, lines), Text("")]
     parts.append(Text("It will run:", style="dim"))
     parts.append(Text(shown(operation.command_line), style="bold cyan", overflow="fold"))
     if also:
