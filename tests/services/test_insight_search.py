@@ -98,3 +98,28 @@ def test_usage_never_counts_what_a_linked_folder_points_to_outside(bare_env: Pat
     rows, _ = usage(DiscoveryOptions(roots=[bare_env.parent]))
     bigpkg = next(u for u in rows if u.name == "bigpkg")
     assert 0 < bigpkg.total_bytes < 1000  # its METADATA alone
+
+
+async def test_the_dashboard_finds_in_a_broken_environment_from_its_folder_and_the_cli_does_not(
+    home: Path, tmp_path: Path
+) -> None:
+    """F skipped broken environments ('2 broken ones not searched') though the dashboard lists them
+    and their packages: where a package lives is also where the disk goes."""
+    from venvdeck.services.local import LocalEnvironmentService
+
+    broken = tmp_path / "lost" / ".venv"
+    shutil.copytree(home / "copied" / ".venv", broken, symlinks=True)
+    for name in ("python", "python3"):
+        (broken / "bin" / name).unlink(missing_ok=True)
+    (broken / "bin" / "python").symlink_to(tmp_path / "gone" / "python3")
+    roots = DiscoveryOptions(roots=[tmp_path])
+    service = LocalEnvironmentService(roots)
+    found = [match async for match in service.find_everywhere("zeta-pkg")]
+    assert [(m.environment.path, m.environment.is_broken, m.version) for m in found] == [
+        (broken, True, "1.0")
+    ]
+    assert [m async for m in service.find_everywhere('zeta-pkg; sys_platform != "win32"')] == []  # no Python
+    cli: list[FoundDistribution] = []
+    report = find_everywhere(requirement_from("zeta-pkg"), roots, cli.append)
+    assert cli == []
+    assert report.broken == 1

@@ -581,3 +581,19 @@ async def test_the_new_keys_are_in_help_and_the_palette() -> None:
         await pilot.pause(0.5)  # the palette searches in the background
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, FindScreen), "the find screen")
+
+
+async def test_find_shows_a_broken_environments_match_marked_and_says_how_it_was_read() -> None:
+    service = demo_service()
+    legacy = HOME / "code/legacy-api/venv"
+    service.packages[legacy] = (_pkg("rich", "10.0.0"),)  # read from its folder: its Python is gone
+    app = VenvDeckApp(service, now=lambda: FROZEN_NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("F")
+        screen = app.screen
+        assert isinstance(screen, FindScreen)
+        await pilot.press(*"rich")
+        await until(pilot, lambda: "every working environment read" in screen.status_text, "the read")
+        assert str(legacy) in [env for env, *_ in screen.shown_rows]
+        assert "(1 broken one read from its folder: ✗)" in screen.status_text

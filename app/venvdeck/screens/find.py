@@ -86,7 +86,7 @@ class FindScreen(Screen[tuple[Path, str] | None]):
 
     def __init__(self, service: EnvironmentService, broken: int = 0) -> None:
         """broken: how many environments the dashboard knows are broken (their Python is gone:
-        not searched, and the status says so)."""
+        read from their folders, marked ✗, and the status says so)."""
         super().__init__()
         self.service = service
         self.broken = broken
@@ -209,7 +209,7 @@ class FindScreen(Screen[tuple[Path, str] | None]):
     # ---- the table -----------------------------------------------------------------------------------
     def _cells(self, found: FoundDistribution, ok: bool) -> list[Text]:
         return [
-            Text(shown(found.environment.name), no_wrap=True),
+            Text(("✗ " if found.environment.is_broken else "") + shown(found.environment.name), no_wrap=True),
             Text(shown(found.name), no_wrap=True),
             Text(shown(found.version), no_wrap=True),
             Text("✓ yes", style="green") if ok else Text("✗ no", style="dim"),
@@ -281,7 +281,8 @@ class FindScreen(Screen[tuple[Path, str] | None]):
             text.append(" · enter: go to it", style="dim")
         text.append(" · every working environment read" if read.done else " · reading…", style="dim")
         if read.done and self.broken:
-            text.append(f" ({counted(self.broken, 'broken one')} not searched)", style="dim")
+            where = "its folder" if self.broken == 1 else "their folders"
+            text.append(f" ({counted(self.broken, 'broken one')} read from {where}: ✗)", style="dim")
         self._set_status(status, text)
 
     @staticmethod

@@ -107,7 +107,7 @@ class Insight(FacadeBase):
         def walk(post: Callable[[FoundDistribution], None], cancelled: threading.Event) -> None:
             from venvdeck.services.insight import search
 
-            search.find_everywhere(requirement, self.options, post, cancelled)
+            search.find_everywhere(requirement, self.options, post, cancelled, read_broken=True)
 
         async for found in streamed(walk, "find"):
             yield found

@@ -53,15 +53,34 @@ def matches_in(env: Environment, requirement: Requirement) -> list[FoundDistribu
     ]
 
 
+def _matches_on_disk(env: Environment, requirement: Requirement) -> list[FoundDistribution]:
+    """A broken environment's matches, read from its folder (its Python is gone: a marker cannot
+    be evaluated there, so a requirement with one finds nothing)."""
+    from venvdeck.services.read.on_disk import installed_packages
+
+    if requirement.marker is not None:
+        return []
+    key = canonicalize_name(requirement.name)
+    return [
+        FoundDistribution(env, package.name, package.version)
+        for package in installed_packages(env)[0]
+        if canonicalize_name(package.name) == key and version_matches(requirement.specifier, package.version)
+    ]
+
+
 def find_everywhere(
     requirement: Requirement,
     options: DiscoveryOptions,
     emit: Callable[[FoundDistribution], None],
     cancelled: threading.Event | None = None,
     report: SearchReport | None = None,
+    *,
+    read_broken: bool = False,
 ) -> SearchReport:
     """Walk every environment discovery finds, emitting each match as soon as its environment is
-    read. Broken environments and interpreters that will not answer are counted, not fatal."""
+    read. Broken environments are counted, and with read_broken read from their folders (the
+    dashboard: where the disk goes); the CLI leaves them out, as no pip could list them.
+    Interpreters that will not answer are counted, not fatal."""
     report = report or SearchReport()
     seen: set[str] = set()
 
@@ -73,6 +92,12 @@ def find_everywhere(
         seen.add(str(env.path))
         if env.is_broken or env.interpreter is None:
             report.broken += env.is_broken
+            if read_broken and env.is_broken:
+                try:
+                    for match in _matches_on_disk(env, requirement):
+                        emit(match)
+                except (VenvDeckError, OSError) as exc:
+                    report.unreadable.append((env, str(exc)))
             return
         report.environments += 1
         try:
