@@ -164,6 +164,7 @@ class PackageTable(Vertical):
         self._query = ""
         self._marked: set[str] = set()  # canonical names
         self._columns: tuple[Column, ...] = tuple(Column)
+        self._name_width = 0  # the Name column's width as laid out (a long name may be cut)
         self._width_cache: dict[Column, int] | None = None
         self.environment_path: Path | None = None
         self._message: str | None = None  # shown in place of the rows (an empty state, an error)
@@ -183,7 +184,7 @@ class PackageTable(Vertical):
         self._rebuild()
 
     def on_resize(self, event: events.Resize) -> None:
-        if self._fitting_columns() != self._columns:
+        if self._layout() != (self._columns, self._name_width):
             self._rebuild()
 
     @property
@@ -476,6 +477,18 @@ class PackageTable(Vertical):
             columns.remove(column)
         return tuple(columns)
 
+    def _layout(self) -> tuple[tuple[Column, ...], int]:
+        """The columns that fit, and the Name column's width: where the optional columns have
+        stepped aside and it still does not fit, a long name gives way (cut with …) to the version."""
+        columns = self._fitting_columns()
+        widths = self._widths()
+        name = widths[Column.NAME]
+        available = self.size.width - 2  # the vertical scrollbar
+        others = sum(widths[c] + _CELL_PADDING for c in columns if c is not Column.NAME)
+        if available > 0 and others + name + _CELL_PADDING > available:
+            name = max(_MIN_NAME_WIDTH, available - others - _CELL_PADDING)
+        return columns, name
+
     def _rebuild(self) -> None:
         """The rows again (sorted, filtered, at the columns that fit), or the message shown in
         their place: kept across a resize or a sort, until packages are shown."""
@@ -488,12 +501,8 @@ class PackageTable(Vertical):
         line = table.cursor_row
         table.clear(columns=True)
         widths = dict(self._widths())
-        self._columns = self._fitting_columns()
-        available = self.size.width - 2  # the vertical scrollbar
-        others = sum(widths[c] + _CELL_PADDING for c in self._columns if c is not Column.NAME)
-        if available > 0 and others + widths[Column.NAME] + _CELL_PADDING > available:
-            # A long name pushed the version out of sight: the name gives way (cut with …).
-            widths[Column.NAME] = max(_MIN_NAME_WIDTH, available - others - _CELL_PADDING)
+        self._columns, self._name_width = self._layout()
+        widths[Column.NAME] = self._name_width
         for column in self._columns:
             arrow = (
                 (" ▼" if self._reverse != (column in _LARGEST_FIRST) else " ▲")
