@@ -607,3 +607,19 @@ def test_the_upgrade_preview_runs_no_build_backend_from_the_index(
         "srconly 1.0: no newer wheel found (a newer source release is built only once you confirm)",
     )
     assert _installed(pip_env)["srconly"] == "1.0"
+
+
+def test_uv_installing_in_pips_place_says_whose_settings_apply(bare_env: Path) -> None:
+    """An environment without pip installs through uv, which reads none of pip's settings: with
+    PIP_NO_INDEX and PIP_FIND_LINKS set, uv went to PyPI and installed a stranger of that name."""
+    uv = find_uv()
+    if uv is None:
+        pytest.skip("uv is not installed")
+    operation = plan_install(resolve_environment(bare_env), ["demo-dep"], ActionSettings(Backend.PIP, uv=uv))
+    assert operation.argv[:2] == (str(uv), "pip")
+    assert operation.warnings == (
+        "it has no pip, so uv installs: uv's settings apply (uv.toml, UV_*), not pip's (pip.conf, "
+        "PIP_*); b bootstraps pip into it first",
+    )
+    chosen = plan_install(resolve_environment(bare_env), ["demo-dep"], ActionSettings(Backend.UV, uv=uv))
+    assert chosen.warnings == ()  # uv was asked for

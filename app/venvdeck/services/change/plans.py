@@ -96,6 +96,21 @@ def _operation(
     return Operation(kind, env.path, argv, title, tuple(warnings), backends.interpreter_of(env), cwd)
 
 
+def _uv_in_pips_place(listing: PackageListing, settings: ActionSettings) -> list[str]:
+    """Said where uv installs only because the environment has no pip: pip's settings (an index,
+    find-links: pip.conf, PIP_*) do not apply, and uv went to PyPI for a name the user's pip
+    would have found elsewhere."""
+    target = backends.Target.from_listing(listing)
+    if settings.backend is Backend.UV or target.has_pip:
+        return []
+    if backends.choose_backend(target, settings.backend, settings.uv) is not Backend.UV:
+        return []
+    return [
+        "it has no pip, so uv installs: uv's settings apply (uv.toml, UV_*), not pip's (pip.conf, "
+        "PIP_*); b bootstraps pip into it first"
+    ]
+
+
 def _install_argv(
     listing: PackageListing,
     requirements: Sequence[Requirement],
@@ -119,19 +134,25 @@ def _install_argv(
 
 def plan_install(env: Environment, specifiers: Sequence[str], settings: ActionSettings) -> Operation:
     requirements = parse_requirements(list(specifiers))  # before anything else touches the environment
-    argv = _install_argv(_checked_listing(env), requirements, settings)
+    listing = _checked_listing(env)
+    argv = _install_argv(listing, requirements, settings)
     shown = " ".join(str(r) for r in requirements)
-    return _operation(OperationKind.INSTALL, env, argv, f"Install {shown} into {env.name}")
+    warnings = _uv_in_pips_place(listing, settings)
+    return _operation(OperationKind.INSTALL, env, argv, f"Install {shown} into {env.name}", warnings)
 
 
 def plan_install_file(env: Environment, file: Path, settings: ActionSettings) -> Operation:
     """Install what a requirements file lists, as pip reads it, its lines checked first (an error
     names the line); it runs in the file's folder, where pip resolves `-e .` and relative paths."""
     parsed = read_requirements_file(file)
-    argv = _install_argv(_checked_listing(env), [], settings, requirements_file=parsed.path)
+    listing = _checked_listing(env)
+    argv = _install_argv(listing, [], settings, requirements_file=parsed.path)
     count = parsed.requirement_count
     shown = f"{count} requirement{'s' if count != 1 else ''}"
-    warnings = [f"the file says: {line}" for line in parsed.option_lines]
+    warnings = [
+        *_uv_in_pips_place(listing, settings),
+        *(f"the file says: {line}" for line in parsed.option_lines),
+    ]
     operation = _operation(
         OperationKind.INSTALL,
         env,
@@ -157,6 +178,7 @@ def plan_upgrade(
         for p in packages
         if p.editable or p.direct_url is not None
     ]
+    warnings += _uv_in_pips_place(listing, settings)
     changes: tuple[str, ...] = ()
     target = backends.Target.from_listing(listing)
     uv = backends.choose_backend(target, settings.backend, settings.uv) is Backend.UV
