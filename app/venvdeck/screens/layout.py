@@ -84,12 +84,12 @@ def open_environment(screen: MainScreen, path: Path) -> None:
 
 
 def escape(screen: MainScreen) -> None:
-    """Close a filter; else cancel the running change (of this environment); else clear the
-    marks; else back to the environments."""
+    """Close a filter; else cancel the running change of this environment; else clear the marks;
+    else cancel the only change running (in another environment); else back to the environments."""
     if screen.query_one(PackageTable).close_filter() or close_env_filter(screen):
         return
     running = screen.changes.running_for(screen.selected_path)
-    if running is not None:
+    if running is not None and running.environment == screen.selected_path:
         screen.changes.cancel(running)
         return
     if screen.query_one(PackageTable).clear_marks():
@@ -99,5 +99,8 @@ def escape(screen: MainScreen) -> None:
         return
     if screen.maximized is not None:
         screen.minimize()
+        return
+    if running is not None:  # another environment's, the only one running: once nothing else is left
+        screen.changes.cancel(running)
         return
     focus_left(screen)
