@@ -11,7 +11,7 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, Static
 
-from tests.fakes import FROZEN_NOW, HOME, demo_service
+from tests.fakes import FROZEN_NOW, HOME, FakeEnvironmentService, demo_service
 from tests.ui.conftest import real_app
 from tests.ui.helpers import freeze_text, main_screen, rendered, select, settle, table, tree, until
 from venvdeck.app import VenvDeckApp
@@ -247,6 +247,16 @@ async def test_a_failure_points_to_the_log_by_its_key_only_while_the_log_is_hidd
             app.clear_notifications()
 
 
+async def _install_held(
+    pilot: Pilot[None], app: VenvDeckApp, service: FakeEnvironmentService, env: Path
+) -> None:
+    """`i rich`, confirmed: running until its run gate is set."""
+    await pilot.press("i", *"rich", "enter")
+    await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+    await pilot.press("y")
+    await until(pilot, lambda: env in service.busy, "the operation running")
+
+
 async def test_escape_cancels_a_running_operation_and_the_table_is_read_again(bare_env: Path) -> None:
     service = demo_service()
     shop = HOME / "code/shop/.venv"
@@ -255,10 +265,7 @@ async def test_escape_cancels_a_running_operation_and_the_table_is_read_again(ba
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await select(pilot, shop)
-        await pilot.press("i", *"rich", "enter")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
-        await pilot.press("y")
-        await until(pilot, lambda: shop in service.busy, "the operation running")
+        await _install_held(pilot, app, service, shop)
         assert main_screen(app).check_action("install", ()) is None  # one operation per environment
         listings = service.calls.count(("list_packages", shop))
         await pilot.press("escape")
@@ -280,10 +287,7 @@ async def test_escape_cancels_the_only_running_operation_from_another_environmen
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await select(pilot, shop)
-        await pilot.press("i", *"rich", "enter")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
-        await pilot.press("y")
-        await until(pilot, lambda: shop in service.busy, "the operation running")
+        await _install_held(pilot, app, service, shop)
         tree(app).select_path(blog)
         await until(pilot, lambda: main_screen(app).selected_path == blog, "blog selected")
         await pilot.press("space")  # marked: escape clears that first, and stops nothing
@@ -331,10 +335,7 @@ async def test_a_second_operation_on_a_busy_environment_is_refused_but_another_r
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await select(pilot, shop)
-        await pilot.press("i", *"rich", "enter")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "confirmation")
-        await pilot.press("y")
-        await until(pilot, lambda: shop in service.busy, "running")
+        await _install_held(pilot, app, service, shop)
         await pilot.press("i")  # disabled while shop is busy
         await pilot.pause()
         assert not isinstance(app.screen, InstallScreen)
